@@ -13,7 +13,7 @@ import { sleep } from './exec';
 import { deleteNamespace, labNamespaces, namespacePids } from './namespaces';
 import { isOurs, pidfiles, readPid, stopAll, strayProcesses } from './processes';
 import { deregister } from './register';
-import { readState, STATE_FILE, type LabState } from './state';
+import { readState, type LabState } from './state';
 
 export interface DownOptions {
   dir: string;

@@ -1,6 +1,7 @@
 // One node's Open vSwitch: its own ovsdb-server in the root namespace (unix socket in the node dir, TCP on
 // loopback for the controller) and its own userspace ovs-vswitchd inside the node's namespace, with the node dir
 // as OVS_RUNDIR. Every call addresses this instance by explicit socket paths, never the host's default OVS (G11).
+import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { BR_INT, BR_PHY, VXLAN_OFPORT, VXLAN_PORT, type NodePlan, type PodPlan } from './layout';
@@ -64,28 +65,34 @@ export async function startOvsdb(node: NodePlan): Promise<void> {
  * Open_vSwitch row as our unix socket, or the controller would manage someone else's switch.
  */
 async function checkTcpServedByUs(node: NodePlan): Promise<void> {
+  const fail = (why: string): Error =>
+    new Error(
+      `OVSDB TCP port 127.0.0.1:${node.ovsdbPort} of ${node.name} is not served by its ovsdb-server (${why}); ` +
+        'pick other ports with --ovsdb-port-base',
+    );
+  // ovsdb-server binds before it detaches, so its log already tells when the port was taken.
+  const log = readFileSync(join(node.dir, 'ovsdb.log'), 'utf8');
+  const failed = /ptcp:\d+:127\.0\.0\.1: listen failed: (.*)/.exec(log);
+  if (failed) throw fail(failed[1]);
   const ours = (await vsctl(node, 'get', 'Open_vSwitch', '.', '_uuid')).trim();
+  const deadline = Date.now() + 3000;
   let seen = '';
-  for (let attempt = 0; attempt < 20; attempt++) {
+  while (Date.now() < deadline) {
     seen = await run('ovs-vsctl', [
       `--db=tcp:127.0.0.1:${node.ovsdbPort}`,
-      '--timeout=2',
+      '--timeout=1',
       'get',
       'Open_vSwitch',
       '.',
       '_uuid',
     ]).then(
-      (s) => s.trim(),
+      (out) => out.trim(),
       () => '',
     );
     if (seen === ours) return;
     await sleep(50);
   }
-  throw new Error(
-    `OVSDB TCP port 127.0.0.1:${node.ovsdbPort} of ${node.name} is not served by its ovsdb-server` +
-      (seen ? ' (another OVSDB answers there)' : '') +
-      '; pick other ports with --ovsdb-port-base',
-  );
+  throw fail(seen ? 'another OVSDB answers there' : 'no answer');
 }
 
 export async function startVswitchd(node: NodePlan): Promise<void> {
