@@ -25,20 +25,25 @@ function log(msg: string): void {
   process.stderr.write(`${new Date().toISOString()} ${msg}\n`);
 }
 
+/**
+ * Dials the controller only once the switch has sent its first bytes (its HELLO): a bare connect-and-close, such
+ * as the lab's own readiness probe, then never shows up at the controller as a session.
+ */
 function relay(client: Socket, host: string, port: number, name: string): void {
-  const upstream = connect({ host, port, noDelay: true });
   client.setNoDelay(true);
-  const close = (why: string) => (err?: Error) => {
-    if (err) log(`${name}: ${why}: ${err.message}`);
-    client.destroy();
-    upstream.destroy();
-  };
-  upstream.on('error', close('controller connection'));
-  client.on('error', close('switch connection'));
-  upstream.on('close', () => client.destroy());
-  client.on('close', () => upstream.destroy());
-  client.pipe(upstream);
-  upstream.pipe(client);
+  client.on('error', (err) => log(`${name}: switch connection: ${err.message}`));
+  client.once('data', (first: Buffer) => {
+    const upstream = connect({ host, port, noDelay: true });
+    upstream.on('error', (err) => {
+      log(`${name}: controller connection: ${err.message}`);
+      client.destroy();
+    });
+    upstream.on('close', () => client.destroy());
+    client.on('close', () => upstream.destroy());
+    upstream.write(first);
+    client.pipe(upstream);
+    upstream.pipe(client);
+  });
 }
 
 function main(): void {
