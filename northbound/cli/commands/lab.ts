@@ -78,6 +78,11 @@ export function labCommand(): Command {
     .option('--json', 'print the status as JSON when up')
     .action(async (f: UpFlags) => {
       const started = Date.now();
+      // Ctrl-C or SIGTERM stop the build at the next step and tear down what was built.
+      const abort = new AbortController();
+      const interrupt = (sig: NodeJS.Signals) => () => abort.abort(new Error(`interrupted by ${sig}`));
+      process.once('SIGINT', interrupt('SIGINT'));
+      process.once('SIGTERM', interrupt('SIGTERM'));
       await labUp(
         {
           dir: f.dir,
@@ -99,6 +104,7 @@ export function labCommand(): Command {
             : null,
         },
         log,
+        abort.signal,
       );
       log(`up in ${Date.now() - started} ms`);
       const status = labStatus(f.dir);

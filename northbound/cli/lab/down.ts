@@ -85,7 +85,7 @@ export async function labDown(options: DownOptions): Promise<DownReport> {
 /** Returns warnings; never throws, so that an absent controller never blocks the host cleanup. */
 async function releaseFromController(state: LabState): Promise<string[]> {
   const ctl = state.controller;
-  if (!ctl) return [];
+  if (!ctl || (state.registrations.length === 0 && !state.pods.some((p) => p.containerId))) return [];
   let token: string;
   try {
     token = readFileSync(ctl.tokenFile, 'utf8').trim();

@@ -55,18 +55,35 @@ async function checkHost(): Promise<void> {
   }
 }
 
-/** Runs fn over items, at most `limit` at a time, in order of start. */
+/**
+ * Runs fn over items, at most `limit` at a time. After a failure no new item starts, and the call settles only
+ * when every started item has: a teardown must never race with work still in flight.
+ */
 async function pool<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
   const results: R[] = new Array<R>(items.length);
   let next = 0;
+  let failed = false;
   const worker = async (): Promise<void> => {
-    while (next < items.length) {
+    while (next < items.length && !failed) {
       const i = next++;
-      results[i] = await fn(items[i]);
+      try {
+        results[i] = await fn(items[i]);
+      } catch (err) {
+        failed = true;
+        throw err;
+      }
     }
   };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  await settleAll(Array.from({ length: Math.min(limit, items.length) }, worker));
   return results;
+}
+
+/** Like Promise.all, but waits for every promise before rejecting with the first error. */
+async function settleAll<T>(promises: Promise<T>[]): Promise<T[]> {
+  const settled = await Promise.allSettled(promises);
+  const failure = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failure) throw failure.reason;
+  return settled.map((r) => (r as PromiseFulfilledResult<T>).value);
 }
 
 async function pickPorts(options: LabOptions, plan: LabPlan): Promise<void> {
@@ -80,11 +97,16 @@ async function pickPorts(options: LabOptions, plan: LabPlan): Promise<void> {
   }
 }
 
-export async function labUp(input: LabOptions, log: Log): Promise<LabState> {
+/**
+ * Builds the lab; `signal` (Ctrl-C, SIGTERM) stops it at the next step boundary, and then, as after any failure,
+ * everything built so far is torn down before the error is thrown.
+ */
+export async function labUp(input: LabOptions, log: Log, signal?: AbortSignal): Promise<LabState> {
   const problem = validateOptions(input);
   if (problem) throw new Error(problem);
   const options = { ...input, dir: resolve(input.dir) };
   await checkHost();
+  const api = options.controller ? await connectController(options.controller) : null;
 
   const previous = readState(options.dir);
   if (previous && (builderRunning(previous) || labStatus(options.dir).state === 'up')) {
@@ -109,12 +131,14 @@ export async function labUp(input: LabOptions, log: Log): Promise<LabState> {
     registrations: [],
   };
   const save = (): void => writeState(state);
+  const check = (): void => signal?.throwIfAborted();
   save();
   try {
     await pickPorts(options, plan);
     save();
-    await buildInfrastructure(plan, state, save, log);
-    if (options.controller) await attachToController(plan, options.controller, state, save, log);
+    await buildInfrastructure(plan, state, save, log, check);
+    if (options.controller && api)
+      await attachToController(api, plan, options.controller, state, save, log, check);
     state.phase = 'up';
     save();
     return state;
@@ -131,35 +155,57 @@ export async function labUp(input: LabOptions, log: Log): Promise<LabState> {
   }
 }
 
+/** Before building anything: the admin token is readable and the controller answers. */
+async function connectController(ctl: ControllerOptions): Promise<ApiClient> {
+  let token: string;
+  try {
+    token = readFileSync(ctl.tokenFile, 'utf8').trim();
+  } catch {
+    throw new Error(
+      `cannot read the admin token ${ctl.tokenFile}; pass --token-file (the controller writes DATA_DIR/admin.token), ` +
+        'or use --no-controller',
+    );
+  }
+  const api = new ApiClient(ctl.api, token);
+  const res = await api.request('GET', '/healthz');
+  if (res.status >= 500)
+    throw new Error(`controller ${ctl.api} is not healthy: /healthz answered ${res.status}`);
+  return api;
+}
+
 async function buildInfrastructure(
   plan: LabPlan,
   state: LabState,
   save: () => void,
   log: Log,
+  check: () => void,
 ): Promise<void> {
   const bare = state.controller === null;
   log(`underlay ${plan.underlay.netns} (bridge ${plan.underlay.bridge}, MTU ${plan.underlay.mtu})`);
   await createUnderlay(plan);
-  await Promise.all(
-    plan.nodes.map(async (node) => {
-      mkdirSync(node.dir, { recursive: true });
-      await startOvsdb(node);
-      await addNamespace(node.netns, false);
-      await connectNode(plan, node);
-      const pods = bare ? plan.pods.filter((p) => p.node === node.name) : null;
-      if (pods) {
-        for (const pod of pods) {
-          state.pods.push(await createBarePod(node, pod));
-          save();
-        }
-      }
-      await startVswitchd(node);
-      await configureBridges(node, pods);
-      await addressBrPhy(plan, node);
-      await seedTunnelNeighbours(node, plan.nodes);
-      log(`node ${node.name}: ${node.netns}, OVSDB tcp:127.0.0.1:${node.ovsdbPort}, tunnel ${node.tunnelIp}`);
-    }),
-  );
+  await pool(plan.nodes, plan.nodes.length, async (node) => {
+    const pods = bare ? plan.pods.filter((p) => p.node === node.name) : null;
+    const steps: (() => Promise<unknown>)[] = [
+      () => startOvsdb(node),
+      () => addNamespace(node.netns, false),
+      () => connectNode(plan, node),
+      // Bare pods' veths must exist in the node before the bridge transaction names them (G9).
+      ...(pods ?? []).map((pod) => async () => {
+        state.pods.push(await createBarePod(node, pod));
+        save();
+      }),
+      () => startVswitchd(node),
+      () => configureBridges(node, pods),
+      () => addressBrPhy(plan, node),
+      () => seedTunnelNeighbours(node, plan.nodes),
+    ];
+    mkdirSync(node.dir, { recursive: true });
+    for (const step of steps) {
+      check();
+      await step();
+    }
+    log(`node ${node.name}: ${node.netns}, OVSDB tcp:127.0.0.1:${node.ovsdbPort}, tunnel ${node.tunnelIp}`);
+  });
   // Keep the state's pod list in plan order whatever order the nodes finished in.
   const order = new Map(plan.pods.map((p, i) => [p.name, i]));
   state.pods.sort((a, b) => (order.get(a.name) ?? 0) - (order.get(b.name) ?? 0));
@@ -167,21 +213,14 @@ async function buildInfrastructure(
 }
 
 async function attachToController(
+  api: ApiClient,
   plan: LabPlan,
   ctl: ControllerOptions,
   state: LabState,
   save: () => void,
   log: Log,
+  check: () => void,
 ): Promise<void> {
-  let token: string;
-  try {
-    token = readFileSync(ctl.tokenFile, 'utf8').trim();
-  } catch {
-    throw new Error(
-      `cannot read the admin token ${ctl.tokenFile}; pass --token-file (the controller writes DATA_DIR/admin.token)`,
-    );
-  }
-  const api = new ApiClient(ctl.api, token);
   await startRelay(plan, ctl);
   log(`OpenFlow relay: DIR/nN/of.sock -> ${ctl.openflow.host}:${ctl.openflow.port}`);
   const tenants = await registerTenants(api, plan, ctl, state, save);
@@ -190,6 +229,7 @@ async function attachToController(
   );
   const nodes = new Map<string, NodePlan>(plan.nodes.map((n) => [n.name, n]));
   for (const node of plan.nodes) {
+    check();
     const tokenFile = await registerNode(api, node, state, save);
     await startAgent(plan, node, ctl, tokenFile);
     log(`node ${node.name} registered, sdn-agent on ${node.agentSocket}`);
@@ -199,6 +239,7 @@ async function attachToController(
     const tenant = tenants.get(pod.tenant ?? '');
     const node = nodes.get(pod.node);
     if (!tenant || !node) throw new Error(`pod ${pod.name}: no tenant or node in the plan`);
+    check();
     const made = await createCniPod(ctl, node, pod, tenant);
     state.pods.push(made);
     save();

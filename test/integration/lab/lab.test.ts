@@ -3,6 +3,7 @@
 // a killed `up` and a failed `up` leave nothing that stops the next `up`.
 import assert from 'node:assert/strict';
 import { execFile, spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { join } from 'node:path';
@@ -227,6 +228,26 @@ describe('integration: sdnctl lab (no controller)', function () {
       / 1 received/,
     );
     await sdnctl('lab', 'down', ...LAB);
+    await assertNothingLeft(linksBefore);
+  });
+
+  it('Ctrl-C during up stops the build and tears down what was built', async () => {
+    const child = spawn(
+      process.execPath,
+      [SDNCTL, 'lab', 'up', '--no-controller', '--nodes', '2', '--pods', '8', ...LAB],
+      { stdio: ['ignore', 'ignore', 'pipe'] },
+    );
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const deadline = Date.now() + 20_000;
+    while (!existsSync(join(DIR, 'n1', 'ovsdb.pid')) && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 5));
+    }
+    child.kill('SIGINT');
+    const [code] = (await once(child, 'exit')) as [number | null];
+    assert.equal(code, 1, stderr);
+    assert.match(stderr, /interrupted by SIGINT/);
+    assert.match(stderr, /tearing down/);
     await assertNothingLeft(linksBefore);
   });
 
