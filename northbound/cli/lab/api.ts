@@ -72,26 +72,23 @@ export class ApiClient {
   }
 
   /**
-   * Creates a resource, or on 409 finds the existing one among the listed rows whose fields equal `match`.
-   * Returns the row and whether this call created it.
+   * Creates a resource, or on 409 finds the existing one: it lists `path` with the `query` filters and picks the
+   * row whose fields equal `match`. Returns the row and whether this call created it.
    */
-  async ensure(path: string, body: Row, match: Row): Promise<{ row: Row; created: boolean }> {
+  async ensure(
+    path: string,
+    body: Row,
+    query: Record<string, string>,
+    match: Row,
+  ): Promise<{ row: Row; created: boolean }> {
     const res = await this.request('POST', path, body);
     if (res.status >= 200 && res.status < 300 && isRow(res.body)) return { row: res.body, created: true };
-    if (res.status !== 409) {
-      throw new ApiError(
-        res.status,
-        `POST ${path} ${JSON.stringify(body)}: ${res.status} ${problem(res.body)}`,
-      );
-    }
-    const query = new URLSearchParams(
-      Object.entries(match).map(([k, v]): [string, string] => [k, String(v)]),
-    ).toString();
-    const found = rows(await this.get(`${path}?${query}`)).find((r) =>
+    const refused = `POST ${path} ${JSON.stringify(body)}: ${res.status} ${problem(res.body)}`;
+    if (res.status !== 409) throw new ApiError(res.status, refused);
+    const found = rows(await this.get(`${path}?${new URLSearchParams(query).toString()}`)).find((r) =>
       Object.entries(match).every(([k, v]) => String(r[k]) === String(v)),
     );
-    if (!found)
-      throw new ApiError(409, `POST ${path}: 409 ${problem(res.body)}, and no existing match found`);
+    if (!found) throw new ApiError(409, `${refused}, and no existing one matches ${JSON.stringify(match)}`);
     return { row: found, created: false };
   }
 }

@@ -2,7 +2,6 @@
 // the node's agent exactly as a container runtime would; the controller allocates the addresses and programs the
 // switch, and the plugin's result says what the pod got.
 import type { ControllerOptions, NodePlan, PodPlan } from './layout';
-import { shIn } from './exec';
 import { addNamespace } from './namespaces';
 import { runCni, summarizeResult } from './cni';
 import type { TenantNetwork } from './register';
@@ -31,8 +30,6 @@ export async function createCniPod(
     podName: pod.name,
     agentSocket: node.agentSocket,
   });
-  // The lab's switches use the userspace datapath, which drops the partial checksums of veth offloads (G1).
-  await shIn(pod.netns, `ethtool -K ${POD_IFNAME} tx off >/dev/null`);
   const { mac, cidrs, gateways } = summarizeResult(result, POD_IFNAME);
   return {
     name: pod.name,

@@ -27,13 +27,14 @@ export async function registerTenants(
   };
   const out = new Map<string, TenantNetwork>();
   for (const t of plan.tenants) {
-    const tenant = await api.ensure('/api/v1/tenants', { name: t.name }, { name: t.name });
+    const tenant = await api.ensure('/api/v1/tenants', { name: t.name }, { name: t.name }, { name: t.name });
     const tenantId = idOf(tenant.row);
     record({ kind: 'tenants', id: tenantId, name: t.name, created: tenant.created });
     const net = await api.ensure(
       '/api/v1/networks',
       { tenant: tenantId, name: t.network },
       { tenant: tenantId, name: t.network },
+      { name: t.network },
     );
     const networkId = idOf(net.row);
     record({ kind: 'networks', id: networkId, name: `${t.name}/${t.network}`, created: net.created });
@@ -41,7 +42,8 @@ export async function registerTenants(
       const sub = await api.ensure(
         '/api/v1/subnets',
         { network: networkId, cidr },
-        { network: networkId, cidr },
+        { network: networkId },
+        { cidr },
       );
       record({
         kind: 'subnets',
@@ -50,9 +52,11 @@ export async function registerTenants(
         created: sub.created,
       });
     }
+    // A namespace bound to another network is not the lab's to move: ensure() then fails and says so.
     const binding = await api.ensure(
       '/api/v1/namespace-bindings',
       { namespace: t.namespace, network: networkId },
+      { network: networkId },
       { namespace: t.namespace },
     );
     record({
@@ -75,6 +79,7 @@ export function nodeRegistration(node: NodePlan): Record<string, unknown> {
     tunnelIp: node.tunnelIp,
     ovsdb: `tcp:127.0.0.1:${node.ovsdbPort}`,
     controllerTarget: `unix:${node.ofSocket}`,
+    datapathId: node.dpid,
     datapathType: 'netdev',
   };
 }

@@ -98,6 +98,7 @@ describe('unit: lab plan', () => {
       tunnelIp: '10.99.0.2',
       ovsdb: 'tcp:127.0.0.1:16642',
       controllerTarget: 'unix:/tmp/lab/n2/of.sock',
+      datapathId: '0000000000000002',
       datapathType: 'netdev',
     });
   });
