@@ -46,21 +46,23 @@ export async function createCniPod(
   };
 }
 
-/** CNI DEL of a pod (the controller releases its addresses and port); the namespace goes with `down`. */
+/**
+ * CNI DEL of a planned pod (the controller releases its addresses and port). DEL is idempotent, so `down` sends it
+ * for every planned pod: an ADD cut short by a crash may have reached the controller without reaching the state.
+ */
 export async function deleteCniPod(
   ctl: ControllerOptions,
   node: NodePlan,
-  pod: PodState,
-  namespace: string,
+  pod: PodPlan,
+  podNamespace: string,
 ): Promise<void> {
-  if (!pod.containerId) return;
   await runCni({
     plugin: ctl.cniPlugin,
     command: 'DEL',
-    containerId: pod.containerId,
+    containerId: containerIdOf(pod),
     netns: pod.netns,
-    ifname: pod.ifname,
-    podNamespace: namespace,
+    ifname: POD_IFNAME,
+    podNamespace,
     podName: pod.name,
     agentSocket: node.agentSocket,
     timeoutMs: 10_000,

@@ -9,6 +9,7 @@ import { existsSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { ApiClient } from './api';
 import { deleteCniPod } from './cni-pods';
+import { pool } from './concurrency';
 import { sleep } from './exec';
 import { deleteNamespace, labNamespaces, namespacePids } from './namespaces';
 import { isOurs, pidfiles, readPid, stopAll, strayProcesses } from './processes';
@@ -85,7 +86,7 @@ export async function labDown(options: DownOptions): Promise<DownReport> {
 /** Returns warnings; never throws, so that an absent controller never blocks the host cleanup. */
 async function releaseFromController(state: LabState): Promise<string[]> {
   const ctl = state.controller;
-  if (!ctl || (state.registrations.length === 0 && !state.pods.some((p) => p.containerId))) return [];
+  if (!ctl || state.registrations.length === 0) return [];
   let token: string;
   try {
     token = readFileSync(ctl.tokenFile, 'utf8').trim();
@@ -98,17 +99,16 @@ async function releaseFromController(state: LabState): Promise<string[]> {
   const warnings: string[] = [];
   const nodes = new Map(state.plan.nodes.map((n) => [n.name, n]));
   const namespaceOf = new Map(state.plan.tenants.map((t) => [t.name, t.namespace]));
-  await Promise.all(
-    state.pods.map(async (pod) => {
-      const node = nodes.get(pod.node);
-      if (!node || !existsSync(node.agentSocket)) return;
-      await deleteCniPod(ctl, node, pod, namespaceOf.get(pod.tenant ?? '') ?? 'default').catch(
-        (err: unknown) => {
-          warnings.push(err instanceof Error ? err.message : String(err));
-        },
-      );
-    }),
-  );
+  const registered = new Set(state.registrations.filter((r) => r.kind === 'nodes').map((r) => r.name));
+  const pods = state.plan.pods.filter((p) => registered.has(p.node));
+  await pool(pods, 8, async (pod) => {
+    const node = nodes.get(pod.node);
+    const namespace = namespaceOf.get(pod.tenant ?? '');
+    if (!node || !namespace || !existsSync(node.agentSocket)) return;
+    await deleteCniPod(ctl, node, pod, namespace).catch((err: unknown) => {
+      warnings.push(err instanceof Error ? err.message : String(err));
+    });
+  });
   warnings.push(...(await deregister(api, state.registrations)));
   return warnings;
 }

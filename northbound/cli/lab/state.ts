@@ -68,11 +68,16 @@ export function writeState(state: LabState): void {
   renameSync(`${path}.tmp`, path);
 }
 
-/** Field 22 of /proc/PID/stat: with the PID, it names one process for its whole life (PIDs are reused). */
+/**
+ * Field 22 of /proc/PID/stat: with the PID, it names one process for its whole life (PIDs are reused).
+ * Undefined when the process is gone or a zombie.
+ */
 export function processStartTime(pid: number): string | undefined {
   try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19];
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const [state, ...rest] = fields.slice(fields.lastIndexOf(')') + 2).split(' ');
+    // A killed process may stay a zombie for a while (a late reaper): it is not running.
+    return state === 'Z' ? undefined : rest[18];
   } catch {
     return undefined;
   }
