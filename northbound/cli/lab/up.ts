@@ -30,7 +30,7 @@ import {
   type LabState,
   type PodState,
 } from './state';
-import { addressBrPhy, connectNode, createUnderlay } from './underlay';
+import { addressBrPhy, connectNode, createExternalHost, createUnderlay } from './underlay';
 
 export type Log = (msg: string) => void;
 
@@ -164,8 +164,12 @@ async function buildInfrastructure(
   check: () => void,
 ): Promise<void> {
   const bare = state.controller === null;
-  log(`underlay ${plan.underlay.netns} (bridge ${plan.underlay.bridge}, MTU ${plan.underlay.mtu})`);
+  log(
+    `underlay ${plan.underlay.netns} (bridge ${plan.underlay.bridge}, MTU ${plan.underlay.mtu}), ` +
+      `external host ${plan.external.netns} ${plan.external.ip}`,
+  );
   await createUnderlay(plan);
+  await createExternalHost(plan);
   await pool(plan.nodes, plan.nodes.length, async (node) => {
     const pods = bare ? plan.pods.filter((p) => p.node === node.name) : null;
     const steps: (() => Promise<unknown>)[] = [

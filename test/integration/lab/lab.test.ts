@@ -121,7 +121,7 @@ describe('integration: sdnctl lab (no controller)', function () {
     assert.match(await sh('ip', 'netns', 'pids', `${PREFIX}-n1`), new RegExp(`^${vswPid}$`, 'm'));
   });
 
-  it("carries pings on the underlay between the nodes' br-phy addresses", async () => {
+  it("carries pings on the underlay between the nodes' br-phy addresses and the external host", async () => {
     const out = await sh(
       'ip',
       'netns',
@@ -194,7 +194,7 @@ describe('integration: sdnctl lab (no controller)', function () {
 
   it('down leaves no namespace, link, process or file', async () => {
     const { stderr } = await sdnctl('lab', 'down', ...LAB);
-    assert.match(stderr, /7 namespaces deleted/);
+    assert.match(stderr, /8 namespaces deleted/);
     await assertNothingLeft(linksBefore);
     assert.equal(
       JSON.parse(
