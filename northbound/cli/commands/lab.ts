@@ -3,6 +3,8 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import { resolve } from 'node:path';
 import { DEFAULT_AGENT_MAIN, DEFAULT_CNI_PLUGIN } from '../lab/agents';
 import { labDown } from '../lab/down';
+import { labNamespaces } from '../lab/namespaces';
+import { readState } from '../lab/state';
 import { formatStatus, labStatus } from '../lab/status';
 import { labUp } from '../lab/up';
 
@@ -116,11 +118,20 @@ export function labCommand(): Command {
     .command('down')
     .description('stop and remove everything the lab made, even after a crash')
     .option('--dir <dir>', 'lab state directory', DEFAULT_DIR)
-    .option('--prefix <prefix>', 'namespace prefix, when the state file is gone', DEFAULT_PREFIX)
+    .option(
+      '--prefix <prefix>',
+      'when DIR has no state file: delete the namespaces <prefix>-* too (leftovers)',
+    )
     .option('--keep-registrations', 'leave pods and nodes registered in the controller')
-    .action(async (f: { dir: string; prefix: string; keepRegistrations?: boolean }) => {
+    .action(async (f: { dir: string; prefix?: string; keepRegistrations?: boolean }) => {
+      const stateless = readState(resolve(f.dir)) === undefined;
       const report = await labDown({ dir: f.dir, prefix: f.prefix, deregister: !f.keepRegistrations });
       for (const w of report.warnings) log(`warning: ${w}`);
+      if (stateless && f.prefix === undefined && (await labNamespaces(DEFAULT_PREFIX)).length) {
+        log(
+          `${f.dir} has no lab; namespaces ${DEFAULT_PREFIX}-* exist: add --prefix ${DEFAULT_PREFIX} to delete them`,
+        );
+      }
       log(
         `down in ${Date.now() - started} ms: ${report.stopped} processes stopped, ` +
           `${report.namespaces.length} namespaces deleted` +

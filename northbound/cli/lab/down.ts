@@ -18,8 +18,11 @@ import { readState, type LabState } from './state';
 
 export interface DownOptions {
   dir: string;
-  /** Used when the state file is missing or torn; the state file's prefix wins otherwise. */
-  prefix: string;
+  /**
+   * Namespaces `<prefix>-*` to delete when DIR has no state file (it was removed by hand, or `up` died before
+   * writing it). Without it, and without a state file, namespaces are left alone: they may be another lab's.
+   */
+  prefix?: string;
   /** Tell the controller (CNI DEL, delete registrations); false leaves the controller alone. */
   deregister?: boolean;
 }
@@ -55,7 +58,7 @@ export async function labDown(options: DownOptions): Promise<DownReport> {
   const stuck = await stopAll(daemons, dir);
   if (stuck.length) warnings.push(`processes ${stuck.join(', ')} did not exit`);
 
-  const namespaces = await labNamespaces(prefix);
+  const namespaces = prefix === undefined ? [] : await labNamespaces(prefix);
   let killedInNamespaces = 0;
   for (const ns of namespaces) {
     for (const pid of await namespacePids(ns)) {
@@ -69,7 +72,7 @@ export async function labDown(options: DownOptions): Promise<DownReport> {
   }
   if (killedInNamespaces) await sleep(50);
   await Promise.all(namespaces.map(deleteNamespace));
-  const left = await labNamespaces(prefix);
+  const left = prefix === undefined ? [] : await labNamespaces(prefix);
   if (left.length) warnings.push(`namespaces ${left.join(', ')} could not be deleted`);
 
   let removedDir = false;

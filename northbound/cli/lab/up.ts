@@ -92,11 +92,19 @@ export async function labUp(input: LabOptions, log: Log, signal?: AbortSignal): 
   if (previous && (builderRunning(previous) || labStatus(options.dir).state === 'up')) {
     throw new Error(`a lab is already ${previous.phase} in ${options.dir}; run \`sdnctl lab down\` first`);
   }
-  if (existsSync(options.dir)) checkOwnDirectory(options.dir);
-  if (existsSync(options.dir) || (await labNamespaces(options.prefix)).length) {
+  if (existsSync(options.dir)) {
+    checkOwnDirectory(options.dir);
     log(`removing leftovers of an earlier lab in ${options.dir}`);
-    const report = await labDown({ dir: options.dir, prefix: options.prefix });
+    const report = await labDown({ dir: options.dir });
     if (!report.removedDir && existsSync(options.dir)) throw new Error(report.warnings.join('; '));
+  }
+  const others = await labNamespaces(options.prefix);
+  if (others.length) {
+    throw new Error(
+      `namespaces ${others.join(', ')} exist but ${options.dir} has no lab: they belong to a lab in another ` +
+        `directory (\`sdnctl lab down --dir THAT_DIR\`), or are leftovers (\`sdnctl lab down --dir ${options.dir} --prefix ${options.prefix}\`); ` +
+        'or pick another --prefix',
+    );
   }
 
   // The directory holds tokens and the sockets of agents and switches: this user's only.
@@ -132,7 +140,7 @@ export async function labUp(input: LabOptions, log: Log, signal?: AbortSignal): 
     save();
     log(`lab up failed: ${msg}`);
     log('tearing down what was built');
-    const report = await labDown({ dir: options.dir, prefix: options.prefix });
+    const report = await labDown({ dir: options.dir });
     for (const w of report.warnings) log(`warning: ${w}`);
     throw err;
   }

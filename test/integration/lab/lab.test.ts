@@ -192,6 +192,21 @@ describe('integration: sdnctl lab (no controller)', function () {
     );
   });
 
+  it('refuses a second lab with the same namespace prefix, and leaves the first one running', async () => {
+    const other = `${DIR}-other`;
+    const err = await sdnctl('lab', 'up', '--no-controller', '--dir', other, '--prefix', PREFIX).then(
+      () => assert.fail('up must refuse'),
+      (e: { stderr: string }) => e,
+    );
+    assert.match(err.stderr, new RegExp(`namespaces .*${PREFIX}-n1.* exist but ${other} has no lab`));
+    assert.equal(existsSync(other), false);
+    // A down of that other directory touches nothing of ours either.
+    await sdnctl('lab', 'down', '--dir', other);
+    const still = JSON.parse((await sdnctl('lab', 'status', '--dir', DIR, '--json')).stdout) as LabStatus;
+    assert.equal(still.state, 'up');
+    assert.equal((await labNamespaces()).length, 8);
+  });
+
   it('down leaves no namespace, link, process or file', async () => {
     const { stderr } = await sdnctl('lab', 'down', ...LAB);
     assert.match(stderr, /8 namespaces deleted/);
