@@ -36,6 +36,7 @@ interface UpFlags {
   ovsdbPortBase: number;
   agent: string;
   cniPlugin: string;
+  waitConnected: number;
   subnet: string;
   subnet6: string;
   json?: boolean;
@@ -77,6 +78,12 @@ export function labCommand(): Command {
     )
     .addOption(new Option('--agent <path>', 'sdn-agent entry point').default(DEFAULT_AGENT_MAIN))
     .addOption(new Option('--cni-plugin <path>', 'sdn-cni executable').default(DEFAULT_CNI_PLUGIN))
+    .option(
+      '--wait-connected <seconds>',
+      'before the pods, wait until the controller reports every node connected (0: do not wait)',
+      integer,
+      0,
+    )
     .option('--subnet <cidr>', "IPv4 subnet of every tenant's network", '10.244.0.0/16')
     .option('--subnet6 <cidr>', "IPv6 subnet of every tenant's network", 'fd00:10:244::/64')
     .option('--json', 'print the status as JSON when up')
@@ -101,6 +108,7 @@ export function labCommand(): Command {
                 openflow: f.openflow,
                 agentMain: resolve(f.agent),
                 cniPlugin: resolve(f.cniPlugin),
+                waitConnectedMs: f.waitConnected * 1000,
                 subnet4: f.subnet,
                 subnet6: f.subnet6,
               }

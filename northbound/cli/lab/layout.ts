@@ -24,6 +24,8 @@ export interface ControllerOptions {
   /** sdn-agent entry point (main.js) and the sdn-cni executable. */
   agentMain: string;
   cniPlugin: string;
+  /** Wait up to this long for every node's `connection` to read `connected` before the pods (0: do not wait). */
+  waitConnectedMs: number;
   /** IPv4 and IPv6 subnet of every tenant's network: the same CIDRs in each tenant, to show overlap. */
   subnet4: string;
   subnet6: string;

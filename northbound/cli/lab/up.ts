@@ -20,7 +20,7 @@ import {
 } from './layout';
 import { addNamespace, labNamespaces } from './namespaces';
 import { configureBridges, freeTcpPort, seedTunnelNeighbours, startOvsdb, startVswitchd } from './ovs';
-import { registerNode, registerTenants } from './register';
+import { registerNode, registerTenants, waitConnected } from './register';
 import { labStatus } from './status';
 import {
   builderRunning,
@@ -235,6 +235,10 @@ async function attachToController(
     await startAgent(plan, node, ctl, tokenFiles.get(node.name) ?? '');
     log(`node ${node.name}: sdn-agent on ${node.agentSocket}`);
   });
+  if (ctl.waitConnectedMs > 0) {
+    await waitConnected(api, plan.nodes, ctl.waitConnectedMs);
+    log('every node is connected to the controller');
+  }
   const started = Date.now();
   const pods: PodState[] = await pool(plan.pods, 4, async (pod) => {
     const tenant = tenants.get(pod.tenant ?? '');
