@@ -3,7 +3,7 @@
 import { join, resolve } from 'node:path';
 import { BR_INT, BR_PHY } from './layout';
 import { alive } from './processes';
-import { readState, type LabPhase, type PodState } from './state';
+import { builderRunning, readState, type LabPhase, type PodState } from './state';
 
 export interface NodeStatus {
   name: string;
@@ -78,8 +78,13 @@ export function labStatus(dirOption: string): LabStatus {
   const healthy =
     nodes.every((n) => n.processes.ovsdb && n.processes.vswitchd && n.processes.agent !== false) &&
     relay?.alive !== false;
+  // A `building` lab whose `up` process is gone was killed half-way: say so, and what to do.
+  const interrupted = state.phase === 'building' && !builderRunning(state);
+  const error = interrupted
+    ? `lab up (pid ${state.builder.pid}) was interrupted; \`sdnctl lab down\` or a new \`lab up\` cleans up`
+    : state.error;
   return {
-    state: state.phase === 'up' && !healthy ? 'degraded' : state.phase,
+    state: interrupted ? 'failed' : state.phase === 'up' && !healthy ? 'degraded' : state.phase,
     dir,
     prefix: state.plan.prefix,
     controller: ctl ? { api: ctl.api, openflow: `${ctl.openflow.host}:${ctl.openflow.port}` } : null,
@@ -92,7 +97,7 @@ export function labStatus(dirOption: string): LabStatus {
     relay,
     nodes,
     pods: state.pods,
-    ...(state.error ? { error: state.error } : {}),
+    ...(error ? { error } : {}),
   };
 }
 
