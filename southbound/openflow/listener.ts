@@ -2,6 +2,7 @@
 // active mode that dials a switch's passive `ptcp:`/`punix:` target. One session per datapath id: a switch that
 // reconnects replaces its old session.
 import { EventEmitter } from 'node:events';
+import { rmSync } from 'node:fs';
 import { createConnection, createServer, type Server, type Socket } from 'node:net';
 import { connect as tlsConnect, createServer as createTlsServer, type TLSSocket } from 'node:tls';
 import type { Logger } from 'pino';
@@ -41,23 +42,7 @@ export class OpenFlowServer extends EventEmitter<ServerEvents> {
 
   /** Listens for switches; resolves with the bound port (pass 0 for any). */
   async listen(host: string, port: number): Promise<number> {
-    const tls = this.options.tls;
-    const server = tls
-      ? createTlsServer(
-          {
-            key: tls.key,
-            cert: tls.cert,
-            ca: tls.ca,
-            requestCert: !!tls.requireClientCert,
-            rejectUnauthorized: !!tls.requireClientCert,
-          },
-          (s: TLSSocket) => void this.adopt(s, `${s.remoteAddress}:${s.remotePort}`),
-        )
-      : createServer((s: Socket) => void this.adopt(s, `${s.remoteAddress}:${s.remotePort}`));
-    server.on('tlsClientError', (err: Error) =>
-      this.log.warn({ err: err.message }, 'TLS handshake with a switch failed'),
-    );
-    this.servers.push(server);
+    const server = this.createServer();
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
       server.listen(port, host, () => {
@@ -67,8 +52,47 @@ export class OpenFlowServer extends EventEmitter<ServerEvents> {
     });
     const addr = server.address();
     const bound = typeof addr === 'object' && addr ? addr.port : port;
-    this.log.info({ host, port: bound, tls: !!tls }, 'OpenFlow listener up');
+    this.log.info({ host, port: bound, tls: !!this.options.tls }, 'OpenFlow listener up');
     return bound;
+  }
+
+  /**
+   * Listens on a unix socket: a userspace ovs-vswitchd in another network namespace reaches the controller through
+   * a `unix:` controller target inside its run directory (the file system is shared across namespaces).
+   */
+  async listenUnix(path: string): Promise<void> {
+    rmSync(path, { force: true });
+    const server = this.createServer();
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(path, () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+    this.log.info({ path }, 'OpenFlow listener up');
+  }
+
+  private createServer(): Server {
+    const tls = this.options.tls;
+    const peerOf = (s: Socket): string => (s.remoteAddress ? `${s.remoteAddress}:${s.remotePort}` : 'unix');
+    const server = tls
+      ? createTlsServer(
+          {
+            key: tls.key,
+            cert: tls.cert,
+            ca: tls.ca,
+            requestCert: !!tls.requireClientCert,
+            rejectUnauthorized: !!tls.requireClientCert,
+          },
+          (s: TLSSocket) => void this.adopt(s, peerOf(s)),
+        )
+      : createServer((s: Socket) => void this.adopt(s, peerOf(s)));
+    server.on('tlsClientError', (err: Error) =>
+      this.log.warn({ err: err.message }, 'TLS handshake with a switch failed'),
+    );
+    this.servers.push(server);
+    return server;
   }
 
   /** Dials a switch's passive target: `tcp:HOST:PORT`, `ssl:HOST:PORT` or `unix:PATH`. */
