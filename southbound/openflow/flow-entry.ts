@@ -3,13 +3,9 @@
 // cookie, timeouts, flags and instructions are equal too. The switch hands flows back in its own normal form
 // (fields reordered, full masks dropped, masked-out bits zeroed, instructions in spec order), so both sides are
 // put in that form before comparing.
-import {
-  OXM_FIELDS,
-  type Action,
-  type Instruction,
-  type Match,
-  type OxmField,
-} from '../../protocols/openflow13/index.js';
+import { Writer, type Instruction, type Match } from '../../protocols/openflow13/index.js';
+import { encodeInstructions } from '../../protocols/openflow13/instruction-codec.js';
+import { encodeOxm } from '../../protocols/openflow13/match.js';
 
 export interface FlowEntry {
   readonly tableId: number;
@@ -37,66 +33,43 @@ export function flowBody(f: FlowEntry): string {
  * RESET_COUNTS act at insertion time only. */
 const FLAGS_KEPT = 0x1 | 0x8 | 0x10;
 
+/**
+ * The match in the switch's normal form, as bytes (latin1): each OXM TLV encoded, a full mask dropped, an all-zero
+ * mask (a wildcard) dropped, masked-out value bits zeroed; TLVs sorted. Bytes rather than text keep this cheap at
+ * 100,000 flows and exact for every field kind.
+ */
 export function canonicalMatch(match: Match): string {
-  return match
-    .map(canonicalOxm)
-    .filter((s) => s !== '')
-    .sort()
-    .join(',');
+  const parts: string[] = [];
+  for (const e of match) {
+    scratch.reset();
+    encodeOxm(scratch, e);
+    const tlv = normalizeTlv(scratch.view());
+    if (tlv !== '') parts.push(tlv);
+  }
+  return parts.length > 1 ? parts.sort().join('') : (parts[0] ?? '');
 }
 
-function canonicalOxm(e: OxmField): string {
-  if (e.field === 'unknown') {
-    return `?${e.oxmClass}:${e.oxmField}:${e.experimenter ?? ''}=${hex(e.value)}${e.mask ? '/' + hex(e.mask) : ''}`;
-  }
-  const info = OXM_FIELDS[e.field];
-  const bits = info.bits ?? info.bytes * 8;
-  if (e.mask === undefined) return `${e.field}=${String(e.value)}`;
-  switch (info.kind) {
-    case 'uint':
-    case 'u64':
-    case 'u128': {
-      const full = (1n << BigInt(bits)) - 1n;
-      const mask = BigInt(e.mask as number | bigint) & full;
-      if (mask === 0n) return ''; // a wildcard: the switch drops it
-      const value = BigInt(e.value as number | bigint) & mask;
-      return mask === full ? `${e.field}=${value}` : `${e.field}=${value}/${mask}`;
-    }
-    case 'ipv4':
-    case 'mac':
-    case 'ipv6': {
-      const v = addrBytes(e.value as string, info.kind);
-      const m = addrBytes(e.mask as string, info.kind);
-      if (!v || !m) return `${e.field}=${String(e.value)}/${String(e.mask)}`;
-      if (m.every((b) => b === 0)) return '';
-      for (let i = 0; i < v.length; i++) v[i] &= m[i];
-      return m.every((b) => b === 0xff) ? `${e.field}=${hex(v)}` : `${e.field}=${hex(v)}/${hex(m)}`;
-    }
-  }
-}
+const scratch = new Writer(1024);
 
-function addrBytes(text: string, kind: 'ipv4' | 'mac' | 'ipv6'): number[] | undefined {
-  if (kind === 'ipv4') {
-    const parts = text.split('.').map(Number);
-    return parts.length === 4 ? parts : undefined;
+function normalizeTlv(b: Buffer): string {
+  const header = b.readUInt32BE(0);
+  if ((header & 0x100) === 0) return b.toString('latin1');
+  // Experimenter-class OXMs carry a 4-byte experimenter id before value and mask.
+  const pre = header >>> 16 === 0xffff ? 8 : 4;
+  const n = (b.length - pre) / 2;
+  let allOnes = true;
+  let allZero = true;
+  for (let i = 0; i < n; i++) {
+    const m = b[pre + n + i] as number;
+    if (m !== 0xff) allOnes = false;
+    if (m !== 0) allZero = false;
+    b[pre + i] = (b[pre + i] as number) & m;
   }
-  if (kind === 'mac') {
-    const parts = text.split(':').map((p) => Number.parseInt(p, 16));
-    return parts.length === 6 ? parts : undefined;
-  }
-  return ipv6Bytes(text);
-}
-
-function ipv6Bytes(text: string): number[] | undefined {
-  const [head, tail] = text.includes('::') ? text.split('::') : [text, undefined];
-  const words = (s: string | undefined): number[] =>
-    s ? s.split(':').map((w) => Number.parseInt(w, 16)) : [];
-  const h = words(head);
-  const t = words(tail);
-  const fill = tail === undefined ? 0 : 8 - h.length - t.length;
-  const all = [...h, ...new Array<number>(Math.max(0, fill)).fill(0), ...t];
-  if (all.length !== 8 || all.some((w) => Number.isNaN(w))) return undefined;
-  return all.flatMap((w) => [w >> 8, w & 0xff]);
+  if (allZero) return '';
+  if (!allOnes) return b.toString('latin1');
+  const exact = Buffer.from(b.subarray(0, pre + n));
+  exact.writeUInt32BE(((header & ~0x1ff) | ((b.length - pre) / 2 + (pre - 4))) >>> 0, 0);
+  return exact.toString('latin1');
 }
 
 /** OpenFlow 1.3 §5.9: instructions execute in this order, and OVS reports them in it. */
@@ -110,29 +83,16 @@ const INSTRUCTION_ORDER: Record<Instruction['type'], number> = {
   experimenter: 6,
 };
 
+/** The instructions in the switch's normal form, as bytes: spec order, empty action lists dropped. */
 export function canonicalInstructions(instructions: readonly Instruction[]): string {
-  return instructions
-    .filter((i) => !((i.type === 'applyActions' || i.type === 'writeActions') && i.actions.length === 0))
-    .slice()
-    .sort((a, b) => INSTRUCTION_ORDER[a.type] - INSTRUCTION_ORDER[b.type])
-    .map((i) => JSON.stringify(i, canonicalReplacer))
-    .join(';');
-}
-
-export function canonicalActions(actions: readonly Action[]): string {
-  return JSON.stringify(actions, canonicalReplacer);
-}
-
-function canonicalReplacer(_key: string, value: unknown): unknown {
-  if (typeof value === 'bigint') return `${value}n`;
-  if (value instanceof Uint8Array) return hex(value);
-  return value;
-}
-
-function hex(b: ArrayLike<number>): string {
-  let s = '';
-  for (let i = 0; i < b.length; i++) s += (b[i] as number).toString(16).padStart(2, '0');
-  return s;
+  let kept = instructions.filter(
+    (i) => !((i.type === 'applyActions' || i.type === 'writeActions') && i.actions.length === 0),
+  );
+  if (kept.length > 1)
+    kept = kept.slice().sort((a, b) => INSTRUCTION_ORDER[a.type] - INSTRUCTION_ORDER[b.type]);
+  scratch.reset();
+  encodeInstructions(scratch, kept);
+  return scratch.view().toString('latin1');
 }
 
 /** Cookie ownership: a cookie is ours when (cookie & mask) === value, except the excluded ranges. */

@@ -1,56 +1,19 @@
 // Flow sync and switch sessions against a real userspace ovs-vswitchd (issue 4's checks).
 import assert from 'node:assert/strict';
-import type { Instruction, Match } from '../../../protocols/openflow13/index.js';
 import {
   FlowSync,
   OpenFlowServer,
   type FlowEntry,
   type SwitchSession,
 } from '../../../southbound/openflow/index.js';
+import { CORPUS_OWNERSHIP, corpusCookie, flowCorpus } from '../../support/flow-corpus.js';
 import { captureLog } from '../../support/log-capture.js';
 import { OvsSandbox, cleanupStaleSandboxes } from '../../support/ovs.js';
 
-const OURS = { value: 0x5d0e_0000_0000_0000n, mask: 0xffff_0000_0000_0000n };
+const OURS = CORPUS_OWNERSHIP;
 const DPID = '00000000000000a1';
-
-function cookie(feature: number, object: number): bigint {
-  return OURS.value | (BigInt(feature) << 40n) | BigInt(object);
-}
-
-/** n distinct flows over three tables: L2 entries by destination MAC, IPv4 entries, and a miss per table. */
-function corpus(n: number): FlowEntry[] {
-  const flows: FlowEntry[] = [];
-  for (let i = 0; i < n; i++) {
-    const mac = `02:00:${((i >> 24) & 0xff).toString(16).padStart(2, '0')}:${((i >> 16) & 0xff).toString(16).padStart(2, '0')}:${((i >> 8) & 0xff).toString(16).padStart(2, '0')}:${(i & 0xff).toString(16).padStart(2, '0')}`;
-    const table = i % 2 === 0 ? 50 : 40;
-    const match: Match =
-      table === 50
-        ? [
-            { field: 'metadata', value: BigInt(100 + (i % 7)) },
-            { field: 'eth_dst', value: mac },
-          ]
-        : [
-            { field: 'eth_type', value: 0x0800 },
-            { field: 'ipv4_dst', value: `10.${(i >> 16) & 0xff}.${(i >> 8) & 0xff}.${i & 0xff}` },
-          ];
-    const instructions: Instruction[] =
-      table === 50
-        ? [{ type: 'applyActions', actions: [{ type: 'output', port: 1 + (i % 4), maxLen: 0 }] }]
-        : [
-            { type: 'applyActions', actions: [{ type: 'decNwTtl' }] },
-            { type: 'gotoTable', tableId: 50 },
-          ];
-    flows.push({ tableId: table, priority: 100, match, instructions, cookie: cookie(table, i) });
-  }
-  flows.push({
-    tableId: 0,
-    priority: 0,
-    match: [],
-    instructions: [{ type: 'gotoTable', tableId: 40 }],
-    cookie: cookie(1, 0),
-  });
-  return flows;
-}
+const corpus = flowCorpus;
+const cookie = corpusCookie;
 
 describe('integration: OpenFlow flow sync with real Open vSwitch', function () {
   this.timeout(120_000);

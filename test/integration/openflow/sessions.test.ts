@@ -34,7 +34,11 @@ class RawSwitch {
   }
 
   hello(): void {
-    const m = encode({ type: 'hello', xid: 1, elements: [{ kind: 'versionBitmap', bitmaps: [1 << this.version] }] });
+    const m = encode({
+      type: 'hello',
+      xid: 1,
+      elements: [{ kind: 'versionBitmap', bitmaps: [1 << this.version] }],
+    });
     m[0] = this.version;
     this.socket.write(m);
   }
@@ -42,7 +46,16 @@ class RawSwitch {
   private answer(m: OfpMessage): void {
     const send = (reply: OfpMessage): boolean => this.socket.write(encode(reply));
     if (m.type === 'featuresRequest') {
-      send({ type: 'featuresReply', xid: m.xid, datapathId: this.dpid, nBuffers: 0, nTables: 254, auxiliaryId: 0, capabilities: 0, reserved: 0 });
+      send({
+        type: 'featuresReply',
+        xid: m.xid,
+        datapathId: this.dpid,
+        nBuffers: 0,
+        nTables: 254,
+        auxiliaryId: 0,
+        capabilities: 0,
+        reserved: 0,
+      });
     } else if (m.type === 'multipartRequest' && m.kind === 'portDesc') {
       send({ type: 'multipartReply', xid: m.xid, kind: 'portDesc', flags: 0, ports: [] });
     } else if (m.type === 'echoRequest' && this.answerEcho) {
@@ -171,7 +184,14 @@ describe('integration: a real ovs-vswitchd dials the controller', function () {
       });
       const port = await server.listen('127.0.0.1', 0);
       // The switch side: our own TLS client presenting the switch certificate the CA signed.
-      const s = tlsConnect({ host: '127.0.0.1', port, key: pki.switchKey, cert: pki.switchCert, ca: pki.caCert, servername: 'localhost' });
+      const s = tlsConnect({
+        host: '127.0.0.1',
+        port,
+        key: pki.switchKey,
+        cert: pki.switchCert,
+        ca: pki.caCert,
+        servername: 'localhost',
+      });
       const up = waitFor<[SwitchSession]>(server, 'switchUp');
       await new Promise<void>((r) => s.once('secureConnect', () => r()));
       new RawSwitch(s as unknown as Socket, 0x61n).hello();
@@ -196,8 +216,22 @@ describe('integration: a real ovs-vswitchd dials the controller', function () {
     const sock = join(box.dir, 'controller.sock');
     await server.listenUnix(sock);
     const up = waitFor<[SwitchSession]>(server, 'switchUp');
-    await box.vsctl('add-br', 'br-int', '--', 'set', 'bridge', 'br-int', 'datapath_type=netdev', 'protocols=OpenFlow13',
-      'fail_mode=secure', 'other_config:datapath-id=00000000000000b2', '--', 'set-controller', 'br-int', `unix:${sock}`);
+    await box.vsctl(
+      'add-br',
+      'br-int',
+      '--',
+      'set',
+      'bridge',
+      'br-int',
+      'datapath_type=netdev',
+      'protocols=OpenFlow13',
+      'fail_mode=secure',
+      'other_config:datapath-id=00000000000000b2',
+      '--',
+      'set-controller',
+      'br-int',
+      `unix:${sock}`,
+    );
     const [session] = await up;
     assert.equal(session.dpid, '00000000000000b2');
     await session.barrier();
@@ -219,11 +253,57 @@ interface Pki {
 function makePki(): Pki {
   const dir = mkdtempSync(join(tmpdir(), 'sdnt-pki-'));
   const ossl = (...args: string[]): void => void execFileSync('openssl', args, { cwd: dir, stdio: 'ignore' });
-  ossl('req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', '/CN=test-ca', '-keyout', 'ca.key', '-out', 'ca.pem');
+  ossl(
+    'req',
+    '-x509',
+    '-newkey',
+    'rsa:2048',
+    '-nodes',
+    '-days',
+    '1',
+    '-subj',
+    '/CN=test-ca',
+    '-keyout',
+    'ca.key',
+    '-out',
+    'ca.pem',
+  );
   for (const name of ['server', 'switch']) {
-    ossl('req', '-newkey', 'rsa:2048', '-nodes', '-subj', `/CN=${name === 'server' ? 'localhost' : 'switch'}`, '-keyout', `${name}.key`, '-out', `${name}.csr`);
-    ossl('x509', '-req', '-in', `${name}.csr`, '-CA', 'ca.pem', '-CAkey', 'ca.key', '-CAcreateserial', '-days', '1', '-out', `${name}.pem`);
+    ossl(
+      'req',
+      '-newkey',
+      'rsa:2048',
+      '-nodes',
+      '-subj',
+      `/CN=${name === 'server' ? 'localhost' : 'switch'}`,
+      '-keyout',
+      `${name}.key`,
+      '-out',
+      `${name}.csr`,
+    );
+    ossl(
+      'x509',
+      '-req',
+      '-in',
+      `${name}.csr`,
+      '-CA',
+      'ca.pem',
+      '-CAkey',
+      'ca.key',
+      '-CAcreateserial',
+      '-days',
+      '1',
+      '-out',
+      `${name}.pem`,
+    );
   }
   const r = (f: string): string => readFileSync(join(dir, f), 'utf8');
-  return { dir, caCert: r('ca.pem'), serverKey: r('server.key'), serverCert: r('server.pem'), switchKey: r('switch.key'), switchCert: r('switch.pem') };
+  return {
+    dir,
+    caCert: r('ca.pem'),
+    serverKey: r('server.key'),
+    serverCert: r('server.pem'),
+    switchKey: r('switch.key'),
+    switchCert: r('switch.pem'),
+  };
 }

@@ -1,6 +1,12 @@
 // The flow diff: identity by table|priority|match in the switch's normal form; minimal ADD / MODIFY / DELETE.
 import assert from 'node:assert/strict';
-import { diffFlows, flowKey, indexFlows, isManaged, type FlowEntry } from '../../../southbound/openflow/index.js';
+import {
+  diffFlows,
+  flowKey,
+  indexFlows,
+  isManaged,
+  type FlowEntry,
+} from '../../../southbound/openflow/index.js';
 
 const base: FlowEntry = {
   tableId: 10,
@@ -29,8 +35,21 @@ describe('southbound/openflow: flow diff', () => {
   });
 
   it('orders instructions as OpenFlow executes them and ignores empty action lists', () => {
-    const a: FlowEntry = { ...base, instructions: [{ type: 'gotoTable', tableId: 20 }, { type: 'applyActions', actions: [{ type: 'decNwTtl' }] }] };
-    const b: FlowEntry = { ...base, instructions: [{ type: 'applyActions', actions: [{ type: 'decNwTtl' }] }, { type: 'writeActions', actions: [] }, { type: 'gotoTable', tableId: 20 }] };
+    const a: FlowEntry = {
+      ...base,
+      instructions: [
+        { type: 'gotoTable', tableId: 20 },
+        { type: 'applyActions', actions: [{ type: 'decNwTtl' }] },
+      ],
+    };
+    const b: FlowEntry = {
+      ...base,
+      instructions: [
+        { type: 'applyActions', actions: [{ type: 'decNwTtl' }] },
+        { type: 'writeActions', actions: [] },
+        { type: 'gotoTable', tableId: 20 },
+      ],
+    };
     const d = diffFlows(indexFlows([a]), indexFlows([b]));
     assert.deepEqual([d.add.length, d.modify.length, d.remove.length], [0, 0, 0]);
   });
@@ -48,7 +67,11 @@ describe('southbound/openflow: flow diff', () => {
   });
 
   it('never manages foreign cookies or excluded ones', () => {
-    const own = { value: 0x5d0e000000000000n, mask: 0xffff000000000000n, exclude: [{ value: 0x5d0e090000000000n, mask: 0xffffff0000000000n }] };
+    const own = {
+      value: 0x5d0e000000000000n,
+      mask: 0xffff000000000000n,
+      exclude: [{ value: 0x5d0e090000000000n, mask: 0xffffff0000000000n }],
+    };
     assert.equal(isManaged(0x5d0e010000000001n, own), true);
     assert.equal(isManaged(0x1234n, own), false);
     assert.equal(isManaged(0x5d0e090000000001n, own), false);

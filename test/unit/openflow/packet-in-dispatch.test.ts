@@ -10,7 +10,15 @@ function sessionLike(dpid: string): SwitchSession {
 }
 
 const pin = (tableId: number, cookie: bigint): PacketIn => ({
-  type: 'packetIn', xid: 0, bufferId: 0xffffffff, totalLen: 0, reason: 1, tableId, cookie, match: [], data: new Uint8Array(),
+  type: 'packetIn',
+  xid: 0,
+  bufferId: 0xffffffff,
+  totalLen: 0,
+  reason: 1,
+  tableId,
+  cookie,
+  match: [],
+  data: new Uint8Array(),
 });
 
 describe('southbound/openflow: packet-in dispatch', () => {
@@ -20,7 +28,9 @@ describe('southbound/openflow: packet-in dispatch', () => {
     const s = sessionLike('01');
     d.attach(s);
     const seen: string[] = [];
-    d.subscribe({ tableId: 20, cookie: 0x0900000000n, cookieMask: 0xff00000000n }, () => seen.push('service'));
+    d.subscribe({ tableId: 20, cookie: 0x0900000000n, cookieMask: 0xff00000000n }, () =>
+      seen.push('service'),
+    );
     d.subscribe({ tableId: 60 }, () => seen.push('health'));
     s.emit('packetIn', pin(20, 0x0900000007n));
     s.emit('packetIn', pin(60, 0n));
