@@ -144,9 +144,10 @@ function atomEquals(a: Atom, b: Atom): boolean {
 }
 
 /**
- * Applies an update2 "modify" diff (ovsdb-server(7), "update2 notification"): a scalar column carries its new
- * value; a set carries the symmetric difference; a map carries pairs to add (new key), to remove (same key and
- * value) or to change (same key, other value).
+ * Applies an update2 "modify" diff (ovsdb-server(7), "update2 notification"): a scalar or optional (max 1) column
+ * carries its new value (observed from ovsdb-server 3.1: secure -> cleared arrives as ["set",[]]); a larger set
+ * carries the symmetric difference; a map carries pairs to add (new key), to remove (same key and value) or to
+ * change (same key, other value).
  */
 export function applyDatumDiff(type: ColumnType, old: Datum, diff: Datum): Datum {
   if (isMap(type)) {
@@ -157,7 +158,7 @@ export function applyDatumDiff(type: ColumnType, old: Datum, diff: Datum): Datum
     }
     return out;
   }
-  if (isScalar(type)) return diff;
+  if (isScalar(type) || type.max === 1) return diff;
   const out = [...(old as readonly Atom[])];
   for (const a of diff as readonly Atom[]) {
     const at = out.indexOf(a);
@@ -182,9 +183,18 @@ export function datumEquals(a: Datum, b: Datum): boolean {
   return a === b;
 }
 
-/** The empty value of a column: what a row reports for a column the server did not send. */
-export function emptyDatum(type: ColumnType): Datum | undefined {
+/** RFC 7047 section 5.1: the default atom of each type; ovsdb-server omits default-valued columns in update2. */
+const DEFAULT_ATOM: Record<BaseType['type'], Atom> = {
+  integer: 0,
+  real: 0,
+  boolean: false,
+  string: '',
+  uuid: '00000000-0000-0000-0000-000000000000',
+};
+
+/** The default value of a column: an empty map or set, or the default atom of a scalar column. */
+export function defaultDatum(type: ColumnType): Datum {
   if (isMap(type)) return new Map();
-  if (isScalar(type)) return undefined;
+  if (isScalar(type)) return DEFAULT_ATOM[type.key.type];
   return [];
 }

@@ -115,10 +115,15 @@ describe('unit: ovsdb datum codec', () => {
     assert.throws(() => namedUuid('1bad'), /not a valid uuid-name/);
   });
 
-  it('applies update2 diffs: scalar replaced, set symmetric difference, map add/remove/change', () => {
+  it('applies update2 diffs: scalar and optional replaced, set symmetric difference, map add/remove/change', () => {
     assert.equal(applyDatumDiff(type('Bridge', 'name'), 'a', 'b'), 'b');
     assert.deepEqual(applyDatumDiff(type('Bridge', 'ports'), [U1], [U1, U2]), [U2]);
-    assert.deepEqual(applyDatumDiff(type('Interface', 'ofport'), [1], [1, 5]), [5]);
+    assert.deepEqual(applyDatumDiff(type('Bridge', 'protocols'), ['OpenFlow13'], ['OpenFlow10']), [
+      'OpenFlow13',
+      'OpenFlow10',
+    ]);
+    assert.deepEqual(applyDatumDiff(type('Bridge', 'fail_mode'), ['secure'], ['standalone']), ['standalone']);
+    assert.deepEqual(applyDatumDiff(type('Bridge', 'fail_mode'), ['secure'], []), []);
     const old = new Map([
       ['keep', '1'],
       ['drop', '2'],
