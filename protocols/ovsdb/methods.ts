@@ -73,7 +73,12 @@ export const getSchemaParams = (db: string): unknown[] => [db];
 /** `cancel` is a notification naming the id of the request to cancel. */
 export const cancelParams = (requestId: Json): unknown[] => [requestId];
 export const monitorCancelParams = (monitorId: Json): unknown[] => [monitorId];
-export const lockParams = (lockId: string): unknown[] => [lockId];
+/** A lock name is an <id> (RFC 7047 section 3.1): letters, digits and "_", not starting with a digit. */
+export function lockParams(lockId: string): unknown[] {
+  if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(lockId))
+    throw new Error(`lock name "${lockId}" is not an <id> (letters, digits, _)`);
+  return [lockId];
+}
 
 export function decodeListDbs(result: unknown): string[] {
   if (!Array.isArray(result) || !result.every((s) => typeof s === 'string')) {

@@ -6,7 +6,6 @@ import { EventEmitter } from 'node:events';
 import type { Duplex } from 'node:stream';
 import type { Logger } from 'pino';
 import {
-  cancelParams,
   checkSchema,
   type DatabaseSchema,
   decodeListDbs,
@@ -320,7 +319,7 @@ export class OvsdbClient<T extends TableSpecs> extends EventEmitter<OvsdbClientE
     const session = this.live();
     const { id, reply } = session.startRequest(Method.transact, transactParams(schema, ops));
     return {
-      cancel: () => session.notify(Method.cancel, cancelParams(id)),
+      cancel: () => session.cancel(id),
       result: reply.then((raw) => this.finishTransact(schema, ops, raw)),
     };
   }
@@ -422,7 +421,8 @@ export class OvsdbClient<T extends TableSpecs> extends EventEmitter<OvsdbClientE
 
   /** lock: true when granted now; otherwise a `locked` event follows when it is. */
   async lock(lockId: string): Promise<boolean> {
-    return decodeLocked(await this.request(Method.lock, lockParams(lockId)));
+    const params = lockParams(lockId);
+    return decodeLocked(await this.request(Method.lock, params));
   }
 
   async steal(lockId: string): Promise<boolean> {

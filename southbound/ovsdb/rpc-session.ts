@@ -52,6 +52,8 @@ interface Pending {
 export class RpcSession {
   private readonly framer: JsonStreamFramer;
   private readonly pending = new Map<number, Pending>();
+  /** Requests we cancelled: a late reply to one of them is expected, not a protocol error. */
+  private readonly cancelled = new Set<number>();
   private nextId = 1;
   private outbox: string[] = [];
   private flushScheduled = false;
@@ -115,6 +117,19 @@ export class RpcSession {
       this.send(encodeRequest(method, params, id));
     });
     return { id, reply };
+  }
+
+  /**
+   * Cancels a request the server holds (RFC 7047 section 4.1.4). ovsdb-server 3.1 drops the request without
+   * answering it, so the request fails here with "canceled" at once; a late reply is ignored.
+   */
+  cancel(id: number): void {
+    const p = this.pending.get(id);
+    if (!p) return;
+    this.pending.delete(id);
+    this.cancelled.add(id);
+    this.notify(Method.cancel, [id]);
+    p.reject(new OvsdbRpcError(p.method, 'canceled'));
   }
 
   notify(method: string, params: readonly unknown[]): void {
@@ -184,6 +199,7 @@ export class RpcSession {
       case 'result':
       case 'error': {
         const p = typeof msg.id === 'number' ? this.pending.get(msg.id) : undefined;
+        if (!p && this.cancelled.delete(msg.id as number)) return;
         if (!p) return this.protocolError(`reply to unknown request id ${JSON.stringify(msg.id)}`);
         this.pending.delete(msg.id as number);
         if (msg.kind === 'result') p.resolve(msg.result);

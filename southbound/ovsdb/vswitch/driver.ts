@@ -546,20 +546,22 @@ export class VSwitchDriver {
       failMode: first(br.fail_mode),
       otherConfig: record(br.other_config),
       externalIds: record(br.external_ids),
-      controllers: br.controller.flatMap((u) => {
-        const c = r.get('Controller', u);
-        return c
-          ? [
-              {
-                target: c.target,
-                connectionMode: first(c.connection_mode),
-                maxBackoffMs: first(c.max_backoff),
-                isConnected: c.is_connected,
-                role: first(c.role),
-              },
-            ]
-          : [];
-      }),
+      controllers: br.controller
+        .flatMap((u) => {
+          const c = r.get('Controller', u);
+          return c
+            ? [
+                {
+                  target: c.target,
+                  connectionMode: first(c.connection_mode),
+                  maxBackoffMs: first(c.max_backoff),
+                  isConnected: c.is_connected,
+                  role: first(c.role),
+                },
+              ]
+            : [];
+        })
+        .sort((a, b) => a.target.localeCompare(b.target)),
       ports: br.ports
         .flatMap((u) => {
           const p = r.get('Port', u);
