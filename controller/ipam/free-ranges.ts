@@ -50,7 +50,10 @@ export class FreeRanges {
     if (r.start === v && r.end === v) this.runs.splice(i, 1);
     else if (r.start === v) r.start++;
     else if (r.end === v) r.end--;
-    else (this.runs.splice(i + 1, 0, { start: v + 1n, end: r.end }), (r.end = v - 1n));
+    else {
+      this.runs.splice(i + 1, 0, { start: v + 1n, end: r.end });
+      r.end = v - 1n;
+    }
     this.free--;
     return true;
   }

@@ -248,7 +248,10 @@ export class Ipam {
     const space = this.space(subnetId);
     let used = 0;
     let retained = 0;
-    for (const a of space.allocations.values()) a.state === 'used' ? used++ : retained++;
+    for (const a of space.allocations.values()) {
+      if (a.state === 'used') used++;
+      else retained++;
+    }
     return { size: space.allocatable.size, free: space.free.size, used, retained };
   }
 
