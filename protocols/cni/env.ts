@@ -27,7 +27,8 @@ interface AttachmentEnv {
 
 /** The parsed environment, one shape per verb (only ADD and CHECK require a netns). */
 export type CniEnv =
-  | ({ readonly command: 'ADD' | 'CHECK'; readonly netns: string } & AttachmentEnv)
+  | ({ readonly command: 'ADD'; readonly netns: string } & AttachmentEnv)
+  | ({ readonly command: 'CHECK'; readonly netns: string } & AttachmentEnv)
   | ({ readonly command: 'DEL'; readonly netns?: string } & AttachmentEnv)
   | { readonly command: 'GC' | 'STATUS'; readonly path: readonly string[] }
   | { readonly command: 'VERSION' };
@@ -127,5 +128,5 @@ export function parseCniEnv(env: EnvSource): Parsed<CniEnv> {
   if (!args.ok) return args;
   const base = { containerId, ifname, args: args.value, path: splitPath(env.CNI_PATH) };
   if (cmd === 'DEL') return ok({ command: cmd, ...base, netns: netns || undefined });
-  return ok({ command: cmd, ...base, netns });
+  return ok(cmd === 'ADD' ? { command: 'ADD', ...base, netns } : { command: 'CHECK', ...base, netns });
 }

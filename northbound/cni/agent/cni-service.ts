@@ -1,0 +1,210 @@
+// The six CNI verbs as the agent performs them: node-local veth work (NodeNet) around the controller's
+// /cni/v1 calls, one operation at a time per container. Every failure is a CniFailure with a code and a fix.
+import type { Logger } from 'pino';
+import {
+  CniCode,
+  resultJson,
+  SUPPORTED_VERSIONS,
+  type CniEnv,
+  type CniResult,
+  type CniVersion,
+  type NetConf,
+} from '../../../protocols/cni/index.js';
+import type { ControllerClient } from './controller-client.js';
+import { CniFailure, messageOf } from './failure.js';
+import { HOST_IFNAME, hostIfName, randomHostMac } from './host-ifname.js';
+import { KeyedMutex } from './keyed-mutex.js';
+import type { NodeNet } from './node-net.js';
+
+type Env<C extends CniEnv['command']> = Extract<CniEnv, { command: C }>;
+
+export class CniService {
+  private readonly locks = new KeyedMutex();
+
+  constructor(
+    private readonly net: NodeNet,
+    private readonly controller: ControllerClient,
+    private readonly log: Logger,
+  ) {}
+
+  version(v: CniVersion): Record<string, unknown> {
+    return { cniVersion: v, supportedVersions: SUPPORTED_VERSIONS };
+  }
+
+  add(env: Env<'ADD'>, conf: NetConf): Promise<Record<string, unknown>> {
+    return this.locks.run(env.containerId, () => this.addLocked(env, conf));
+  }
+
+  private async addLocked(env: Env<'ADD'>, conf: NetConf): Promise<Record<string, unknown>> {
+    const { containerId, ifname, netns } = env;
+    await this.net.checkPodNetns(netns);
+    const existing = await this.net.podLink(netns, ifname);
+    if (existing) {
+      // Our ADD brings the pod side up as its last step: a veth still down is what a crashed ADD left behind.
+      if (existing.kind !== 'veth' || existing.up) {
+        throw CniFailure.of(
+          CniCode.InterfaceExists,
+          `${ifname} already exists in ${netns}; DEL this attachment first, or use another CNI_IFNAME`,
+        );
+      }
+      this.log.warn({ containerId, ifname }, 'replacing a half-made interface left by an interrupted ADD');
+      await this.net.deletePodLink(netns, ifname);
+    }
+
+    const hostName = hostIfName(containerId, ifname);
+    const hostMac = randomHostMac();
+    await this.net.createVeth(netns, ifname, hostName, hostMac).catch((e: unknown) => {
+      throw CniFailure.of(CniCode.Internal, `creating veth ${hostName}/${ifname}: ${messageOf(e)}`);
+    });
+
+    let attached = false;
+    try {
+      const ips = [...new Set([...env.args.ips, ...conf.ips])];
+      const answer = await this.controller.add({
+        containerId,
+        ifname,
+        netns,
+        hostIfName: hostName,
+        ...(env.args.k8sNamespace && { k8sNamespace: env.args.k8sNamespace }),
+        ...(env.args.k8sPodName && { k8sPodName: env.args.k8sPodName }),
+        ...(conf.network && { network: conf.network }),
+        ...(ips.length > 0 && { ips }),
+        ...((env.args.mac ?? conf.mac) && { mac: env.args.mac ?? conf.mac }),
+      });
+      attached = true;
+      const mtu = conf.mtu ?? answer.mtu;
+      await Promise.all([
+        this.net.configurePod(netns, ifname, {
+          mac: answer.mac,
+          mtu,
+          addresses: answer.ips.map((i) => i.address),
+          routes: answer.routes,
+        }),
+        this.net.setHostMtu(hostName, mtu),
+      ]).catch((e: unknown) => {
+        throw CniFailure.of(CniCode.Internal, `configuring ${ifname} in ${netns}: ${messageOf(e)}`);
+      });
+      const result: CniResult = {
+        interfaces: [
+          { name: hostName, mac: hostMac, mtu },
+          { name: ifname, mac: answer.mac, sandbox: netns, mtu },
+        ],
+        ips: answer.ips.map((i) => ({ address: i.address, gateway: i.gateway, interface: 1 })),
+        routes: answer.routes,
+        dns: { ...answer.dns, ...conf.dns },
+      };
+      this.log.info(
+        { containerId, ifname, host: hostName, ips: answer.ips.map((i) => i.address) },
+        'attached',
+      );
+      return resultJson(conf.cniVersion, result);
+    } catch (e) {
+      // Leave nothing half-made: the runtime DELs after a failed ADD, but it may not (or may time out first).
+      await this.net.deleteHostLink(hostName).catch(() => undefined);
+      if (attached) await this.controller.del({ containerId, ifname }).catch(() => undefined);
+      throw e;
+    }
+  }
+
+  del(env: Env<'DEL'>): Promise<void> {
+    return this.locks.run(env.containerId, () => this.delLocked(env));
+  }
+
+  /**
+   * Removes the veth (if the netns is gone, the kernel already did), then releases the controller's
+   * attachment. A controller that is down fails the DEL with 11: the runtime retries, so nothing leaks.
+   */
+  private async delLocked(env: Env<'DEL'>): Promise<void> {
+    const { containerId, ifname, netns } = env;
+    const hostName = hostIfName(containerId, ifname);
+    const hadHost = await this.net.deleteHostLink(hostName);
+    if (!hadHost && netns && (await this.net.netnsExists(netns))) {
+      const link = await this.net.podLink(netns, ifname);
+      if (link?.kind === 'veth') await this.net.deletePodLink(netns, ifname);
+    }
+    await this.controller.del({ containerId, ifname });
+    this.log.info({ containerId, ifname, host: hostName }, 'detached');
+  }
+
+  check(env: Env<'CHECK'>, conf: NetConf): Promise<void> {
+    return this.locks.run(env.containerId, () => this.checkLocked(env, conf));
+  }
+
+  private async checkLocked(env: Env<'CHECK'>, conf: NetConf): Promise<void> {
+    const { containerId, ifname, netns } = env;
+    const prev = conf.prevResult;
+    if (!prev) throw CniFailure.of(CniCode.InvalidConfig, 'CHECK needs prevResult');
+    await this.net.checkPodNetns(netns);
+    const failed = (what: string): CniFailure =>
+      CniFailure.of(CniCode.CheckFailed, `${containerId}/${ifname}: ${what}; delete and recreate the pod`);
+
+    const answer = await this.controller.check({ containerId, ifname });
+    if (!answer) throw failed('the controller has no such attachment');
+
+    const podIndex = prev.interfaces.findIndex((i) => i.name === ifname && i.sandbox !== undefined);
+    if (podIndex < 0) throw failed(`prevResult lists no interface ${ifname} with a sandbox`);
+    const podIf = prev.interfaces[podIndex];
+    const state = await this.net.podState(netns, ifname);
+    if (!state) throw failed(`${ifname} is missing from ${netns}`);
+    if (!state.link.up) throw failed(`${ifname} is down`);
+    if (podIf?.mac && state.link.mac?.toLowerCase() !== podIf.mac.toLowerCase()) {
+      throw failed(`${ifname} has MAC ${state.link.mac}, prevResult says ${podIf.mac}`);
+    }
+    for (const ip of prev.ips) {
+      if (ip.interface !== undefined && ip.interface !== podIndex) continue;
+      if (!state.addresses.includes(ip.address))
+        throw failed(`address ${ip.address} is missing from ${ifname}`);
+    }
+    for (const r of prev.routes) {
+      const found = state.routes.some((s) => s.dst === r.dst && (r.gw === undefined || s.gw === r.gw));
+      if (!found) throw failed(`route ${r.dst}${r.gw ? ` via ${r.gw}` : ''} is missing from ${ifname}`);
+    }
+    for (const ip of answer.ips) {
+      if (!state.addresses.includes(ip.address))
+        throw failed(`controller address ${ip.address} is not on ${ifname}`);
+    }
+    const hostName = hostIfName(containerId, ifname);
+    const hostUp = await this.net.hostLinkUp(hostName);
+    if (hostUp === undefined) throw failed(`host end ${hostName} is missing`);
+    if (!hostUp) throw failed(`host end ${hostName} is down`);
+  }
+
+  /**
+   * Releases what the runtime no longer lists: the controller's allocations, then host veth ends whose
+   * attachment is not valid. Goes on past errors and reports them all at the end (SPEC.md GC).
+   */
+  async gc(conf: NetConf): Promise<void> {
+    const errors: string[] = [];
+    let transient = false;
+    try {
+      const released = await this.controller.gc(conf.validAttachments);
+      this.log.info({ released: released.length }, 'controller released stale attachments');
+    } catch (e) {
+      transient ||= e instanceof CniFailure && e.error.code === CniCode.TryAgainLater;
+      errors.push(messageOf(e));
+    }
+    const keep = new Set(conf.validAttachments.map((a) => hostIfName(a.containerId, a.ifname)));
+    try {
+      for (const name of await this.net.hostVeths()) {
+        if (!HOST_IFNAME.test(name) || keep.has(name)) continue;
+        await this.net.deleteHostLink(name).catch((e: unknown) => errors.push(messageOf(e)));
+        this.log.info({ host: name }, 'removed a stale host veth');
+      }
+    } catch (e) {
+      errors.push(messageOf(e));
+    }
+    if (errors.length > 0) {
+      throw CniFailure.of(transient ? CniCode.TryAgainLater : CniCode.Internal, `GC: ${errors.join('; ')}`);
+    }
+  }
+
+  async status(): Promise<void> {
+    const s = await this.controller.status();
+    if (!s.ready) {
+      throw CniFailure.of(
+        CniCode.NotAvailable,
+        `${s.reason}; pods cannot be added until the controller is back`,
+      );
+    }
+  }
+}

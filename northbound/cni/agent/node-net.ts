@@ -1,0 +1,215 @@
+// The node-local network work, done with iproute2 (and ethtool) exactly as an operator would type it. The pod
+// side runs under `nsenter --net=<CNI_NETNS>` because runtimes give a path, not a name; the host side is the
+// agent's own netns, or a named one (`--host-netns`, the multi-node lab runs each node as a netns).
+import { execFile } from 'node:child_process';
+import { stat } from 'node:fs/promises';
+import { CniCode } from '../../../protocols/cni/index.js';
+import { CniFailure } from './failure.js';
+
+export interface PodLink {
+  readonly name: string;
+  readonly up: boolean;
+  readonly kind?: string;
+  readonly mac?: string;
+  readonly mtu?: number;
+}
+
+export interface PodConfig {
+  readonly mac: string;
+  readonly mtu: number;
+  /** CIDR addresses. */
+  readonly addresses: readonly string[];
+  readonly routes: ReadonlyArray<{ readonly dst: string; readonly gw?: string }>;
+}
+
+export interface PodState {
+  readonly link: PodLink;
+  /** CIDR addresses on the interface. */
+  readonly addresses: readonly string[];
+  readonly routes: ReadonlyArray<{ readonly dst: string; readonly gw?: string }>;
+}
+
+class CommandError extends Error {
+  constructor(
+    readonly command: string,
+    readonly stderr: string,
+  ) {
+    super(`${command}: ${stderr.trim() || 'failed'}`);
+  }
+}
+
+function run(cmd: string, args: readonly string[], input?: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const child = execFile(cmd, args, { maxBuffer: 4 << 20 }, (err, stdout, stderr) => {
+      if (err) reject(new CommandError(`${cmd} ${args.join(' ')}`, stderr || err.message));
+      else resolve(stdout);
+    });
+    if (input !== undefined) child.stdin?.end(input);
+  });
+}
+
+const isNoDevice = (e: unknown): boolean =>
+  e instanceof CommandError && /Cannot find device|does not exist|No such device/.test(e.stderr);
+const isExists = (e: unknown): boolean => e instanceof CommandError && /File exists/.test(e.stderr);
+
+interface IpLinkJson {
+  ifname: string;
+  flags?: string[];
+  address?: string;
+  mtu?: number;
+  linkinfo?: { info_kind?: string };
+}
+interface IpAddrJson {
+  addr_info?: Array<{ local: string; prefixlen: number; scope?: string }>;
+}
+interface IpRouteJson {
+  dst: string;
+  gateway?: string;
+}
+
+/** `ip route` prints the default route as "default" and host routes without a prefix length. */
+function routeDst(dst: string, family: 4 | 6): string {
+  if (dst === 'default') return family === 4 ? '0.0.0.0/0' : '::/0';
+  return dst.includes('/') ? dst : `${dst}/${family === 4 ? 32 : 128}`;
+}
+
+export class NodeNet {
+  /** The `netns` argument that moves a link to the host side: the named netns, or the agent's own by PID. */
+  private readonly hostRef: string;
+
+  constructor(readonly hostNetns?: string) {
+    this.hostRef = hostNetns ?? String(process.pid);
+  }
+
+  private hostIp(args: readonly string[], input?: string): Promise<string> {
+    return run('ip', this.hostNetns ? ['-n', this.hostNetns, ...args] : args, input);
+  }
+
+  private podIp(netns: string, args: readonly string[], input?: string): Promise<string> {
+    return run('nsenter', [`--net=${netns}`, 'ip', ...args], input);
+  }
+
+  /** Fails with code 3 when the netns is gone and code 8 when it is the host's own (skel's rule). */
+  async checkPodNetns(netns: string): Promise<void> {
+    const [pod, host] = await Promise.all([
+      stat(netns).catch(() => undefined),
+      stat(this.hostNetns ? `/run/netns/${this.hostNetns}` : '/proc/self/ns/net'),
+    ]);
+    if (!pod) throw CniFailure.of(CniCode.UnknownContainer, `CNI_NETNS=${netns} does not exist`);
+    if (pod.ino === host.ino && pod.dev === host.dev) {
+      throw CniFailure.of(CniCode.InvalidNetns, `CNI_NETNS=${netns} is the node's own network namespace`);
+    }
+  }
+
+  async netnsExists(netns: string): Promise<boolean> {
+    return (await stat(netns).catch(() => undefined)) !== undefined;
+  }
+
+  async podLink(netns: string, ifname: string): Promise<PodLink | undefined> {
+    try {
+      const [l] = JSON.parse(
+        await this.podIp(netns, ['-j', '-d', 'link', 'show', 'dev', ifname]),
+      ) as IpLinkJson[];
+      if (!l) return undefined;
+      return {
+        name: l.ifname,
+        up: l.flags?.includes('UP') ?? false,
+        kind: l.linkinfo?.info_kind,
+        mac: l.address,
+        mtu: l.mtu,
+      };
+    } catch (e) {
+      if (isNoDevice(e)) return undefined;
+      throw e;
+    }
+  }
+
+  async deletePodLink(netns: string, ifname: string): Promise<boolean> {
+    try {
+      await this.podIp(netns, ['link', 'del', 'dev', ifname]);
+      return true;
+    } catch (e) {
+      if (isNoDevice(e)) return false;
+      throw e;
+    }
+  }
+
+  /** Creates the pair inside the pod (so CNI_IFNAME is checked there) with the peer moved to the host side, up. */
+  async createVeth(netns: string, ifname: string, hostName: string, hostMac: string): Promise<void> {
+    const add = ['link', 'add', ifname, 'type', 'veth', 'peer', 'name', hostName, 'address', hostMac];
+    try {
+      await this.podIp(netns, [...add, 'netns', this.hostRef]);
+    } catch (e) {
+      // The pod has no CNI_IFNAME (checked before), so "exists" is the host end left by a crashed ADD.
+      if (!isExists(e)) throw e;
+      await this.deleteHostLink(hostName);
+      await this.podIp(netns, [...add, 'netns', this.hostRef]);
+    }
+    await this.hostIp(['link', 'set', 'dev', hostName, 'up']);
+  }
+
+  /** Deleting either end of a veth deletes both. Returns false when there was nothing to delete. */
+  async deleteHostLink(name: string): Promise<boolean> {
+    try {
+      await this.hostIp(['link', 'del', 'dev', name]);
+      return true;
+    } catch (e) {
+      if (isNoDevice(e)) return false;
+      throw e;
+    }
+  }
+
+  async setHostMtu(name: string, mtu: number): Promise<void> {
+    await this.hostIp(['link', 'set', 'dev', name, 'mtu', String(mtu)]);
+  }
+
+  async hostLinkUp(name: string): Promise<boolean | undefined> {
+    try {
+      const [l] = JSON.parse(await this.hostIp(['-j', 'link', 'show', 'dev', name])) as IpLinkJson[];
+      return l?.flags?.includes('UP') ?? false;
+    } catch (e) {
+      if (isNoDevice(e)) return undefined;
+      throw e;
+    }
+  }
+
+  /** Names of the host side's veth links. */
+  async hostVeths(): Promise<string[]> {
+    const links = JSON.parse(await this.hostIp(['-j', 'link', 'show', 'type', 'veth'])) as IpLinkJson[];
+    return links.map((l) => l.ifname);
+  }
+
+  /**
+   * MAC, MTU, addresses, up, routes in one `ip -batch`, then TX checksum offload off (OVS-LAB.md G1: the
+   * userspace datapath forwards veth packets with unfilled checksums otherwise), all in one nsenter.
+   */
+  async configurePod(netns: string, ifname: string, c: PodConfig): Promise<void> {
+    const lines = [
+      `link set dev ${ifname} address ${c.mac} mtu ${c.mtu}`,
+      ...c.addresses.map((a) => `addr add ${a} dev ${ifname}${a.includes(':') ? ' nodad' : ''}`),
+      `link set dev ${ifname} up`,
+      ...c.routes.map((r) => `route add ${r.dst}${r.gw ? ` via ${r.gw}` : ''} dev ${ifname}`),
+    ];
+    const script = 'ip -batch - && exec ethtool -K "$0" tx off >/dev/null';
+    await run('nsenter', [`--net=${netns}`, 'sh', '-c', script, ifname], lines.join('\n') + '\n');
+  }
+
+  async podState(netns: string, ifname: string): Promise<PodState | undefined> {
+    const link = await this.podLink(netns, ifname);
+    if (!link) return undefined;
+    const [addrs, r4, r6] = await Promise.all([
+      this.podIp(netns, ['-j', 'addr', 'show', 'dev', ifname]),
+      this.podIp(netns, ['-j', '-4', 'route', 'show', 'dev', ifname]),
+      this.podIp(netns, ['-j', '-6', 'route', 'show', 'dev', ifname]),
+    ]);
+    const addresses = (JSON.parse(addrs) as IpAddrJson[])
+      .flatMap((a) => a.addr_info ?? [])
+      .filter((a) => a.scope !== 'link')
+      .map((a) => `${a.local}/${a.prefixlen}`);
+    const routes = [
+      ...(JSON.parse(r4) as IpRouteJson[]).map((r) => ({ dst: routeDst(r.dst, 4), gw: r.gateway })),
+      ...(JSON.parse(r6) as IpRouteJson[]).map((r) => ({ dst: routeDst(r.dst, 6), gw: r.gateway })),
+    ];
+    return { link, addresses, routes };
+  }
+}
