@@ -2,7 +2,8 @@
 // and every failure turned into the CNI error a runtime can act on (11 = retry, 7 = fix the config, ...).
 import http from 'node:http';
 import https from 'node:https';
-import { CniCode } from '../../../protocols/cni/index.js';
+import ipaddr from 'ipaddr.js';
+import { CniCode, isCidr as isCidrText } from '../../../protocols/cni/index.js';
 import { CniFailure, messageOf } from './failure.js';
 
 export interface AddRequest {
@@ -46,6 +47,9 @@ export interface ControllerClientOptions {
   readonly timeoutMs?: number;
 }
 
+const MAC = /^[0-9a-fA-F]{2}(:[0-9a-fA-F]{2}){5}$/;
+const isCidr = (v: unknown): boolean => typeof v === 'string' && isCidrText(v);
+const isAddress = (v: unknown): boolean => typeof v === 'string' && ipaddr.isValid(v);
 const isObject = (v: unknown): v is Record<string, unknown> =>
   typeof v === 'object' && v !== null && !Array.isArray(v);
 
@@ -188,12 +192,21 @@ function parseAnswer(body: unknown): AttachmentAnswer {
       `controller answered an attachment without ${what}: ${JSON.stringify(body)}`,
     );
   if (!isObject(body)) throw bad('a JSON body');
-  if (typeof body.mac !== 'string') throw bad('mac');
-  if (typeof body.mtu !== 'number') throw bad('mtu');
+  // These values end up in ip(8) command lines: accept only what parses as a MAC, CIDR or address.
+  if (typeof body.mac !== 'string' || !MAC.test(body.mac)) throw bad('a valid mac');
+  if (typeof body.mtu !== 'number' || !Number.isInteger(body.mtu) || body.mtu < 68) throw bad('a valid mtu');
   if (!Array.isArray(body.ips) || body.ips.length === 0) throw bad('ips');
-  for (const ip of body.ips) if (!isObject(ip) || typeof ip.address !== 'string') throw bad('ips[].address');
+  for (const ip of body.ips) {
+    if (!isObject(ip) || !isCidr(ip.address) || (ip.gateway !== undefined && !isAddress(ip.gateway))) {
+      throw bad('ips[] of {address: CIDR, gateway?: address}');
+    }
+  }
   const routes = Array.isArray(body.routes) ? body.routes : [];
-  for (const r of routes) if (!isObject(r) || typeof r.dst !== 'string') throw bad('routes[].dst');
+  for (const r of routes) {
+    if (!isObject(r) || !isCidr(r.dst) || (r.gw !== undefined && !isAddress(r.gw))) {
+      throw bad('routes[] of {dst: CIDR, gw?: address}');
+    }
+  }
   return {
     endpointId: String(body.endpointId ?? ''),
     network: String(body.network ?? ''),

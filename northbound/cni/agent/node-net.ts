@@ -73,6 +73,13 @@ function routeDst(dst: string, family: 4 | 6): string {
   return dst.includes('/') ? dst : `${dst}/${family === 4 ? 32 : 128}`;
 }
 
+/** 1000-1999, stable per interface name: the metric of routes a later attachment adds to a taken destination. */
+function secondaryMetric(ifname: string): number {
+  let h = 0;
+  for (const ch of ifname) h = (h * 31 + ch.charCodeAt(0)) % 1000;
+  return 1000 + h;
+}
+
 export class NodeNet {
   /** The `netns` argument that moves a link to the host side: the named netns, or the agent's own by PID. */
   private readonly hostRef: string;
@@ -180,18 +187,29 @@ export class NodeNet {
   }
 
   /**
-   * MAC, MTU, addresses, up, routes in one `ip -batch`, then TX checksum offload off (OVS-LAB.md G1: the
-   * userspace datapath forwards veth packets with unfilled checksums otherwise), all in one nsenter.
+   * MAC, MTU, addresses and up in one `ip -batch`, then the routes, then TX checksum offload off (OVS-LAB.md G1:
+   * the userspace datapath forwards veth packets with unfilled checksums otherwise), all in one nsenter.
+   * A route whose destination another interface of the pod already holds (a second attachment's default
+   * route) is added with a higher metric, so the first attachment keeps it. Values were validated as
+   * addresses by the controller client, so they are safe to put in the script.
    */
   async configurePod(netns: string, ifname: string, c: PodConfig): Promise<void> {
-    const lines = [
+    const batch = [
       `link set dev ${ifname} address ${c.mac} mtu ${c.mtu}`,
       ...c.addresses.map((a) => `addr add ${a} dev ${ifname}${a.includes(':') ? ' nodad' : ''}`),
       `link set dev ${ifname} up`,
-      ...c.routes.map((r) => `route add ${r.dst}${r.gw ? ` via ${r.gw}` : ''} dev ${ifname}`),
     ];
-    const script = 'ip -batch - && exec ethtool -K "$0" tx off >/dev/null';
-    await run('nsenter', [`--net=${netns}`, 'sh', '-c', script, ifname], lines.join('\n') + '\n');
+    const metric = secondaryMetric(ifname);
+    const script = [
+      'set -e',
+      `ip -batch - <<'EOF'\n${batch.join('\n')}\nEOF`,
+      ...c.routes.map((r) => {
+        const route = `${r.dst}${r.gw ? ` via ${r.gw}` : ''} dev ${ifname}`;
+        return `ip route add ${route} 2>/dev/null || ip route add ${route} metric ${metric}`;
+      }),
+      `ethtool -K ${ifname} tx off >/dev/null`,
+    ].join('\n');
+    await run('nsenter', [`--net=${netns}`, 'sh', '-s'], script + '\n');
   }
 
   async podState(netns: string, ifname: string): Promise<PodState | undefined> {
