@@ -139,6 +139,9 @@ export class CniTestNode {
   private pods: string[] = [];
   private podCount = 0;
 
+  /** Point the agent here instead of at the peer (e.g. a closed port: controller unreachable). */
+  controllerUrl?: string;
+
   private constructor(peerOpts: Partial<PeerOptions>) {
     this.prefix = `${CNI_PREFIX}${process.pid}-${++labCount}`;
     this.hostNetns = `${this.prefix}-node`;
@@ -147,10 +150,11 @@ export class CniTestNode {
     this.peer = new CniControllerPeer({ token: 'cni-test-token', hostNetns: this.hostNetns, ...peerOpts });
   }
 
-  static async start(peerOpts: Partial<PeerOptions> = {}): Promise<CniTestNode> {
+  static async start(peerOpts: Partial<PeerOptions> = {}, controllerUrl?: string): Promise<CniTestNode> {
     requireRootAndCniTools();
     await cleanupStaleCni();
     const node = new CniTestNode(peerOpts);
+    node.controllerUrl = controllerUrl;
     try {
       await addNetns(node.hostNetns);
       await node.peer.start();
@@ -184,7 +188,7 @@ export class CniTestNode {
         '--socket',
         this.socket,
         '--controller',
-        this.peer.url,
+        this.controllerUrl ?? this.peer.url,
         '--token-file',
         tokenFile,
         '--node',
