@@ -47,6 +47,8 @@ export interface PluginCall {
   path?: string;
   config: unknown;
   plugin?: string;
+  /** Run the plugin through this command, e.g. ['nsenter', '--net=/run/netns/node'] (the runtime's netns). */
+  via?: string[];
   env?: Record<string, string>;
   /** Called with the process right after it starts (tests kill it mid-ADD). */
   onSpawn?: (p: ChildProcess) => void;
@@ -62,7 +64,8 @@ export function runPlugin(c: PluginCall): Promise<PluginRun> {
   if (c.args !== undefined) env.CNI_ARGS = c.args;
   env.CNI_PATH = c.path ?? '/usr/lib/cni';
   return new Promise((resolvePromise, reject) => {
-    const p = spawn(c.plugin ?? SDN_CNI, [], { env, stdio: ['pipe', 'pipe', 'pipe'] });
+    const argv = [...(c.via ?? []), c.plugin ?? SDN_CNI];
+    const p = spawn(argv[0] ?? SDN_CNI, argv.slice(1), { env, stdio: ['pipe', 'pipe', 'pipe'] });
     const out: Buffer[] = [];
     const err: Buffer[] = [];
     p.stdout.on('data', (b: Buffer) => out.push(b));

@@ -20,6 +20,8 @@ type Env<C extends CniEnv['command']> = Extract<CniEnv, { command: C }>;
 
 export class CniService {
   private readonly locks = new KeyedMutex();
+  /** Last MTU the controller gave per configured network name ('' = its default). */
+  private readonly lastMtu = new Map<string, number>();
 
   constructor(
     private readonly net: NodeNet,
@@ -37,29 +39,26 @@ export class CniService {
 
   private async addLocked(env: Env<'ADD'>, conf: NetConf): Promise<Record<string, unknown>> {
     const { containerId, ifname, netns } = env;
+    const t0 = performance.now();
+    const ms = (): number => Math.round((performance.now() - t0) * 10) / 10;
     await this.net.checkPodNetns(netns);
-    const existing = await this.net.podLink(netns, ifname);
-    if (existing) {
-      // Our ADD brings the pod side up as its last step: a veth still down is what a crashed ADD left behind.
-      if (existing.kind !== 'veth' || existing.up) {
-        throw CniFailure.of(
-          CniCode.InterfaceExists,
-          `${ifname} already exists in ${netns}; DEL this attachment first, or use another CNI_IFNAME`,
-        );
-      }
-      this.log.warn({ containerId, ifname }, 'replacing a half-made interface left by an interrupted ADD');
-      await this.net.deletePodLink(netns, ifname);
-    }
 
     const hostName = hostIfName(containerId, ifname);
     const hostMac = randomHostMac();
-    await this.net.createVeth(netns, ifname, hostName, hostMac).catch((e: unknown) => {
-      throw CniFailure.of(CniCode.Internal, `creating veth ${hostName}/${ifname}: ${messageOf(e)}`);
-    });
-
+    // Made with the MTU this network had last time, so that setting it after the answer is rarely needed.
+    const networkKey = conf.network ?? '';
+    const guessMtu = conf.mtu ?? this.lastMtu.get(networkKey) ?? 1500;
+    await this.createVeth(netns, ifname, hostName, hostMac, guessMtu);
+    const vethMs = ms();
     let attached = false;
     try {
       const ips = [...new Set([...env.args.ips, ...conf.ips])];
+      // The controller attaches the host end and waits for its flows; offload is switched off meanwhile.
+      // Settled here so that a failed controller call leaves no unhandled rejection behind.
+      const offload = this.net.disableTxOffload(netns, ifname).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
       const answer = await this.controller.add({
         containerId,
         ifname,
@@ -72,15 +71,20 @@ export class CniService {
         ...((env.args.mac ?? conf.mac) && { mac: env.args.mac ?? conf.mac }),
       });
       attached = true;
+      const controllerMs = ms();
       const mtu = conf.mtu ?? answer.mtu;
+      this.lastMtu.set(networkKey, answer.mtu);
       await Promise.all([
+        offload.then((e) => {
+          if (e !== undefined) throw e;
+        }),
         this.net.configurePod(netns, ifname, {
           mac: answer.mac,
           mtu,
           addresses: answer.ips.map((i) => i.address),
           routes: answer.routes,
         }),
-        this.net.setHostMtu(hostName, mtu),
+        mtu !== guessMtu ? this.net.setHostMtu(hostName, mtu) : undefined,
       ]).catch((e: unknown) => {
         throw CniFailure.of(CniCode.Internal, `configuring ${ifname} in ${netns}: ${messageOf(e)}`);
       });
@@ -94,7 +98,13 @@ export class CniService {
         dns: { ...answer.dns, ...conf.dns },
       };
       this.log.info(
-        { containerId, ifname, host: hostName, ips: answer.ips.map((i) => i.address) },
+        {
+          containerId,
+          ifname,
+          host: hostName,
+          ips: answer.ips.map((i) => i.address),
+          ms: { veth: vethMs, controller: controllerMs, done: ms() },
+        },
         'attached',
       );
       return resultJson(conf.cniVersion, result);
@@ -103,6 +113,31 @@ export class CniService {
       await this.net.deleteHostLink(hostName).catch(() => undefined);
       if (attached) await this.controller.del({ containerId, ifname }).catch(() => undefined);
       throw e;
+    }
+  }
+
+  /**
+   * Creates the veth; when a name is taken, finds out where. CNI_IFNAME in the pod: an error (the spec's
+   * "interface exists"), unless it is a veth still down, which is what an ADD interrupted by a crash leaves
+   * (our ADD brings the pod side up last). Otherwise the host end is a leftover of such an ADD: replace it.
+   */
+  private async createVeth(netns: string, ifname: string, hostName: string, hostMac: string, mtu: number) {
+    const fail = (e: unknown): never => {
+      throw CniFailure.of(CniCode.Internal, `creating veth ${hostName}/${ifname}: ${messageOf(e)}`);
+    };
+    if (await this.net.createVeth(netns, ifname, hostName, hostMac, mtu).catch(fail)) return;
+    const existing = await this.net.podLink(netns, ifname);
+    if (existing && (existing.kind !== 'veth' || existing.up)) {
+      throw CniFailure.of(
+        CniCode.InterfaceExists,
+        `${ifname} already exists in ${netns}; DEL this attachment first, or use another CNI_IFNAME`,
+      );
+    }
+    this.log.warn({ ifname, host: hostName }, 'replacing a half-made veth left by an interrupted ADD');
+    if (existing) await this.net.deletePodLink(netns, ifname);
+    await this.net.deleteHostLink(hostName);
+    if (!(await this.net.createVeth(netns, ifname, hostName, hostMac, mtu).catch(fail))) {
+      fail(new Error('a name is still taken after removing the leftovers'));
     }
   }
 

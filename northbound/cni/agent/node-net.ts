@@ -141,18 +141,44 @@ export class NodeNet {
     }
   }
 
-  /** Creates the pair inside the pod (so CNI_IFNAME is checked there) with the peer moved to the host side, up. */
-  async createVeth(netns: string, ifname: string, hostName: string, hostMac: string): Promise<void> {
-    const add = ['link', 'add', ifname, 'type', 'veth', 'peer', 'name', hostName, 'address', hostMac];
+  /**
+   * One `ip link add` on the host side makes both ends: the host end up, the peer named CNI_IFNAME straight
+   * in the pod's netns (iproute2 takes a path there) and left down until configured. Returns false when a
+   * name is taken, on either side ("File exists"): the caller finds out which.
+   */
+  async createVeth(
+    netns: string,
+    ifname: string,
+    hostName: string,
+    hostMac: string,
+    mtu: number,
+  ): Promise<boolean> {
+    const m = String(mtu);
     try {
-      await this.podIp(netns, [...add, 'netns', this.hostRef]);
+      await this.hostIp([
+        'link',
+        'add',
+        hostName,
+        'address',
+        hostMac,
+        'mtu',
+        m,
+        'up',
+        'type',
+        'veth',
+        'peer',
+        'name',
+        ifname,
+        'mtu',
+        m,
+        'netns',
+        netns,
+      ]);
+      return true;
     } catch (e) {
-      // The pod has no CNI_IFNAME (checked before), so "exists" is the host end left by a crashed ADD.
-      if (!isExists(e)) throw e;
-      await this.deleteHostLink(hostName);
-      await this.podIp(netns, [...add, 'netns', this.hostRef]);
+      if (isExists(e)) return false;
+      throw e;
     }
-    await this.hostIp(['link', 'set', 'dev', hostName, 'up']);
   }
 
   /** Deleting either end of a veth deletes both. Returns false when there was nothing to delete. */
@@ -187,29 +213,38 @@ export class NodeNet {
   }
 
   /**
-   * MAC, MTU, addresses and up in one `ip -batch`, then the routes, then TX checksum offload off (OVS-LAB.md G1:
-   * the userspace datapath forwards veth packets with unfilled checksums otherwise), all in one nsenter.
-   * A route whose destination another interface of the pod already holds (a second attachment's default
-   * route) is added with a higher metric, so the first attachment keeps it. Values were validated as
-   * addresses by the controller client, so they are safe to put in the script.
+   * MAC, MTU, addresses, up and routes in one `ip -force -batch` in the pod. A route whose destination
+   * another interface of the pod already holds (a second attachment's default route) fails with "File exists"
+   * and is added again with a higher metric, so the first attachment keeps it. Values were validated as
+   * addresses by the controller client, so they are safe on an ip(8) command line.
    */
   async configurePod(netns: string, ifname: string, c: PodConfig): Promise<void> {
-    const batch = [
+    const routeLine = (r: PodConfig['routes'][number]): string =>
+      `route add ${r.dst}${r.gw ? ` via ${r.gw}` : ''} dev ${ifname}`;
+    const lines = [
       `link set dev ${ifname} address ${c.mac} mtu ${c.mtu}`,
       ...c.addresses.map((a) => `addr add ${a} dev ${ifname}${a.includes(':') ? ' nodad' : ''}`),
       `link set dev ${ifname} up`,
     ];
-    const metric = secondaryMetric(ifname);
-    const script = [
-      'set -e',
-      `ip -batch - <<'EOF'\n${batch.join('\n')}\nEOF`,
-      ...c.routes.map((r) => {
-        const route = `${r.dst}${r.gw ? ` via ${r.gw}` : ''} dev ${ifname}`;
-        return `ip route add ${route} 2>/dev/null || ip route add ${route} metric ${metric}`;
-      }),
-      `ethtool -K ${ifname} tx off >/dev/null`,
-    ].join('\n');
-    await run('nsenter', [`--net=${netns}`, 'sh', '-s'], script + '\n');
+    const firstRoute = lines.length + 1;
+    lines.push(...c.routes.map(routeLine));
+    try {
+      await this.podIp(netns, ['-force', '-batch', '-'], lines.join('\n') + '\n');
+    } catch (e) {
+      if (!(e instanceof CommandError)) throw e;
+      const failed = [...e.stderr.matchAll(/Command failed -:(\d+)/g)].map((m) => Number(m[1]));
+      const retry =
+        failed.every((n) => n >= firstRoute) && !/RTNETLINK answers: (?!File exists)/.test(e.stderr);
+      if (failed.length === 0 || !retry) throw e;
+      const metric = secondaryMetric(ifname);
+      const again = failed.map((n) => `${lines[n - 1] ?? ''} metric ${metric}`);
+      await this.podIp(netns, ['-batch', '-'], again.join('\n') + '\n');
+    }
+  }
+
+  /** TX checksum offload off (OVS-LAB.md G1: the userspace datapath forwards veth frames with unfilled checksums). */
+  async disableTxOffload(netns: string, ifname: string): Promise<void> {
+    await run('nsenter', [`--net=${netns}`, 'ethtool', '-K', ifname, 'tx', 'off']);
   }
 
   async podState(netns: string, ifname: string): Promise<PodState | undefined> {

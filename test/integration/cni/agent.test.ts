@@ -205,6 +205,27 @@ describe('integration: sdn-agent node-local work and controller errors', functio
     }
   });
 
+  for (const transport of ['curl', 'nc']) {
+    it(`the plugin works over ${transport} too (SDN_CNI_TRANSPORT=${transport})`, async () => {
+      const env = { SDN_CNI_TRANSPORT: transport };
+      const p = await pod();
+      const added = await call(p, 'ADD', { env });
+      assert.equal(added.code, 0, added.stdout);
+      assert.equal(added.json?.cniVersion, '1.1.0');
+      const check = await call(p, 'CHECK', { env, config: node.config({ prevResult: added.json }) });
+      assert.equal(check.code, 0, check.stdout);
+      assert.equal(codeOf(await call(p, 'ADD', { env })), 102);
+      assert.equal((await call(p, 'DEL', { env })).code, 0);
+      assert.equal((await call(p, 'DEL', { env })).code, 0);
+      const absent = await call(p, 'ADD', {
+        env,
+        config: node.config({ agentSocket: `${node.dir}/absent.sock` }),
+      });
+      assert.equal(codeOf(absent), 11);
+      assert.match(String(absent.json?.details), new RegExp(`${transport} exit`));
+    });
+  }
+
   it('a wrong token is code 100 and says which file to fix', async () => {
     const bad = await CniTestNode.start({ token: 'another-token' });
     try {
