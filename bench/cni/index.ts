@@ -232,17 +232,25 @@ async function main(): Promise<void> {
       });
     }
 
-    const pods: string[] = [];
-    for (let i = 0; i < o.pods; i++) pods.push(await mkns(`${prefix}-p${i}`));
+    // Each target gets its own pods, and the targets take turns phase by phase, so that load from other
+    // processes on the machine falls on both alike.
+    const pods = new Map<Target, string[]>();
+    for (const [k, t] of targets.entries()) {
+      const list: string[] = [];
+      for (let i = 0; i < o.pods; i++) list.push(await mkns(`${prefix}-t${k}p${i}`));
+      pods.set(t, list);
+    }
+    const podsOf = (t: Target): string[] => pods.get(t) ?? [];
 
-    const rows: Row[] = [];
     for (const t of targets) {
       // One warm-up ADD+DEL (the reference creates its bridge on the first ADD; the agent warms its connection).
-      await measure(t, pods.slice(0, 1), 1, 'ADD');
-      await measure(t, pods.slice(0, 1), 1, 'DEL');
-      for (const c of o.concurrency) {
-        rows.push(await measure(t, pods, c, 'ADD'));
-        rows.push(await measure(t, pods, c, 'DEL'));
+      await measure(t, podsOf(t).slice(0, 1), 1, 'ADD');
+      await measure(t, podsOf(t).slice(0, 1), 1, 'DEL');
+    }
+    const rows: Row[] = [];
+    for (const c of o.concurrency) {
+      for (const op of ['ADD', 'DEL'] as const) {
+        for (const t of targets) rows.push(await measure(t, podsOf(t), c, op));
       }
     }
 

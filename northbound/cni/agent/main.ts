@@ -2,7 +2,7 @@
 // `sdn-agent`: the per-node CNI agent. Serves sdn-cni on a unix socket, keeps a warm authenticated connection to
 // the controller, and does the veth/netns work on this node.
 import { Command } from 'commander';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import pino from 'pino';
 import { CniService } from './cni-service.js';
@@ -41,6 +41,9 @@ const program = new Command('sdn-agent')
     if (token === '')
       throw new Error(`--token-file ${opts.tokenFile} is empty; put a token of role cni in it`);
 
+    if (opts.hostNetns && !existsSync(`/run/netns/${opts.hostNetns}`)) {
+      throw new Error(`--host-netns ${opts.hostNetns}: no such network namespace (ip netns list)`);
+    }
     const controller = new ControllerClient({ url: opts.controller, token, node: opts.node });
     const service = new CniService(new NodeNet(opts.hostNetns), controller, log);
     const server = new PluginServer(service, log);

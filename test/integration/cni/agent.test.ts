@@ -206,10 +206,12 @@ describe('integration: sdn-agent node-local work and controller errors', functio
   });
 
   for (const transport of ['curl', 'nc']) {
-    it(`the plugin works over ${transport} too (SDN_CNI_TRANSPORT=${transport})`, async () => {
+    it(`the plugin works over ${transport} (SDN_CNI_TRANSPORT=${transport}), multi-byte config included`, async () => {
       const env = { SDN_CNI_TRANSPORT: transport };
       const p = await pod();
-      const added = await call(p, 'ADD', { env });
+      // Multi-byte text in the config: the nc path computes Content-Length in bytes.
+      const config = node.config({ description: 'réseau des pods ✓' });
+      const added = await call(p, 'ADD', { env, config });
       assert.equal(added.code, 0, added.stdout);
       assert.equal(added.json?.cniVersion, '1.1.0');
       const check = await call(p, 'CHECK', { env, config: node.config({ prevResult: added.json }) });
