@@ -1,0 +1,268 @@
+// The node-local network work, done with iproute2 (and ethtool) exactly as an operator would type it. The pod
+// side runs under `nsenter --net=<CNI_NETNS>` because runtimes give a path, not a name; the host side is the
+// agent's own netns, or a named one (`--host-netns`, the multi-node lab runs each node as a netns).
+import { execFile } from 'node:child_process';
+import { stat } from 'node:fs/promises';
+import { CniCode } from '../../../protocols/cni/index.js';
+import { CniFailure } from './failure.js';
+
+export interface PodLink {
+  readonly name: string;
+  readonly up: boolean;
+  readonly kind?: string;
+  readonly mac?: string;
+  readonly mtu?: number;
+}
+
+export interface PodConfig {
+  readonly mac: string;
+  readonly mtu: number;
+  /** CIDR addresses. */
+  readonly addresses: readonly string[];
+  readonly routes: ReadonlyArray<{ readonly dst: string; readonly gw?: string }>;
+}
+
+export interface PodState {
+  readonly link: PodLink;
+  /** CIDR addresses on the interface. */
+  readonly addresses: readonly string[];
+  readonly routes: ReadonlyArray<{ readonly dst: string; readonly gw?: string }>;
+}
+
+class CommandError extends Error {
+  constructor(
+    readonly command: string,
+    readonly stderr: string,
+  ) {
+    super(`${command}: ${stderr.trim() || 'failed'}`);
+  }
+}
+
+function run(cmd: string, args: readonly string[], input?: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const child = execFile(cmd, args, { maxBuffer: 4 << 20 }, (err, stdout, stderr) => {
+      if (err) reject(new CommandError(`${cmd} ${args.join(' ')}`, stderr || err.message));
+      else resolve(stdout);
+    });
+    if (input !== undefined) child.stdin?.end(input);
+  });
+}
+
+const isNoDevice = (e: unknown): boolean =>
+  e instanceof CommandError && /Cannot find device|does not exist|No such device/.test(e.stderr);
+const isExists = (e: unknown): boolean => e instanceof CommandError && /File exists/.test(e.stderr);
+
+interface IpLinkJson {
+  ifname: string;
+  flags?: string[];
+  address?: string;
+  mtu?: number;
+  linkinfo?: { info_kind?: string };
+}
+interface IpAddrJson {
+  addr_info?: Array<{ local: string; prefixlen: number; scope?: string }>;
+}
+interface IpRouteJson {
+  dst: string;
+  gateway?: string;
+}
+
+/** `ip route` prints the default route as "default" and host routes without a prefix length. */
+function routeDst(dst: string, family: 4 | 6): string {
+  if (dst === 'default') return family === 4 ? '0.0.0.0/0' : '::/0';
+  return dst.includes('/') ? dst : `${dst}/${family === 4 ? 32 : 128}`;
+}
+
+/** 1000-1999, stable per interface name: the metric of routes a later attachment adds to a taken destination. */
+function secondaryMetric(ifname: string): number {
+  let h = 0;
+  for (const ch of ifname) h = (h * 31 + ch.charCodeAt(0)) % 1000;
+  return 1000 + h;
+}
+
+export class NodeNet {
+  /** The `netns` argument that moves a link to the host side: the named netns, or the agent's own by PID. */
+  private readonly hostRef: string;
+
+  constructor(readonly hostNetns?: string) {
+    this.hostRef = hostNetns ?? String(process.pid);
+  }
+
+  private hostIp(args: readonly string[], input?: string): Promise<string> {
+    return run('ip', this.hostNetns ? ['-n', this.hostNetns, ...args] : args, input);
+  }
+
+  private podIp(netns: string, args: readonly string[], input?: string): Promise<string> {
+    return run('nsenter', [`--net=${netns}`, 'ip', ...args], input);
+  }
+
+  /** Fails with code 3 when the netns is gone and code 8 when it is the host's own (skel's rule). */
+  async checkPodNetns(netns: string): Promise<void> {
+    const [pod, host] = await Promise.all([
+      stat(netns).catch(() => undefined),
+      stat(this.hostNetns ? `/run/netns/${this.hostNetns}` : '/proc/self/ns/net'),
+    ]);
+    if (!pod) throw CniFailure.of(CniCode.UnknownContainer, `CNI_NETNS=${netns} does not exist`);
+    if (pod.ino === host.ino && pod.dev === host.dev) {
+      throw CniFailure.of(CniCode.InvalidNetns, `CNI_NETNS=${netns} is the node's own network namespace`);
+    }
+  }
+
+  async netnsExists(netns: string): Promise<boolean> {
+    return (await stat(netns).catch(() => undefined)) !== undefined;
+  }
+
+  async podLink(netns: string, ifname: string): Promise<PodLink | undefined> {
+    try {
+      const [l] = JSON.parse(
+        await this.podIp(netns, ['-j', '-d', 'link', 'show', 'dev', ifname]),
+      ) as IpLinkJson[];
+      if (!l) return undefined;
+      return {
+        name: l.ifname,
+        up: l.flags?.includes('UP') ?? false,
+        kind: l.linkinfo?.info_kind,
+        mac: l.address,
+        mtu: l.mtu,
+      };
+    } catch (e) {
+      if (isNoDevice(e)) return undefined;
+      throw e;
+    }
+  }
+
+  async deletePodLink(netns: string, ifname: string): Promise<boolean> {
+    try {
+      await this.podIp(netns, ['link', 'del', 'dev', ifname]);
+      return true;
+    } catch (e) {
+      if (isNoDevice(e)) return false;
+      throw e;
+    }
+  }
+
+  /**
+   * One `ip link add` on the host side makes both ends: the host end up, the peer named CNI_IFNAME straight
+   * in the pod's netns (iproute2 takes a path there) and left down until configured. Returns false when a
+   * name is taken, on either side ("File exists"): the caller finds out which.
+   */
+  async createVeth(
+    netns: string,
+    ifname: string,
+    hostName: string,
+    hostMac: string,
+    mtu: number,
+  ): Promise<boolean> {
+    const m = String(mtu);
+    try {
+      await this.hostIp([
+        'link',
+        'add',
+        hostName,
+        'address',
+        hostMac,
+        'mtu',
+        m,
+        'up',
+        'type',
+        'veth',
+        'peer',
+        'name',
+        ifname,
+        'mtu',
+        m,
+        'netns',
+        netns,
+      ]);
+      return true;
+    } catch (e) {
+      if (isExists(e)) return false;
+      throw e;
+    }
+  }
+
+  /** Deleting either end of a veth deletes both. Returns false when there was nothing to delete. */
+  async deleteHostLink(name: string): Promise<boolean> {
+    try {
+      await this.hostIp(['link', 'del', 'dev', name]);
+      return true;
+    } catch (e) {
+      if (isNoDevice(e)) return false;
+      throw e;
+    }
+  }
+
+  async setHostMtu(name: string, mtu: number): Promise<void> {
+    await this.hostIp(['link', 'set', 'dev', name, 'mtu', String(mtu)]);
+  }
+
+  async hostLinkUp(name: string): Promise<boolean | undefined> {
+    try {
+      const [l] = JSON.parse(await this.hostIp(['-j', 'link', 'show', 'dev', name])) as IpLinkJson[];
+      return l?.flags?.includes('UP') ?? false;
+    } catch (e) {
+      if (isNoDevice(e)) return undefined;
+      throw e;
+    }
+  }
+
+  /** Names of the host side's veth links. */
+  async hostVeths(): Promise<string[]> {
+    const links = JSON.parse(await this.hostIp(['-j', 'link', 'show', 'type', 'veth'])) as IpLinkJson[];
+    return links.map((l) => l.ifname);
+  }
+
+  /**
+   * MAC, MTU, addresses, up and routes in one `ip -force -batch` in the pod. A route whose destination
+   * another interface of the pod already holds (a second attachment's default route) fails with "File exists"
+   * and is added again with a higher metric, so the first attachment keeps it. Values were validated as
+   * addresses by the controller client, so they are safe on an ip(8) command line.
+   */
+  async configurePod(netns: string, ifname: string, c: PodConfig): Promise<void> {
+    const routeLine = (r: PodConfig['routes'][number]): string =>
+      `route add ${r.dst}${r.gw ? ` via ${r.gw}` : ''} dev ${ifname}`;
+    const lines = [
+      `link set dev ${ifname} address ${c.mac} mtu ${c.mtu}`,
+      ...c.addresses.map((a) => `addr add ${a} dev ${ifname}${a.includes(':') ? ' nodad' : ''}`),
+      `link set dev ${ifname} up`,
+    ];
+    const firstRoute = lines.length + 1;
+    lines.push(...c.routes.map(routeLine));
+    try {
+      await this.podIp(netns, ['-force', '-batch', '-'], lines.join('\n') + '\n');
+    } catch (e) {
+      if (!(e instanceof CommandError)) throw e;
+      const failed = [...e.stderr.matchAll(/Command failed -:(\d+)/g)].map((m) => Number(m[1]));
+      const retry =
+        failed.every((n) => n >= firstRoute) && !/RTNETLINK answers: (?!File exists)/.test(e.stderr);
+      if (failed.length === 0 || !retry) throw e;
+      const metric = secondaryMetric(ifname);
+      const again = failed.map((n) => `${lines[n - 1] ?? ''} metric ${metric}`);
+      await this.podIp(netns, ['-batch', '-'], again.join('\n') + '\n');
+    }
+  }
+
+  /** TX checksum offload off (OVS-LAB.md G1: the userspace datapath forwards veth frames with unfilled checksums). */
+  async disableTxOffload(netns: string, ifname: string): Promise<void> {
+    await run('nsenter', [`--net=${netns}`, 'ethtool', '-K', ifname, 'tx', 'off']);
+  }
+
+  async podState(netns: string, ifname: string): Promise<PodState | undefined> {
+    const link = await this.podLink(netns, ifname);
+    if (!link) return undefined;
+    const [addrs, r4, r6] = await Promise.all([
+      this.podIp(netns, ['-j', 'addr', 'show', 'dev', ifname]),
+      this.podIp(netns, ['-j', '-4', 'route', 'show', 'dev', ifname]),
+      this.podIp(netns, ['-j', '-6', 'route', 'show', 'dev', ifname]),
+    ]);
+    const addresses = (JSON.parse(addrs) as IpAddrJson[])
+      .flatMap((a) => a.addr_info ?? [])
+      .filter((a) => a.scope !== 'link')
+      .map((a) => `${a.local}/${a.prefixlen}`);
+    const routes = [
+      ...(JSON.parse(r4) as IpRouteJson[]).map((r) => ({ dst: routeDst(r.dst, 4), gw: r.gateway })),
+      ...(JSON.parse(r6) as IpRouteJson[]).map((r) => ({ dst: routeDst(r.dst, 6), gw: r.gateway })),
+    ];
+    return { link, addresses, routes };
+  }
+}
