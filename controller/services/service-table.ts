@@ -12,15 +12,24 @@ export interface ServiceEntry {
 export type UpsertResult =
   { readonly ok: true } | { readonly ok: false; readonly reason: string; readonly conflictsWith?: string };
 
-/** The key text: canonical address, IP protocol number, port. Built the same way from a parsed FlowKey. */
-function key(vip: string, protocol: number, port: number): string {
-  return vip + '|' + protocol + '|' + port;
+/**
+ * Entries are found by (protocol, port) as one small integer, then by the canonical address text: no key string
+ * is built per packet, and the address string a parser just made is hashed once.
+ */
+function portKey(protocol: number, port: number): number {
+  return protocol * 0x10000 + port;
+}
+
+interface Slot {
+  readonly portKey: number;
+  readonly vip: string;
 }
 
 export class ServiceTable {
-  private readonly byVip = new Map<string, ServiceEntry>();
-  private readonly keysOf = new Map<string, readonly string[]>();
+  private readonly byPort = new Map<number, Map<string, ServiceEntry>>();
+  private readonly slotsOf = new Map<string, readonly Slot[]>();
   private readonly balancers = new Map<string, ServiceBalancer>();
+  private entries = 0;
 
   constructor(private readonly balancerOptions: BalancerOptions) {}
 
@@ -29,24 +38,31 @@ export class ServiceTable {
    * another Service already owns one of its (ClusterIP, protocol, port).
    */
   upsert(service: LbService): UpsertResult {
-    const keys: string[] = [];
+    const slots: (Slot & { port: LbPort })[] = [];
     for (const vip of service.vips) {
       const canonical = canonicalIp(vip);
-      if (canonical === undefined)
+      if (canonical === undefined) {
         return { ok: false, reason: `ClusterIP ${JSON.stringify(vip)} is not an IP address` };
-      for (const p of service.ports) {
-        const k = key(canonical, PROTOCOL_NUMBER[p.protocol], p.port);
-        const owner = this.byVip.get(k);
+      }
+      for (const port of service.ports) {
+        const slot: Slot & { port: LbPort } = {
+          portKey: portKey(PROTOCOL_NUMBER[port.protocol], port.port),
+          vip: canonical,
+          port,
+        };
+        const where = `${canonical} ${port.protocol}/${port.port}`;
+        const owner = this.byPort.get(slot.portKey)?.get(canonical);
         if (owner && owner.service.id !== service.id) {
           return {
             ok: false,
-            reason: `${canonical} ${p.protocol}/${p.port} already belongs to service ${owner.service.id}`,
+            reason: `${where} already belongs to service ${owner.service.id}`,
             conflictsWith: owner.service.id,
           };
         }
-        if (keys.includes(k))
-          return { ok: false, reason: `${canonical} ${p.protocol}/${p.port} is listed twice` };
-        keys.push(k);
+        if (slots.some((s) => s.portKey === slot.portKey && s.vip === canonical)) {
+          return { ok: false, reason: `${where} is listed twice` };
+        }
+        slots.push(slot);
       }
     }
     let balancer = this.balancers.get(service.id);
@@ -55,20 +71,21 @@ export class ServiceTable {
       balancer = new ServiceBalancer(service, this.balancerOptions);
       this.balancers.set(service.id, balancer);
     }
-    for (const k of this.keysOf.get(service.id) ?? []) this.byVip.delete(k);
-    // keys run vip-major, port-minor.
-    keys.forEach((k, i) =>
-      this.byVip.set(k, { service, port: service.ports[i % service.ports.length], balancer }),
-    );
-    this.keysOf.set(service.id, keys);
+    this.clearSlots(service.id);
+    for (const slot of slots) {
+      let byVip = this.byPort.get(slot.portKey);
+      if (!byVip) this.byPort.set(slot.portKey, (byVip = new Map()));
+      byVip.set(slot.vip, { service, port: slot.port, balancer });
+    }
+    this.entries += slots.length;
+    this.slotsOf.set(service.id, slots);
     return { ok: true };
   }
 
   remove(serviceId: string): boolean {
-    const keys = this.keysOf.get(serviceId);
-    if (!keys) return false;
-    for (const k of keys) this.byVip.delete(k);
-    this.keysOf.delete(serviceId);
+    if (!this.slotsOf.has(serviceId)) return false;
+    this.clearSlots(serviceId);
+    this.slotsOf.delete(serviceId);
     this.balancers.delete(serviceId);
     return true;
   }
@@ -78,7 +95,7 @@ export class ServiceTable {
    * (FlowKey.dst is); `protocol` is the IP protocol number.
    */
   lookup(vip: string, protocol: number, port: number): ServiceEntry | undefined {
-    return this.byVip.get(key(vip, protocol, port));
+    return this.byPort.get(portKey(protocol, port))?.get(vip);
   }
 
   balancer(serviceId: string): ServiceBalancer | undefined {
@@ -86,10 +103,20 @@ export class ServiceTable {
   }
 
   get serviceCount(): number {
-    return this.keysOf.size;
+    return this.slotsOf.size;
   }
 
+  /** Number of (ClusterIP, protocol, port) entries. */
   get size(): number {
-    return this.byVip.size;
+    return this.entries;
+  }
+
+  private clearSlots(serviceId: string): void {
+    for (const slot of this.slotsOf.get(serviceId) ?? []) {
+      const byVip = this.byPort.get(slot.portKey);
+      if (!byVip?.delete(slot.vip)) continue;
+      this.entries--;
+      if (byVip.size === 0) this.byPort.delete(slot.portKey);
+    }
   }
 }

@@ -5,6 +5,8 @@ import {
   RoundRobinPicker,
   SourceIpHashPicker,
   WeightedPicker,
+  combine,
+  hashString,
   type LbBackend,
 } from '../../../controller/services/index.js';
 import { backend, clients, tally } from './fixtures.js';
@@ -106,6 +108,33 @@ describe('services: source-IP hash (weighted rendezvous)', () => {
       }
     }
     assert.ok(Math.abs(moved - many.length / 11) < many.length * 0.02, `moved ${moved}`);
+  });
+
+  it('picks what the rendezvous formula says, on the equal-weight shortcut and the weighted path alike', () => {
+    const p = new SourceIpHashPicker();
+    const reference = (bs: LbBackend[], c: string): string => {
+      let best = bs[0];
+      let bestScore = -1;
+      for (const b of bs) {
+        const u = (combine(hashString(c), hashString(b.id)) + 0.5) / 0x100000000;
+        const score = b.weight / -Math.log(u);
+        if (score > bestScore) [best, bestScore] = [b, score];
+      }
+      return best.id;
+    };
+    const mixed = ten.map((b, i) => backend(b.id, 1 + (i % 4)));
+    for (const c of many.slice(0, 2000)) {
+      assert.equal(p.pick(ten, c).id, reference(ten, c));
+      assert.equal(p.pick(mixed, c).id, reference(mixed, c));
+    }
+  });
+
+  it('with weights too, moves only the clients of a removed backend', () => {
+    const p = new SourceIpHashPicker();
+    const mixed = ten.map((b, i) => backend(b.id, 1 + (i % 4)));
+    const before = many.map((c) => p.pick(mixed, c).id);
+    const after = many.map((c) => p.pick(mixed.slice(1), c).id);
+    for (let i = 0; i < many.length; i++) if (before[i] !== mixed[0].id) assert.equal(after[i], before[i]);
   });
 
   it('honours weights: 3:1 within 5%', () => {
