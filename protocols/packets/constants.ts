@@ -24,16 +24,21 @@ export const IpProto = {
   ICMPv6: 58,
   NoNextHeader: 59,
   DestinationOptions: 60,
-  Mobility: 135,
   SCTP: 132,
+  Mobility: 135,
+  Hip: 139,
+  Shim6: 140,
 } as const;
 
 /** ICMP for IPv4 (RFC 792). */
 export const IcmpType = {
   EchoReply: 0,
   DestinationUnreachable: 3,
+  SourceQuench: 4,
+  Redirect: 5,
   EchoRequest: 8,
   TimeExceeded: 11,
+  ParameterProblem: 12,
 } as const;
 
 /** Codes of ICMP Destination Unreachable (RFC 792, RFC 1812 5.2.7.1). */

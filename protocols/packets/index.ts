@@ -27,3 +27,4 @@ export { l4WireLength, type ReplyOptions } from './reply-headers.js';
 export * from './tcp-reset.js';
 export * from './unreachable.js';
 export * from './neighbor-advertisement.js';
+export * from './router-advertisement.js';

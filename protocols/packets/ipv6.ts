@@ -46,6 +46,7 @@ export const MAX_IPV6_EXTENSIONS = 16;
 const NO_EXTENSIONS: readonly Ipv6Extension[] = Object.freeze([]);
 const FRAGMENT_HEADER_LEN = 8;
 
+/** The extension headers of RFC 7045 that share the Next Header / Hdr Ext Len layout (and AH, and Fragment). */
 function isExtension(next: number): boolean {
   return (
     next === IpProto.HopByHop ||
@@ -53,7 +54,9 @@ function isExtension(next: number): boolean {
     next === IpProto.Fragment ||
     next === IpProto.DestinationOptions ||
     next === IpProto.AH ||
-    next === IpProto.Mobility
+    next === IpProto.Mobility ||
+    next === IpProto.Hip ||
+    next === IpProto.Shim6
   );
 }
 

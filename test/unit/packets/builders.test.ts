@@ -8,6 +8,7 @@ import {
   buildDestinationUnreachable,
   buildNeighborAdvertisement,
   buildNeighborAdvertisementReply,
+  buildRouterAdvertisement,
   buildTcpReset,
   decodeFrame,
   parseIcmpv6,
@@ -209,6 +210,66 @@ describe('packets: reply builders, semantics', () => {
         }),
       ),
       /not an IPv6 address/,
+    );
+  });
+});
+
+describe('packets: router advertisement builder', () => {
+  it('builds an RA that parses back with its options and a valid checksum', () => {
+    const frame = value(
+      buildRouterAdvertisement({
+        srcIp: 'fe80::1',
+        srcMac: '02:00:00:00:00:01',
+        dstIp: 'ff02::1',
+        dstMac: '33:33:00:00:00:01',
+        managed: false,
+        otherConfig: true,
+        mtu: 1450,
+        prefixes: [{ prefix: 'fd00:10:244:1::99', prefixLength: 62 }],
+      }),
+    );
+    const d = roundTrip(frame);
+    assert.ok(d.network?.kind === 'ipv6');
+    assert.equal(d.network.hopLimit, 255);
+    assert.ok(d.transport?.kind === 'icmpv6');
+    assert.deepEqual(d.transport.nd, {
+      kind: 'routerAdvertisement',
+      curHopLimit: 64,
+      managed: false,
+      otherConfig: true,
+      routerLifetime: 1800,
+      reachableTime: 0,
+      retransTimer: 0,
+      options: [
+        { kind: 'sourceLinkLayerAddress', mac: '02:00:00:00:00:01' },
+        { kind: 'mtu', mtu: 1450 },
+        {
+          kind: 'prefixInformation',
+          prefix: 'fd00:10:244::', // bits past /62 cleared
+          prefixLength: 62,
+          onLink: true,
+          autonomous: true,
+          validLifetime: 2592000,
+          preferredLifetime: 604800,
+        },
+      ],
+    });
+  });
+
+  it('refuses a prefix that is not IPv6 or a length past 128', () => {
+    const base = {
+      srcIp: 'fe80::1',
+      srcMac: '02:00:00:00:00:01',
+      dstIp: 'ff02::1',
+      dstMac: '33:33:00:00:00:01',
+    };
+    assert.match(
+      refusal(buildRouterAdvertisement({ ...base, prefixes: [{ prefix: '10.0.0.0', prefixLength: 8 }] })),
+      /not an IPv6/,
+    );
+    assert.match(
+      refusal(buildRouterAdvertisement({ ...base, prefixes: [{ prefix: 'fd00::', prefixLength: 129 }] })),
+      /prefix length 129/,
     );
   });
 });
