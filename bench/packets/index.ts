@@ -19,8 +19,9 @@ import {
 import { captures } from '../../test/unit/packets/captures.js';
 
 const SECONDS_PER_ROUND = 1;
-const ROUNDS = 3;
+const ROUNDS = 5;
 const VARIANTS = 4096;
+const loadAtStart = os.loadavg()[0];
 
 /** SYNs from 4096 different clients (source address and port vary), as a ClusterIP sees them. */
 function synFrames(base: Buffer, srcOffset: number, srcLength: number, l4Offset: number): Buffer[] {
@@ -67,22 +68,41 @@ function tableFor(policy: LbPolicy, n: number, affinity = false): ServiceTable {
 
 let sink = 0;
 
-/** Best ops/s over the rounds, after a warm-up round. */
-function measure(op: (i: number) => number): number {
-  const run = (seconds: number): number => {
-    const deadline = process.hrtime.bigint() + BigInt(seconds * 1e9);
+interface Rate {
+  /** Operations per second of this thread's CPU time: what one core delivers, whatever else the machine runs. */
+  readonly perCpuSecond: number;
+  /** Operations per second of wall-clock time, lower when other processes take the core. */
+  readonly perWallSecond: number;
+}
+
+function cpuSeconds(): number {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1e6;
+}
+
+/** Best of the rounds, after a warm-up round. */
+function measure(op: (i: number) => number): Rate {
+  const run = (seconds: number): Rate => {
+    const wallStart = process.hrtime.bigint();
+    const deadline = wallStart + BigInt(seconds * 1e9);
+    const cpuStart = cpuSeconds();
     let n = 0;
-    const start = process.hrtime.bigint();
-    let now = start;
+    let now = wallStart;
     while (now < deadline) {
       for (let k = 0; k < 1024; k++, n++) sink = (sink + op(n)) | 0;
       now = process.hrtime.bigint();
     }
-    return n / (Number(now - start) / 1e9);
+    return {
+      perCpuSecond: n / (cpuSeconds() - cpuStart),
+      perWallSecond: n / (Number(now - wallStart) / 1e9),
+    };
   };
   run(0.3);
-  let best = 0;
-  for (let r = 0; r < ROUNDS; r++) best = Math.max(best, run(SECONDS_PER_ROUND));
+  let best: Rate = { perCpuSecond: 0, perWallSecond: 0 };
+  for (let r = 0; r < ROUNDS; r++) {
+    const rate = run(SECONDS_PER_ROUND);
+    if (rate.perCpuSecond > best.perCpuSecond) best = rate;
+  }
   return best;
 }
 
@@ -99,11 +119,14 @@ function pickFor(frames: Buffer[], table: ServiceTable) {
   };
 }
 
-const rows: [string, number][] = [];
+const rows: [string, Rate][] = [];
+const fmt = (n: number): string => Math.round(n).toLocaleString('en-US');
 function row(name: string, op: (i: number) => number): void {
-  const ops = measure(op);
-  rows.push([name, ops]);
-  console.log(`${name.padEnd(72)} ${Math.round(ops).toLocaleString('en-US').padStart(12)} ops/s`);
+  const rate = measure(op);
+  rows.push([name, rate]);
+  console.log(
+    `${name.padEnd(76)} ${fmt(rate.perCpuSecond).padStart(10)} /cpu-s ${fmt(rate.perWallSecond).padStart(10)} /wall-s`,
+  );
 }
 
 row('parseFlowKey, IPv4 TCP SYN', (i) => (parseFlowKey(v4[i & (VARIANTS - 1)]).ok ? 1 : 0));
@@ -128,7 +151,7 @@ row('buildDestinationUnreachable for an IPv6 UDP datagram', () =>
 
 const target = 50_000;
 const worst = Math.min(
-  ...rows.filter(([n]) => n.startsWith('SYN') || n.startsWith('IPv6 SYN')).map(([, v]) => v),
+  ...rows.filter(([n]) => n.startsWith('SYN') || n.startsWith('IPv6 SYN')).map(([, v]) => v.perCpuSecond),
 );
 console.log(
   `slowest parse+pick: ${Math.round(worst).toLocaleString('en-US')} ops/s, ${(worst / target).toFixed(1)}x the 50k/s target`,
@@ -142,7 +165,9 @@ if (process.argv.includes('--write')) {
     '',
     'Packet-in hot path on one core (one Node.js thread): parse a TCP SYN as it arrives in a PACKET_IN and pick a',
     'backend for it. Frames come from 4096 different clients (source address and port vary); the table holds',
-    '1,001 Services. Best of 3 one-second rounds after a warm-up.',
+    `1,001 Services. Best of ${ROUNDS} one-second rounds after a warm-up. "per CPU second" divides by the CPU time the`,
+    'process used (what one core delivers); "per wall second" by elapsed time, which drops when other jobs share the',
+    'core. The machine is shared with other builds, so wall figures vary from run to run; CPU figures much less.',
     '',
     '```',
     'npx tsc -p . && node dist/bench/packets/index.js --write',
@@ -150,9 +175,11 @@ if (process.argv.includes('--write')) {
     '',
     `Measured ${new Date().toISOString().slice(0, 10)} on ${cpu}, Node.js ${process.version}, ${os.cpus().length} cores shared with other jobs.`,
     '',
-    '| operation | ops/s |',
-    '|---|---:|',
-    ...rows.map(([n, v]) => `| ${n} | ${Math.round(v).toLocaleString('en-US')} |`),
+    `Load average (1 min) at the start: ${loadAtStart.toFixed(1)}.`,
+    '',
+    '| operation | ops per CPU second | ops per wall second |',
+    '|---|---:|---:|',
+    ...rows.map(([n, v]) => `| ${n} | ${fmt(v.perCpuSecond)} | ${fmt(v.perWallSecond)} |`),
     '',
     `Target (issue 9): a packet-in handler parses at >= 50,000 packets/s with room to spare. The slowest`,
     `parse + lookup + pick above runs at ${Math.round(worst).toLocaleString('en-US')}/s, ${(worst / target).toFixed(1)}x the target;`,
