@@ -1,0 +1,143 @@
+import assert from 'node:assert/strict';
+import {
+  AffinityTable,
+  HealthTracker,
+  ServiceBalancer,
+  type Choice,
+} from '../../../controller/services/index.js';
+import { ManualClock, backend, clients, service, tally } from './fixtures.js';
+
+function picked(c: Choice): string {
+  assert.equal(c.kind, 'backend', c.kind === 'none' ? c.reason : '');
+  return c.kind === 'backend' ? c.backend.id : '';
+}
+
+describe('services: ClientIP session affinity', () => {
+  const affinity = { kind: 'ClientIP' as const, timeoutSeconds: 10 };
+
+  it('keeps a client on its backend within the timeout, even under round robin', () => {
+    const clock = new ManualClock();
+    const lb = new ServiceBalancer(
+      service('round-robin', [backend('a'), backend('b'), backend('c')], affinity),
+      {
+        clock: clock.read,
+      },
+    );
+    const first = picked(lb.choose('10.244.0.5'));
+    for (let i = 0; i < 20; i++) {
+      clock.advance(1000);
+      const c = lb.choose('10.244.0.5');
+      assert.equal(picked(c), first);
+      assert.equal(c.kind === 'backend' && c.byAffinity, true);
+    }
+    // other clients still rotate
+    assert.notDeepEqual(new Set(clients(6).map((c) => picked(lb.choose(c)))).size, 1);
+  });
+
+  it('expires after the timeout counted from the last connection', () => {
+    const clock = new ManualClock();
+    const lb = new ServiceBalancer(service('round-robin', [backend('a'), backend('b')], affinity), {
+      clock: clock.read,
+    });
+    assert.equal(picked(lb.choose('c1')), 'a');
+    clock.advance(9_999);
+    assert.equal(picked(lb.choose('c1')), 'a'); // refreshed here
+    clock.advance(9_999);
+    const c = lb.choose('c1');
+    assert.equal(picked(c), 'a');
+    assert.equal(c.kind === 'backend' && c.byAffinity, true);
+    clock.advance(10_000); // exactly the timeout: expired
+    const after = lb.choose('c1');
+    assert.equal(after.kind === 'backend' && after.byAffinity, false);
+    assert.equal(picked(after), 'b'); // the rotation moved on
+  });
+
+  it('rebinds a client whose backend left or became unhealthy', () => {
+    const clock = new ManualClock();
+    const lb = new ServiceBalancer(service('round-robin', [backend('a'), backend('b')], affinity), {
+      clock: clock.read,
+    });
+    assert.equal(picked(lb.choose('c1')), 'a');
+    lb.setHealth('a', 'unhealthy');
+    assert.equal(picked(lb.choose('c1')), 'b');
+    lb.setHealth('a', 'healthy');
+    assert.equal(picked(lb.choose('c1')), 'b'); // the binding moved with the client
+    lb.update(service('round-robin', [backend('a')], affinity));
+    assert.equal(picked(lb.choose('c1')), 'a');
+  });
+
+  it('sweeps expired bindings, oldest first', () => {
+    const t = new AffinityTable(1000);
+    t.remember('x', 'a', 0);
+    t.remember('y', 'a', 500);
+    t.remember('x', 'b', 600); // refreshed: now the newest
+    assert.equal(t.sweep(1200), 0);
+    assert.equal(t.sweep(1550), 1); // y only
+    assert.equal(t.lookup('x', 1550), 'b');
+    assert.equal(t.lookup('x', 1600), undefined);
+    assert.equal(t.size, 0);
+  });
+
+  it('drops its bindings when affinity is turned off', () => {
+    const clock = new ManualClock();
+    const lb = new ServiceBalancer(service('round-robin', [backend('a'), backend('b')], affinity), {
+      clock: clock.read,
+    });
+    lb.choose('c1');
+    assert.equal(lb.affinityBindings, 1);
+    lb.update(service('round-robin', [backend('a'), backend('b')]));
+    assert.equal(lb.affinityBindings, 0);
+  });
+});
+
+describe('services: backend health', () => {
+  it('takes new connections only on healthy backends with weight', () => {
+    const clock = new ManualClock();
+    const lb = new ServiceBalancer(
+      service('round-robin', [
+        backend('a', 1, 'unhealthy'),
+        backend('b', 1, 'draining'),
+        backend('c', 0),
+        backend('d'),
+      ]),
+      { clock: clock.read },
+    );
+    assert.deepEqual(tally(Array.from({ length: 10 }, () => picked(lb.choose('x')))), { d: 10 });
+  });
+
+  it('says why there is no backend, so the caller refuses the connection', () => {
+    const lb = new ServiceBalancer(service('least-connections', []), { clock: () => 0 });
+    assert.deepEqual(lb.choose('x'), { kind: 'none', reason: 'no backends' });
+    lb.update(service('least-connections', [backend('a', 1, 'unhealthy')]));
+    assert.deepEqual(lb.choose('x'), { kind: 'none', reason: 'no healthy backends' });
+  });
+
+  it('changes state only after `fall` failures in a row and `rise` successes in a row', () => {
+    const h = new HealthTracker({ rise: 2, fall: 3 });
+    assert.equal(h.report('a', false), undefined);
+    assert.equal(h.report('a', false), undefined);
+    assert.equal(h.report('a', true), undefined); // streak broken
+    assert.equal(h.report('a', false), undefined);
+    assert.equal(h.report('a', false), undefined);
+    assert.deepEqual(h.report('a', false), { backendId: 'a', from: 'healthy', to: 'unhealthy' });
+    assert.equal(h.report('a', true), undefined);
+    assert.deepEqual(h.report('a', true), { backendId: 'a', from: 'unhealthy', to: 'healthy' });
+    assert.equal(h.get('a'), 'healthy');
+  });
+
+  it('keeps a draining backend draining whatever the probes say', () => {
+    const h = new HealthTracker();
+    assert.deepEqual(h.setDraining('a', true), { backendId: 'a', from: 'healthy', to: 'draining' });
+    for (let i = 0; i < 5; i++) assert.equal(h.report('a', false), undefined);
+    assert.equal(h.get('a'), 'draining');
+    assert.deepEqual(h.setDraining('a', false), { backendId: 'a', from: 'draining', to: 'healthy' });
+  });
+
+  it('a policy change keeps working on the same backends', () => {
+    const lb = new ServiceBalancer(service('round-robin', [backend('a', 3), backend('b', 1)]), {
+      clock: () => 0,
+    });
+    lb.update(service('weighted', [backend('a', 3), backend('b', 1)]));
+    assert.deepEqual(tally(Array.from({ length: 8 }, () => picked(lb.choose('x')))), { a: 6, b: 2 });
+  });
+});
