@@ -175,6 +175,57 @@ describe('integration: ovsdb client against a misbehaving server', function () {
     assert.equal(r.client.state, 'monitoring');
   });
 
+  it('probes a silent server with echo and closes the session when it does not answer', async () => {
+    const { server, target } = await fakeServer((socket, req) => {
+      if (req.method === 'monitor_cond') emptyMonitor(socket, req.id); // then ignores our echo
+    });
+    const logs = captureLogger();
+    const client = new OvsdbClient({
+      target,
+      database: 'Open_vSwitch',
+      tables: OPEN_VSWITCH_TABLES,
+      log: logs.log,
+      reconnect: false,
+      probeIntervalMs: 100,
+    });
+    track({ server, client });
+    const reason = new Promise<string>((resolve) => client.once('disconnected', resolve));
+    client.start();
+    assert.match(await reason, /inactivity probe: no reply in 100 ms/);
+  });
+
+  it('falls back to monitor (update notifications) when the server has no monitor_cond', async () => {
+    const r = track(
+      await runAgainst((socket, req) => {
+        if (req.method === 'monitor_cond') {
+          socket.write(JSON.stringify({ id: req.id, result: null, error: { error: 'unknown method' } }));
+        } else if (req.method === 'monitor') {
+          emptyMonitor(socket, req.id);
+          socket.write(
+            JSON.stringify({
+              id: null,
+              method: 'update',
+              params: [
+                'replica',
+                {
+                  Controller: {
+                    '0b8a5c1e-6a4e-4a43-9b1a-8f5c1d2e3f40': {
+                      new: { target: 'tcp:1.2.3.4:6653', is_connected: false },
+                    },
+                  },
+                },
+              ],
+            }),
+          );
+        }
+      }),
+    );
+    await r.client.ready(5000);
+    await r.client.waitFor(() => r.client.replica.count('Controller') === 1, 5000);
+    assert.equal([...r.client.replica.rows('Controller')][0]!.target, 'tcp:1.2.3.4:6653');
+    assert.match(loggedReason(r.logs), /server has no monitor_cond; using monitor/);
+  });
+
   it('refuses a server whose schema lacks a column we need, naming it, and does not retry', async () => {
     const schema = structuredClone(SCHEMA);
     delete schema.tables.Interface!.columns.ofport_request;
