@@ -242,6 +242,12 @@ export class VSwitchDriver {
       const current = br.controller.map((u) => r.get('Controller', u));
       const targets = current.map((c) => c?.target);
       if (!sameSet(targets, spec.controllers)) {
+        if (targets.length === 0 || spec.controllers.length === 0) {
+          this.client.log.warn(
+            { bridge: name, from: targets, to: spec.controllers },
+            'controller list of an existing bridge goes from/to empty: OVS flushes its flows (OVS-LAB.md G2); reinstall them',
+          );
+        }
         // Replace the list in one step (non-empty to non-empty does not flush flows); old rows are collected.
         txn.verify('Bridge', br, ['controller']);
         row.controller = spec.controllers.map((t) => txn.insert('Controller', this.controllerRow(t)));

@@ -95,6 +95,43 @@ describe('integration: ovsdb client and replica', function () {
     assert.deepEqual(deleted.map((c) => `${c.table}:${c.old?.name}`).sort(), ['Interface:p1', 'Port:p1']);
   });
 
+  it('keeps the same replica with the RFC 7047 monitor (update notifications) as with monitor_cond', async () => {
+    const v1 = await OvsdbClient.open({
+      target: box.ovsdbTarget,
+      database: 'Open_vSwitch',
+      tables: OPEN_VSWITCH_TABLES,
+      log: captureLogger().log,
+      monitorMethod: 'monitor',
+    });
+    try {
+      await box.vsctl('--no-wait', 'set', 'bridge', 'br-x', 'fail_mode=secure', 'external_ids:v=1');
+      await client.waitFor(
+        () => client.replica.find('Bridge', (b) => b.name === 'br-x')?.external_ids.get('v') === '1',
+        5000,
+      );
+      await v1.waitFor(
+        () => v1.replica.find('Bridge', (b) => b.name === 'br-x')?.external_ids.get('v') === '1',
+        5000,
+      );
+      await box.vsctl('--no-wait', 'clear', 'bridge', 'br-x', 'fail_mode');
+      await client.waitFor(
+        () => client.replica.find('Bridge', (b) => b.name === 'br-x')?.fail_mode.length === 0,
+        5000,
+      );
+      await v1.waitFor(
+        () => v1.replica.find('Bridge', (b) => b.name === 'br-x')?.fail_mode.length === 0,
+        5000,
+      );
+      for (const table of ['Bridge', 'Port', 'Interface', 'Open_vSwitch'] as const) {
+        const a = [...client.replica.rows(table)].sort((x, y) => x._uuid.localeCompare(y._uuid));
+        const b = [...v1.replica.rows(table)].sort((x, y) => x._uuid.localeCompare(y._uuid));
+        assert.deepEqual(b, a, `${table} rows agree`);
+      }
+    } finally {
+      v1.close();
+    }
+  });
+
   it('names the failed operation of a refused transaction, or the commit when that failed', async () => {
     const txn = client.transaction();
     txn.comment('first');
