@@ -73,6 +73,10 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
     }),
   );
 
+  // Nothing is answered before the mutations it may reflect are on disk (the store groups commits; see SqliteStore).
+  app.addHook('onSend', async () => {
+    await ctx.store.durable();
+  });
   app.addHook('onResponse', async (req, reply) => {
     const route = req.routeOptions.url ?? 'unmatched';
     metrics.httpDuration.observe(

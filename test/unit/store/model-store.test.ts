@@ -93,8 +93,9 @@ describe('store: the model on a real SQLite file', () => {
     assert.deepEqual(d.ips, ['10.0.0.4']);
   });
 
-  it('writes one audit row and emits one change event per mutation, naming the nodes', () => {
+  it('writes one audit row and emits one change event per mutation, naming the nodes, once durable', async () => {
     const { node } = basics();
+    await m.store.durable();
     const events: ChangeEvent[] = [];
     m.store.events.on('change', (e) => events.push(e));
     const e = createEndpoint(
@@ -102,6 +103,8 @@ describe('store: the model on a real SQLite file', () => {
       { id: 'tok-1', role: 'admin' },
       { network: 'web', kind: 'pod', node: 'node1', name: 'p' },
     );
+    assert.equal(events.length, 0, 'not before the commit');
+    await m.store.durable();
     assert.equal(events.length, 1);
     assert.equal(events[0].action, 'endpoint.create');
     assert.equal(events[0].actor, 'tok-1');
