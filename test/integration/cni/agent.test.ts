@@ -209,6 +209,21 @@ describe('integration: sdn-agent node-local work and controller errors', functio
     assert.deepEqual(await linksIn(p.name), []);
   });
 
+  it('SIGTERM lets an ADD in flight finish, then the agent exits', async () => {
+    const p = await pod();
+    node.peer.addDelayMs = 500;
+    const arrived = node.peer.nextAdd();
+    const pending = call(p, 'ADD');
+    await arrived;
+    await node.killAgent('SIGTERM');
+    const r = await pending;
+    assert.equal(r.code, 0, r.stdout);
+    assert.deepEqual(await linksIn(p.name), ['eth0']);
+    node.peer.addDelayMs = 0;
+    await node.startAgent();
+    assert.equal((await call(p, 'DEL')).code, 0);
+  });
+
   it('no agent on the socket: code 11 naming the socket, for ADD, DEL, CHECK, GC and STATUS', async () => {
     const p = await pod();
     const config = node.config({ agentSocket: `${node.dir}/absent.sock` });
