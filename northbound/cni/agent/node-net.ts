@@ -50,7 +50,6 @@ function run(cmd: string, args: readonly string[], input?: string): Promise<stri
 
 const isNoDevice = (e: unknown): boolean =>
   e instanceof CommandError && /Cannot find device|does not exist|No such device/.test(e.stderr);
-const isExists = (e: unknown): boolean => e instanceof CommandError && /File exists/.test(e.stderr);
 
 interface IpLinkJson {
   ifname: string;
@@ -80,10 +79,19 @@ function secondaryMetric(ifname: string): number {
   return 1000 + h;
 }
 
-/** The pod-side configuration, started early and given its lines once the controller has answered. */
-export interface PendingPodConfig {
+export interface VethSpec {
+  readonly netns: string;
+  readonly ifname: string;
+  readonly hostName: string;
+  readonly hostMac: string;
+  /** Both ends start with this MTU; `apply` sets the pod end's final one. */
+  readonly mtu: number;
+}
+
+/** A created veth whose pod end waits for its configuration (given once the controller has answered). */
+export interface PendingAttach {
   apply(c: PodConfig): Promise<void>;
-  /** Ends the started process without configuring anything (the ADD failed). */
+  /** Ends the waiting process without configuring anything (the ADD failed). */
   cancel(): void;
 }
 
@@ -101,12 +109,7 @@ function podConfigLines(ifname: string, c: PodConfig): string[] {
 }
 
 export class NodeNet {
-  /** The `netns` argument that moves a link to the host side: the named netns, or the agent's own by PID. */
-  private readonly hostRef: string;
-
-  constructor(readonly hostNetns?: string) {
-    this.hostRef = hostNetns ?? String(process.pid);
-  }
+  constructor(readonly hostNetns?: string) {}
 
   private hostIp(args: readonly string[], input?: string): Promise<string> {
     return run('ip', this.hostNetns ? ['-n', this.hostNetns, ...args] : args, input);
@@ -161,46 +164,6 @@ export class NodeNet {
     }
   }
 
-  /**
-   * One `ip link add` on the host side makes both ends: the host end up, the peer named CNI_IFNAME straight
-   * in the pod's netns (iproute2 takes a path there) and left down until configured. Returns false when a
-   * name is taken, on either side ("File exists"): the caller finds out which.
-   */
-  async createVeth(
-    netns: string,
-    ifname: string,
-    hostName: string,
-    hostMac: string,
-    mtu: number,
-  ): Promise<boolean> {
-    const m = String(mtu);
-    try {
-      await this.hostIp([
-        'link',
-        'add',
-        hostName,
-        'address',
-        hostMac,
-        'mtu',
-        m,
-        'up',
-        'type',
-        'veth',
-        'peer',
-        'name',
-        ifname,
-        'mtu',
-        m,
-        'netns',
-        netns,
-      ]);
-      return true;
-    } catch (e) {
-      if (isExists(e)) return false;
-      throw e;
-    }
-  }
-
   /** Deleting either end of a veth deletes both. Returns false when there was nothing to delete. */
   async deleteHostLink(name: string): Promise<boolean> {
     try {
@@ -233,42 +196,65 @@ export class NodeNet {
   }
 
   /**
-   * Starts, in the pod, TX checksum offload off (OVS-LAB.md G1: the userspace datapath forwards veth frames
-   * with unfilled checksums otherwise) followed by an `ip -force -batch` that waits for its lines. Started while
-   * the controller works, so that the process start is off the ADD's critical path; `apply` then only writes.
+   * Starts one ADD's node-local work as one process (one fork of the agent, the rest forked by a small shell):
+   * 1. `ip link add` makes both ends from the host side: the host end up, the peer named CNI_IFNAME straight
+   *    in the pod's netns (iproute2 takes a path there), down until configured; then "created" on stdout.
+   * 2. TX checksum offload off in the pod (OVS-LAB.md G1: the userspace datapath forwards veth frames with
+   *    unfilled checksums otherwise), while the controller works.
+   * 3. `ip -force -batch` in the pod, waiting on stdin for the lines that `apply` writes after the answer.
+   * Resolves 'exists' when a name is taken on either side ("File exists"): the caller finds out which.
    */
-  startPodConfig(netns: string, ifname: string): PendingPodConfig {
-    const script = 'ethtool -K "$1" tx off >/dev/null && exec ip -force -batch -';
-    const child = spawn('nsenter', [`--net=${netns}`, 'sh', '-c', script, 'sh', ifname], {
-      stdio: ['pipe', 'ignore', 'pipe'],
-    });
+  async startAttach(a: VethSpec): Promise<PendingAttach | 'exists'> {
+    const script = [
+      'ip ${6:+-n "$6"} link add "$1" address "$2" mtu "$3" up type veth peer name "$4" mtu "$3" netns "$5" || exit 3',
+      'echo created',
+      'nsenter --net="$5" ethtool -K "$4" tx off >/dev/null || exit 4',
+      'exec nsenter --net="$5" ip -force -batch -',
+    ].join('\n');
+    const args = [a.hostName, a.hostMac, String(a.mtu), a.ifname, a.netns, this.hostNetns ?? ''];
+    const child = spawn('sh', ['-c', script, 'sh', ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
+    let stdout = '';
     let stderr = '';
     child.stderr.on('data', (b: Buffer) => (stderr += b.toString('utf8')));
-    child.stdin.on('error', () => undefined); // the process may exit early (ethtool failed): reported below
-    const exited = new Promise<number | null>((resolve) => {
+    child.stdin.on('error', () => undefined); // it may exit before reading: the exit code says why
+    const exited = new Promise<number>((resolve) => {
       child.on('error', (e) => {
         stderr += e.message;
         resolve(-1);
       });
-      child.on('close', (code) => resolve(code));
+      child.on('close', (code) => resolve(code ?? -1));
     });
-    const command = `nsenter --net=${netns} sh -c '${script}'`;
+    const created = await new Promise<boolean>((resolve) => {
+      child.stdout.on('data', (b: Buffer) => {
+        stdout += b.toString('utf8');
+        if (stdout.includes('created\n')) resolve(true);
+      });
+      void exited.then(() => resolve(stdout.includes('created\n')));
+    });
+    const command = `veth ${a.hostName}/${a.ifname} in ${a.netns}`;
+    if (!created) {
+      await exited;
+      if (/File exists/.test(stderr)) return 'exists';
+      throw new CommandError(`creating ${command}`, stderr);
+    }
     return {
       apply: async (c: PodConfig): Promise<void> => {
-        const lines = podConfigLines(ifname, c);
+        const lines = podConfigLines(a.ifname, c);
         child.stdin.end(lines.join('\n') + '\n');
-        if ((await exited) === 0) return;
+        const code = await exited;
+        if (code === 0) return;
         // A route whose destination another interface of the pod already holds (a second attachment's
         // default route) fails with "File exists": add it again with a higher metric, so the first keeps it.
         const failed = [...stderr.matchAll(/Command failed -:(\d+)/g)].map((m) => Number(m[1]));
         const firstRoute = lines.length - c.routes.length + 1;
         const onlyTakenRoutes =
+          code === 1 &&
           failed.length > 0 &&
           failed.every((n) => n >= firstRoute) &&
           !/RTNETLINK answers: (?!File exists)/.test(stderr);
-        if (!onlyTakenRoutes) throw new CommandError(command, stderr);
-        const again = failed.map((n) => `${lines[n - 1] ?? ''} metric ${secondaryMetric(ifname)}`);
-        await this.podIp(netns, ['-batch', '-'], again.join('\n') + '\n');
+        if (!onlyTakenRoutes) throw new CommandError(`configuring ${command}`, stderr);
+        const again = failed.map((n) => `${lines[n - 1] ?? ''} metric ${secondaryMetric(a.ifname)}`);
+        await this.podIp(a.netns, ['-batch', '-'], again.join('\n') + '\n');
       },
       cancel: (): void => {
         child.stdin.end();
