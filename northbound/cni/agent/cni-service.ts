@@ -154,13 +154,16 @@ export class CniService {
   private async delLocked(env: Env<'DEL'>): Promise<void> {
     const { containerId, ifname, netns } = env;
     const hostName = hostIfName(containerId, ifname);
+    const t0 = performance.now();
     const hadHost = await this.net.deleteHostLink(hostName);
     if (!hadHost && netns && (await this.net.netnsExists(netns))) {
       const link = await this.net.podLink(netns, ifname);
       if (link?.kind === 'veth') await this.net.deletePodLink(netns, ifname);
     }
+    const vethMs = Math.round((performance.now() - t0) * 10) / 10;
     await this.controller.del({ containerId, ifname });
-    this.log.info({ containerId, ifname, host: hostName }, 'detached');
+    const ms = { veth: vethMs, done: Math.round((performance.now() - t0) * 10) / 10 };
+    this.log.info({ containerId, ifname, host: hostName, ms }, 'detached');
   }
 
   check(env: Env<'CHECK'>, conf: NetConf): Promise<void> {
