@@ -13,10 +13,10 @@ import { mkdtempSync, openSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { CniControllerPeer } from '../../test/support/cni-controller-peer.js';
 import {
   addNetns,
   delNetns,
+  REPO_ROOT,
   requireRootAndCniTools,
   runPlugin,
   SDN_AGENT,
@@ -133,6 +133,29 @@ async function measure(t: Target, pods: string[], concurrency: number, op: 'ADD'
   };
 }
 
+/** The test peer in its own process, so that this process's plugin starts never delay its answers. */
+async function startPeerProcess(token: string): Promise<{ url: string; stop: () => Promise<void> }> {
+  const main = join(REPO_ROOT, 'dist/test/support/cni-controller-peer-main.js');
+  const child = spawn(process.execPath, [main, '--token', token, '--pool-size', '253'], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const url = await new Promise<string>((resolve, reject) => {
+    let out = '';
+    child.stdout.on('data', (b: Buffer) => {
+      out += b.toString('utf8');
+      if (out.includes('\n')) resolve(out.trim());
+    });
+    child.once('exit', (code) => reject(new Error(`the controller test peer exited with ${code}`)));
+  });
+  const stop = (): Promise<void> =>
+    new Promise((resolve) => {
+      if (child.exitCode !== null) return resolve();
+      child.once('exit', () => resolve());
+      child.kill('SIGTERM');
+    });
+  return { url, stop };
+}
+
 async function main(): Promise<void> {
   const o = parseArgs(process.argv.slice(2));
   requireRootAndCniTools();
@@ -175,8 +198,8 @@ async function main(): Promise<void> {
       let via: string[] = [];
       if (!socket) {
         const node = await mkns(`${prefix}-ours`);
-        const peer = await new CniControllerPeer({ token: 'bench-token', poolSize: 253 }).start();
-        cleanups.push(() => peer.stop());
+        const peer = await startPeerProcess('bench-token');
+        cleanups.push(peer.stop);
         socket = join(dir, 'agent.sock');
         writeFileSync(join(dir, 'token'), 'bench-token\n');
         const log = openSync(join(dir, 'agent.log'), 'a');

@@ -14,7 +14,7 @@ import type { ControllerClient } from './controller-client.js';
 import { CniFailure, messageOf } from './failure.js';
 import { HOST_IFNAME, hostIfName, randomHostMac } from './host-ifname.js';
 import { KeyedMutex } from './keyed-mutex.js';
-import type { NodeNet } from './node-net.js';
+import type { NodeNet, PendingAttach, VethSpec } from './node-net.js';
 
 type Env<C extends CniEnv['command']> = Extract<CniEnv, { command: C }>;
 
@@ -48,17 +48,12 @@ export class CniService {
     // Made with the MTU this network had last time, so that setting it after the answer is rarely needed.
     const networkKey = conf.network ?? '';
     const guessMtu = conf.mtu ?? this.lastMtu.get(networkKey) ?? 1500;
-    await this.createVeth(netns, ifname, hostName, hostMac, guessMtu);
+    const pending = await this.startAttach({ netns, ifname, hostName, hostMac, mtu: guessMtu });
     const vethMs = ms();
     let attached = false;
     try {
       const ips = [...new Set([...env.args.ips, ...conf.ips])];
-      // The controller attaches the host end and waits for its flows; offload is switched off meanwhile.
-      // Settled here so that a failed controller call leaves no unhandled rejection behind.
-      const offload = this.net.disableTxOffload(netns, ifname).then(
-        () => undefined,
-        (e: unknown) => e,
-      );
+      // The controller attaches the host end and waits for its flows; the pod end is prepared meanwhile.
       const answer = await this.controller.add({
         containerId,
         ifname,
@@ -75,10 +70,7 @@ export class CniService {
       const mtu = conf.mtu ?? answer.mtu;
       this.lastMtu.set(networkKey, answer.mtu);
       await Promise.all([
-        offload.then((e) => {
-          if (e !== undefined) throw e;
-        }),
-        this.net.configurePod(netns, ifname, {
+        pending.apply({
           mac: answer.mac,
           mtu,
           addresses: answer.ips.map((i) => i.address),
@@ -109,6 +101,7 @@ export class CniService {
       );
       return resultJson(conf.cniVersion, result);
     } catch (e) {
+      pending.cancel();
       // Leave nothing half-made: the runtime DELs after a failed ADD, but it may not (or may time out first).
       await this.net.deleteHostLink(hostName).catch(() => undefined);
       if (attached) await this.controller.del({ containerId, ifname }).catch(() => undefined);
@@ -121,24 +114,33 @@ export class CniService {
    * "interface exists"), unless it is a veth still down, which is what an ADD interrupted by a crash leaves
    * (our ADD brings the pod side up last). Otherwise the host end is a leftover of such an ADD: replace it.
    */
-  private async createVeth(netns: string, ifname: string, hostName: string, hostMac: string, mtu: number) {
+  private async startAttach(v: VethSpec): Promise<PendingAttach> {
     const fail = (e: unknown): never => {
-      throw CniFailure.of(CniCode.Internal, `creating veth ${hostName}/${ifname}: ${messageOf(e)}`);
+      throw CniFailure.of(CniCode.Internal, messageOf(e));
     };
-    if (await this.net.createVeth(netns, ifname, hostName, hostMac, mtu).catch(fail)) return;
-    const existing = await this.net.podLink(netns, ifname);
+    const first = await this.net.startAttach(v).catch(fail);
+    if (first !== 'exists') return first;
+    const existing = await this.net.podLink(v.netns, v.ifname);
     if (existing && (existing.kind !== 'veth' || existing.up)) {
       throw CniFailure.of(
         CniCode.InterfaceExists,
-        `${ifname} already exists in ${netns}; DEL this attachment first, or use another CNI_IFNAME`,
+        `${v.ifname} already exists in ${v.netns}; DEL this attachment first, or use another CNI_IFNAME`,
       );
     }
-    this.log.warn({ ifname, host: hostName }, 'replacing a half-made veth left by an interrupted ADD');
-    if (existing) await this.net.deletePodLink(netns, ifname);
-    await this.net.deleteHostLink(hostName);
-    if (!(await this.net.createVeth(netns, ifname, hostName, hostMac, mtu).catch(fail))) {
-      fail(new Error('a name is still taken after removing the leftovers'));
+    this.log.warn(
+      { ifname: v.ifname, host: v.hostName },
+      'replacing a half-made veth left by an interrupted ADD',
+    );
+    if (existing) await this.net.deletePodLink(v.netns, v.ifname);
+    await this.net.deleteHostLink(v.hostName);
+    const second = await this.net.startAttach(v).catch(fail);
+    if (second === 'exists') {
+      throw CniFailure.of(
+        CniCode.Internal,
+        `${v.hostName}/${v.ifname}: a name is still taken after removing leftovers`,
+      );
     }
+    return second;
   }
 
   del(env: Env<'DEL'>): Promise<void> {
@@ -152,13 +154,16 @@ export class CniService {
   private async delLocked(env: Env<'DEL'>): Promise<void> {
     const { containerId, ifname, netns } = env;
     const hostName = hostIfName(containerId, ifname);
+    const t0 = performance.now();
     const hadHost = await this.net.deleteHostLink(hostName);
     if (!hadHost && netns && (await this.net.netnsExists(netns))) {
       const link = await this.net.podLink(netns, ifname);
       if (link?.kind === 'veth') await this.net.deletePodLink(netns, ifname);
     }
+    const vethMs = Math.round((performance.now() - t0) * 10) / 10;
     await this.controller.del({ containerId, ifname });
-    this.log.info({ containerId, ifname, host: hostName }, 'detached');
+    const ms = { veth: vethMs, done: Math.round((performance.now() - t0) * 10) / 10 };
+    this.log.info({ containerId, ifname, host: hostName, ms }, 'detached');
   }
 
   check(env: Env<'CHECK'>, conf: NetConf): Promise<void> {

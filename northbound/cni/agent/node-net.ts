@@ -1,7 +1,7 @@
 // The node-local network work, done with iproute2 (and ethtool) exactly as an operator would type it. The pod
 // side runs under `nsenter --net=<CNI_NETNS>` because runtimes give a path, not a name; the host side is the
 // agent's own netns, or a named one (`--host-netns`, the multi-node lab runs each node as a netns).
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { stat } from 'node:fs/promises';
 import { CniCode } from '../../../protocols/cni/index.js';
 import { CniFailure } from './failure.js';
@@ -50,7 +50,6 @@ function run(cmd: string, args: readonly string[], input?: string): Promise<stri
 
 const isNoDevice = (e: unknown): boolean =>
   e instanceof CommandError && /Cannot find device|does not exist|No such device/.test(e.stderr);
-const isExists = (e: unknown): boolean => e instanceof CommandError && /File exists/.test(e.stderr);
 
 interface IpLinkJson {
   ifname: string;
@@ -80,13 +79,37 @@ function secondaryMetric(ifname: string): number {
   return 1000 + h;
 }
 
-export class NodeNet {
-  /** The `netns` argument that moves a link to the host side: the named netns, or the agent's own by PID. */
-  private readonly hostRef: string;
+export interface VethSpec {
+  readonly netns: string;
+  readonly ifname: string;
+  readonly hostName: string;
+  readonly hostMac: string;
+  /** Both ends start with this MTU; `apply` sets the pod end's final one. */
+  readonly mtu: number;
+}
 
-  constructor(readonly hostNetns?: string) {
-    this.hostRef = hostNetns ?? String(process.pid);
-  }
+/** A created veth whose pod end waits for its configuration (given once the controller has answered). */
+export interface PendingAttach {
+  apply(c: PodConfig): Promise<void>;
+  /** Ends the waiting process without configuring anything (the ADD failed). */
+  cancel(): void;
+}
+
+/**
+ * MAC, MTU, addresses, up, then routes (routes last: a route via a gateway needs the link up and its subnet).
+ * Values were validated as addresses by the controller client, so they are safe on an ip(8) command line.
+ */
+function podConfigLines(ifname: string, c: PodConfig): string[] {
+  return [
+    `link set dev ${ifname} address ${c.mac} mtu ${c.mtu}`,
+    ...c.addresses.map((a) => `addr add ${a} dev ${ifname}${a.includes(':') ? ' nodad' : ''}`),
+    `link set dev ${ifname} up`,
+    ...c.routes.map((r) => `route add ${r.dst}${r.gw ? ` via ${r.gw}` : ''} dev ${ifname}`),
+  ];
+}
+
+export class NodeNet {
+  constructor(readonly hostNetns?: string) {}
 
   private hostIp(args: readonly string[], input?: string): Promise<string> {
     return run('ip', this.hostNetns ? ['-n', this.hostNetns, ...args] : args, input);
@@ -141,46 +164,6 @@ export class NodeNet {
     }
   }
 
-  /**
-   * One `ip link add` on the host side makes both ends: the host end up, the peer named CNI_IFNAME straight
-   * in the pod's netns (iproute2 takes a path there) and left down until configured. Returns false when a
-   * name is taken, on either side ("File exists"): the caller finds out which.
-   */
-  async createVeth(
-    netns: string,
-    ifname: string,
-    hostName: string,
-    hostMac: string,
-    mtu: number,
-  ): Promise<boolean> {
-    const m = String(mtu);
-    try {
-      await this.hostIp([
-        'link',
-        'add',
-        hostName,
-        'address',
-        hostMac,
-        'mtu',
-        m,
-        'up',
-        'type',
-        'veth',
-        'peer',
-        'name',
-        ifname,
-        'mtu',
-        m,
-        'netns',
-        netns,
-      ]);
-      return true;
-    } catch (e) {
-      if (isExists(e)) return false;
-      throw e;
-    }
-  }
-
   /** Deleting either end of a veth deletes both. Returns false when there was nothing to delete. */
   async deleteHostLink(name: string): Promise<boolean> {
     try {
@@ -213,38 +196,70 @@ export class NodeNet {
   }
 
   /**
-   * MAC, MTU, addresses, up and routes in one `ip -force -batch` in the pod. A route whose destination
-   * another interface of the pod already holds (a second attachment's default route) fails with "File exists"
-   * and is added again with a higher metric, so the first attachment keeps it. Values were validated as
-   * addresses by the controller client, so they are safe on an ip(8) command line.
+   * Starts one ADD's node-local work as one process (one fork of the agent, the rest forked by a small shell):
+   * 1. `ip link add` makes both ends from the host side: the host end up, the peer named CNI_IFNAME straight
+   *    in the pod's netns (iproute2 takes a path there), down until configured; then "created" on stdout.
+   * 2. TX checksum offload off in the pod (OVS-LAB.md G1: the userspace datapath forwards veth frames with
+   *    unfilled checksums otherwise), while the controller works.
+   * 3. `ip -force -batch` in the pod, waiting on stdin for the lines that `apply` writes after the answer.
+   * Resolves 'exists' when a name is taken on either side ("File exists"): the caller finds out which.
    */
-  async configurePod(netns: string, ifname: string, c: PodConfig): Promise<void> {
-    const routeLine = (r: PodConfig['routes'][number]): string =>
-      `route add ${r.dst}${r.gw ? ` via ${r.gw}` : ''} dev ${ifname}`;
-    const lines = [
-      `link set dev ${ifname} address ${c.mac} mtu ${c.mtu}`,
-      ...c.addresses.map((a) => `addr add ${a} dev ${ifname}${a.includes(':') ? ' nodad' : ''}`),
-      `link set dev ${ifname} up`,
-    ];
-    const firstRoute = lines.length + 1;
-    lines.push(...c.routes.map(routeLine));
-    try {
-      await this.podIp(netns, ['-force', '-batch', '-'], lines.join('\n') + '\n');
-    } catch (e) {
-      if (!(e instanceof CommandError)) throw e;
-      const failed = [...e.stderr.matchAll(/Command failed -:(\d+)/g)].map((m) => Number(m[1]));
-      const retry =
-        failed.every((n) => n >= firstRoute) && !/RTNETLINK answers: (?!File exists)/.test(e.stderr);
-      if (failed.length === 0 || !retry) throw e;
-      const metric = secondaryMetric(ifname);
-      const again = failed.map((n) => `${lines[n - 1] ?? ''} metric ${metric}`);
-      await this.podIp(netns, ['-batch', '-'], again.join('\n') + '\n');
+  async startAttach(a: VethSpec): Promise<PendingAttach | 'exists'> {
+    const script = [
+      'ip ${6:+-n "$6"} link add "$1" address "$2" mtu "$3" up type veth peer name "$4" mtu "$3" netns "$5" || exit 3',
+      'echo created',
+      'nsenter --net="$5" ethtool -K "$4" tx off >/dev/null || exit 4',
+      'exec nsenter --net="$5" ip -force -batch -',
+    ].join('\n');
+    const args = [a.hostName, a.hostMac, String(a.mtu), a.ifname, a.netns, this.hostNetns ?? ''];
+    const child = spawn('sh', ['-c', script, 'sh', ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stderr.on('data', (b: Buffer) => (stderr += b.toString('utf8')));
+    child.stdin.on('error', () => undefined); // it may exit before reading: the exit code says why
+    const exited = new Promise<number>((resolve) => {
+      child.on('error', (e) => {
+        stderr += e.message;
+        resolve(-1);
+      });
+      child.on('close', (code) => resolve(code ?? -1));
+    });
+    const created = await new Promise<boolean>((resolve) => {
+      child.stdout.on('data', (b: Buffer) => {
+        stdout += b.toString('utf8');
+        if (stdout.includes('created\n')) resolve(true);
+      });
+      void exited.then(() => resolve(stdout.includes('created\n')));
+    });
+    const command = `veth ${a.hostName}/${a.ifname} in ${a.netns}`;
+    if (!created) {
+      await exited;
+      if (/File exists/.test(stderr)) return 'exists';
+      throw new CommandError(`creating ${command}`, stderr);
     }
-  }
-
-  /** TX checksum offload off (OVS-LAB.md G1: the userspace datapath forwards veth frames with unfilled checksums). */
-  async disableTxOffload(netns: string, ifname: string): Promise<void> {
-    await run('nsenter', [`--net=${netns}`, 'ethtool', '-K', ifname, 'tx', 'off']);
+    return {
+      apply: async (c: PodConfig): Promise<void> => {
+        const lines = podConfigLines(a.ifname, c);
+        child.stdin.end(lines.join('\n') + '\n');
+        const code = await exited;
+        if (code === 0) return;
+        // A route whose destination another interface of the pod already holds (a second attachment's
+        // default route) fails with "File exists": add it again with a higher metric, so the first keeps it.
+        const failed = [...stderr.matchAll(/Command failed -:(\d+)/g)].map((m) => Number(m[1]));
+        const firstRoute = lines.length - c.routes.length + 1;
+        const onlyTakenRoutes =
+          code === 1 &&
+          failed.length > 0 &&
+          failed.every((n) => n >= firstRoute) &&
+          !/RTNETLINK answers: (?!File exists)/.test(stderr);
+        if (!onlyTakenRoutes) throw new CommandError(`configuring ${command}`, stderr);
+        const again = failed.map((n) => `${lines[n - 1] ?? ''} metric ${secondaryMetric(a.ifname)}`);
+        await this.podIp(a.netns, ['-batch', '-'], again.join('\n') + '\n');
+      },
+      cancel: (): void => {
+        child.stdin.end();
+      },
+    };
   }
 
   async podState(netns: string, ifname: string): Promise<PodState | undefined> {

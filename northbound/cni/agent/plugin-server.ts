@@ -137,9 +137,13 @@ export class PluginServer {
     await chmod(path, 0o660);
   }
 
-  async close(path: string): Promise<void> {
-    this.server.closeAllConnections();
-    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  /** Stops accepting and lets requests in flight finish (an ADD cut in half is what DEL must clean up). */
+  async close(path: string, graceMs = 10_000): Promise<void> {
+    const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
+    this.server.closeIdleConnections();
+    const timer = setTimeout(() => this.server.closeAllConnections(), graceMs);
+    await closed;
+    clearTimeout(timer);
     await unlink(path).catch(() => undefined);
   }
 }

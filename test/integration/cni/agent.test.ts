@@ -66,6 +66,20 @@ describe('integration: sdn-agent node-local work and controller errors', functio
     assert.equal((await call(p, 'DEL')).code, 0);
   });
 
+  it('sends sequential requests over one keep-alive connection with the bearer token', async () => {
+    const p = await pod();
+    assert.equal((await call(p, 'ADD')).code, 0); // opens (or reuses) the connection
+    const before = node.peer.connections;
+    const calls = node.peer.calls.length;
+    for (let i = 0; i < 3; i++) {
+      assert.equal((await call(p, 'DEL')).code, 0);
+      assert.equal((await call(p, 'ADD')).code, 0);
+    }
+    assert.equal((await call(p, 'DEL')).code, 0);
+    assert.equal(node.peer.calls.length - calls >= 7, true);
+    assert.equal(node.peer.connections - before, 0, 'no new TCP connection for sequential requests');
+  });
+
   it('sets the MTU from the controller on both ends, and the config mtu overrides it', async () => {
     const p = await pod();
     assert.equal((await call(p, 'ADD')).code, 0);
@@ -193,6 +207,21 @@ describe('integration: sdn-agent node-local work and controller errors', functio
     assert.equal((await call(p, 'CHECK', { config: node.config({ prevResult: again.json }) })).code, 0);
     assert.equal((await call(p, 'DEL')).code, 0);
     assert.deepEqual(await linksIn(p.name), []);
+  });
+
+  it('SIGTERM lets an ADD in flight finish, then the agent exits', async () => {
+    const p = await pod();
+    node.peer.addDelayMs = 500;
+    const arrived = node.peer.nextAdd();
+    const pending = call(p, 'ADD');
+    await arrived;
+    await node.killAgent('SIGTERM');
+    const r = await pending;
+    assert.equal(r.code, 0, r.stdout);
+    assert.deepEqual(await linksIn(p.name), ['eth0']);
+    node.peer.addDelayMs = 0;
+    await node.startAgent();
+    assert.equal((await call(p, 'DEL')).code, 0);
   });
 
   it('no agent on the socket: code 11 naming the socket, for ADD, DEL, CHECK, GC and STATUS', async () => {
