@@ -3,6 +3,8 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import { resolve } from 'node:path';
 import { DEFAULT_AGENT_MAIN, DEFAULT_CNI_PLUGIN } from '../lab/agents';
 import { labDown } from '../lab/down';
+import { labNamespaces } from '../lab/namespaces';
+import { readState } from '../lab/state';
 import { formatStatus, labStatus } from '../lab/status';
 import { labUp } from '../lab/up';
 
@@ -34,13 +36,16 @@ interface UpFlags {
   ovsdbPortBase: number;
   agent: string;
   cniPlugin: string;
+  waitConnected: number;
   subnet: string;
   subnet6: string;
   json?: boolean;
 }
 
+const started = Date.now();
+/** Progress on stderr (stdout is for the status), with the time since the command started. */
 const log = (msg: string): void => {
-  process.stderr.write(`lab: ${msg}\n`);
+  process.stderr.write(`lab: [${String(Date.now() - started).padStart(5)} ms] ${msg}\n`);
 };
 
 export function labCommand(): Command {
@@ -73,11 +78,16 @@ export function labCommand(): Command {
     )
     .addOption(new Option('--agent <path>', 'sdn-agent entry point').default(DEFAULT_AGENT_MAIN))
     .addOption(new Option('--cni-plugin <path>', 'sdn-cni executable').default(DEFAULT_CNI_PLUGIN))
+    .option(
+      '--wait-connected <seconds>',
+      'before the pods, wait until the controller reports every node connected (0: do not wait)',
+      integer,
+      0,
+    )
     .option('--subnet <cidr>', "IPv4 subnet of every tenant's network", '10.244.0.0/16')
     .option('--subnet6 <cidr>', "IPv6 subnet of every tenant's network", 'fd00:10:244::/64')
     .option('--json', 'print the status as JSON when up')
     .action(async (f: UpFlags) => {
-      const started = Date.now();
       // Ctrl-C or SIGTERM stop the build at the next step and tear down what was built.
       const abort = new AbortController();
       const interrupt = (sig: NodeJS.Signals) => () => abort.abort(new Error(`interrupted by ${sig}`));
@@ -98,6 +108,7 @@ export function labCommand(): Command {
                 openflow: f.openflow,
                 agentMain: resolve(f.agent),
                 cniPlugin: resolve(f.cniPlugin),
+                waitConnectedMs: f.waitConnected * 1000,
                 subnet4: f.subnet,
                 subnet6: f.subnet6,
               }
@@ -115,12 +126,20 @@ export function labCommand(): Command {
     .command('down')
     .description('stop and remove everything the lab made, even after a crash')
     .option('--dir <dir>', 'lab state directory', DEFAULT_DIR)
-    .option('--prefix <prefix>', 'namespace prefix, when the state file is gone', DEFAULT_PREFIX)
+    .option(
+      '--prefix <prefix>',
+      'when DIR has no state file: delete the namespaces <prefix>-* too (leftovers)',
+    )
     .option('--keep-registrations', 'leave pods and nodes registered in the controller')
-    .action(async (f: { dir: string; prefix: string; keepRegistrations?: boolean }) => {
-      const started = Date.now();
+    .action(async (f: { dir: string; prefix?: string; keepRegistrations?: boolean }) => {
+      const stateless = readState(resolve(f.dir)) === undefined;
       const report = await labDown({ dir: f.dir, prefix: f.prefix, deregister: !f.keepRegistrations });
       for (const w of report.warnings) log(`warning: ${w}`);
+      if (stateless && f.prefix === undefined && (await labNamespaces(DEFAULT_PREFIX)).length) {
+        log(
+          `${f.dir} has no lab; namespaces ${DEFAULT_PREFIX}-* exist: add --prefix ${DEFAULT_PREFIX} to delete them`,
+        );
+      }
       log(
         `down in ${Date.now() - started} ms: ${report.stopped} processes stopped, ` +
           `${report.namespaces.length} namespaces deleted` +

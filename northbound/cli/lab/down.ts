@@ -5,7 +5,7 @@
 //  3. SIGKILL whatever still runs inside the lab's namespaces.
 //  4. Delete the namespaces: that destroys the veths, the underlay bridge and OVS's tap devices.
 //  5. Remove the lab directory.
-import { existsSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, lstatSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { ApiClient } from './api';
 import { deleteCniPod } from './cni-pods';
@@ -18,8 +18,11 @@ import { readState, type LabState } from './state';
 
 export interface DownOptions {
   dir: string;
-  /** Used when the state file is missing or torn; the state file's prefix wins otherwise. */
-  prefix: string;
+  /**
+   * Namespaces `<prefix>-*` to delete when DIR has no state file (it was removed by hand, or `up` died before
+   * writing it). Without it, and without a state file, namespaces are left alone: they may be another lab's.
+   */
+  prefix?: string;
   /** Tell the controller (CNI DEL, delete registrations); false leaves the controller alone. */
   deregister?: boolean;
 }
@@ -44,14 +47,18 @@ export async function labDown(options: DownOptions): Promise<DownReport> {
     warnings.push(...(await releaseFromController(state)));
   }
 
-  const pids = pidfiles(dir)
-    .map(readPid)
-    .filter((p): p is number => p !== undefined);
-  const daemons = [...new Set([...pids, ...strayProcesses(dir)])].filter((p) => isOurs(p, dir));
+  // Someone else's directory (or a symlink) at the lab's path: its pid files are not to be trusted, nor removed.
+  const trusted = !existsSync(dir) || ownDirectory(dir);
+  if (!trusted)
+    warnings.push(`${dir} is not a directory of ours: its pid files are ignored and it is left in place`);
+  const pids = (trusted ? pidfiles(dir) : []).map(readPid).filter((p): p is number => p !== undefined);
+  const daemons = [...new Set([...pids, ...(trusted ? strayProcesses(dir) : [])])].filter((p) =>
+    isOurs(p, dir),
+  );
   const stuck = await stopAll(daemons, dir);
   if (stuck.length) warnings.push(`processes ${stuck.join(', ')} did not exit`);
 
-  const namespaces = await labNamespaces(prefix);
+  const namespaces = prefix === undefined ? [] : await labNamespaces(prefix);
   let killedInNamespaces = 0;
   for (const ns of namespaces) {
     for (const pid of await namespacePids(ns)) {
@@ -65,11 +72,11 @@ export async function labDown(options: DownOptions): Promise<DownReport> {
   }
   if (killedInNamespaces) await sleep(50);
   await Promise.all(namespaces.map(deleteNamespace));
-  const left = await labNamespaces(prefix);
+  const left = prefix === undefined ? [] : await labNamespaces(prefix);
   if (left.length) warnings.push(`namespaces ${left.join(', ')} could not be deleted`);
 
   let removedDir = false;
-  if (existsSync(dir)) {
+  if (trusted && existsSync(dir)) {
     const foreign = readdirSync(dir).filter((e) => !LAB_ENTRY.test(e));
     if (foreign.length === 0) {
       rmSync(dir, { recursive: true, force: true });
@@ -81,6 +88,11 @@ export async function labDown(options: DownOptions): Promise<DownReport> {
     }
   }
   return { stopped: daemons.length, killedInNamespaces, namespaces, removedDir, warnings };
+}
+
+function ownDirectory(dir: string): boolean {
+  const st = lstatSync(dir);
+  return st.isDirectory() && !st.isSymbolicLink() && st.uid === process.getuid?.();
 }
 
 /** Returns warnings; never throws, so that an absent controller never blocks the host cleanup. */

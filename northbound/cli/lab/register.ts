@@ -5,6 +5,7 @@ import { chmodSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ApiClient, ApiError, idOf, isRow, problem } from './api';
 import type { ControllerOptions, LabPlan, NodePlan } from './layout';
+import { sleep } from './exec';
 import type { LabState, Registration } from './state';
 
 export interface TenantNetwork {
@@ -129,4 +130,35 @@ export async function deregister(api: ApiClient, registrations: readonly Registr
     });
   }
   return errors;
+}
+
+/**
+ * Polls GET /api/v1/nodes/NAME until the controller reports the node `connected` (its OVSDB and OpenFlow sessions
+ * are up), or fails after timeoutMs naming the nodes that are not, and where to look.
+ */
+export async function waitConnected(
+  api: ApiClient,
+  nodes: readonly NodePlan[],
+  timeoutMs: number,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let pending = [...nodes];
+  const seen = new Map<string, string>();
+  while (pending.length) {
+    const states = await Promise.all(
+      pending.map(async (n) => {
+        const row = await api.get(`/api/v1/nodes/${encodeURIComponent(n.name)}`);
+        const state = isRow(row) && typeof row.connection === 'string' ? row.connection : 'unknown';
+        seen.set(n.name, state);
+        return state;
+      }),
+    );
+    pending = pending.filter((_, i) => states[i] !== 'connected');
+    if (!pending.length) return;
+    if (Date.now() > deadline) {
+      const which = pending.map((n) => `${n.name} (${seen.get(n.name)}; see ${n.dir}/vsw.log)`).join(', ');
+      throw new Error(`nodes not connected to the controller after ${timeoutMs} ms: ${which}`);
+    }
+    await sleep(100);
+  }
 }

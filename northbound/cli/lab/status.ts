@@ -3,7 +3,7 @@
 import { join, resolve } from 'node:path';
 import { BR_INT, BR_PHY } from './layout';
 import { alive } from './processes';
-import { readState, type LabPhase, type PodState } from './state';
+import { builderRunning, readState, type LabPhase, type PodState } from './state';
 
 export interface NodeStatus {
   name: string;
@@ -30,6 +30,8 @@ export interface LabStatus {
   prefix: string | null;
   controller: { api: string; openflow: string } | null;
   underlay: { netns: string; bridge: string; cidr: string } | null;
+  /** A host outside the cluster on the underlay, for egress (SNAT) tests. */
+  external: { netns: string; ip: string } | null;
   relay: { alive: boolean } | null;
   nodes: NodeStatus[];
   pods: PodState[];
@@ -46,6 +48,7 @@ export function labStatus(dirOption: string): LabStatus {
       prefix: null,
       controller: null,
       underlay: null,
+      external: null,
       relay: null,
       nodes: [],
       pods: [],
@@ -75,8 +78,13 @@ export function labStatus(dirOption: string): LabStatus {
   const healthy =
     nodes.every((n) => n.processes.ovsdb && n.processes.vswitchd && n.processes.agent !== false) &&
     relay?.alive !== false;
+  // A `building` lab whose `up` process is gone was killed half-way: say so, and what to do.
+  const interrupted = state.phase === 'building' && !builderRunning(state);
+  const error = interrupted
+    ? `lab up (pid ${state.builder.pid}) was interrupted; \`sdnctl lab down\` or a new \`lab up\` cleans up`
+    : state.error;
   return {
-    state: state.phase === 'up' && !healthy ? 'degraded' : state.phase,
+    state: interrupted ? 'failed' : state.phase === 'up' && !healthy ? 'degraded' : state.phase,
     dir,
     prefix: state.plan.prefix,
     controller: ctl ? { api: ctl.api, openflow: `${ctl.openflow.host}:${ctl.openflow.port}` } : null,
@@ -85,10 +93,11 @@ export function labStatus(dirOption: string): LabStatus {
       bridge: state.plan.underlay.bridge,
       cidr: `10.99.0.0/${state.plan.underlay.prefixLength}`,
     },
+    external: { netns: state.plan.external.netns, ip: state.plan.external.ip },
     relay,
     nodes,
     pods: state.pods,
-    ...(state.error ? { error: state.error } : {}),
+    ...(error ? { error } : {}),
   };
 }
 

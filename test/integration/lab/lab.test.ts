@@ -4,7 +4,8 @@
 import assert from 'node:assert/strict';
 import { execFile, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { createServer, type Server } from 'node:net';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -13,8 +14,11 @@ import type { LabStatus } from '../../../northbound/cli/lab/status';
 
 const exec = promisify(execFile);
 const SDNCTL = join(__dirname, '..', '..', '..', 'northbound', 'cli', 'sdnctl.js');
-const DIR = '/tmp/sdnlab-itest';
-const PREFIX = 'sdnlabit';
+// Per test process, so that two checkouts running this suite at once never share a lab; stale ones (of a killed
+// run) are removed in before().
+const STEM = 'lit';
+const DIR = `/tmp/sdnlab-${STEM}${process.pid}`;
+const PREFIX = `${STEM}${process.pid}`;
 const LAB = ['--dir', DIR, '--prefix', PREFIX];
 
 async function sdnctl(...args: string[]): Promise<{ stdout: string; stderr: string }> {
@@ -35,6 +39,31 @@ async function up(...extra: string[]): Promise<LabStatus> {
     ...extra,
   );
   return JSON.parse(stdout) as LabStatus;
+}
+
+function pidAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Labs of test processes that no longer run: their namespaces `lit<pid>-*` and directories. */
+async function cleanupStaleLabs(): Promise<void> {
+  const stale = new Set<number>();
+  for (const line of (await sh('ip', 'netns', 'list')).split('\n')) {
+    const m = new RegExp(`^${STEM}(\\d+)-`).exec(line);
+    if (m && !pidAlive(Number(m[1]))) stale.add(Number(m[1]));
+  }
+  for (const entry of readdirSync('/tmp')) {
+    const m = new RegExp(`^sdnlab-${STEM}(\\d+)$`).exec(entry);
+    if (m && !pidAlive(Number(m[1]))) stale.add(Number(m[1]));
+  }
+  for (const pid of stale) {
+    await sdnctl('lab', 'down', '--dir', `/tmp/sdnlab-${STEM}${pid}`, '--prefix', `${STEM}${pid}`);
+  }
 }
 
 async function sh(cmd: string, ...args: string[]): Promise<string> {
@@ -87,7 +116,7 @@ describe('integration: sdnctl lab (no controller)', function () {
 
   before(async () => {
     requireRootAndOvs();
-    await sdnctl('lab', 'down', ...LAB); // leftovers of a killed run
+    await cleanupStaleLabs();
     linksBefore = await rootLinks();
     status = await up();
   });
@@ -120,7 +149,7 @@ describe('integration: sdnctl lab (no controller)', function () {
     assert.match(await sh('ip', 'netns', 'pids', `${PREFIX}-n1`), new RegExp(`^${vswPid}$`, 'm'));
   });
 
-  it("carries pings on the underlay between the nodes' br-phy addresses", async () => {
+  it("carries pings on the underlay between the nodes' br-phy addresses and the external host", async () => {
     const out = await sh(
       'ip',
       'netns',
@@ -191,9 +220,24 @@ describe('integration: sdnctl lab (no controller)', function () {
     );
   });
 
+  it('refuses a second lab with the same namespace prefix, and leaves the first one running', async () => {
+    const other = `${DIR}-other`;
+    const err = await sdnctl('lab', 'up', '--no-controller', '--dir', other, '--prefix', PREFIX).then(
+      () => assert.fail('up must refuse'),
+      (e: { stderr: string }) => e,
+    );
+    assert.match(err.stderr, new RegExp(`namespaces .*${PREFIX}-n1.* exist but ${other} has no lab`));
+    assert.equal(existsSync(other), false);
+    // A down of that other directory touches nothing of ours either.
+    await sdnctl('lab', 'down', '--dir', other);
+    const still = JSON.parse((await sdnctl('lab', 'status', '--dir', DIR, '--json')).stdout) as LabStatus;
+    assert.equal(still.state, 'up');
+    assert.equal((await labNamespaces()).length, 8);
+  });
+
   it('down leaves no namespace, link, process or file', async () => {
     const { stderr } = await sdnctl('lab', 'down', ...LAB);
-    assert.match(stderr, /7 namespaces deleted/);
+    assert.match(stderr, /8 namespaces deleted/);
     await assertNothingLeft(linksBefore);
     assert.equal(
       JSON.parse(
@@ -204,6 +248,7 @@ describe('integration: sdnctl lab (no controller)', function () {
   });
 
   it('up after a killed up removes the leftovers and builds the lab again', async () => {
+    await sdnctl('lab', 'down', ...LAB);
     const child = spawn(
       process.execPath,
       [SDNCTL, 'lab', 'up', '--no-controller', '--nodes', '2', '--pods', '2', ...LAB],
@@ -211,13 +256,18 @@ describe('integration: sdnctl lab (no controller)', function () {
         stdio: 'ignore',
       },
     );
+    const exited = once(child, 'exit');
     const deadline = Date.now() + 20_000;
     while (!existsSync(join(DIR, 'n2', 'vsw.pid')) && Date.now() < deadline)
       await new Promise((r) => setTimeout(r, 10));
     child.kill('SIGKILL');
-    await new Promise((r) => child.once('exit', r));
+    await exited;
     assert.ok((await labNamespaces()).length > 0, 'the killed up left namespaces behind');
     assert.ok(processesNaming(DIR).length > 0, 'the killed up left daemons behind');
+    const killed = await sdnctl('lab', 'status', '--dir', DIR, '--json').catch((e: { stdout: string }) => e);
+    const seen = JSON.parse(killed.stdout) as LabStatus;
+    assert.equal(seen.state, 'failed');
+    assert.match(seen.error ?? '', /was interrupted/);
 
     const again = await up();
     assert.equal(again.state, 'up');
@@ -239,16 +289,36 @@ describe('integration: sdnctl lab (no controller)', function () {
     );
     let stderr = '';
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const exited = once(child, 'exit') as Promise<[number | null]>;
     const deadline = Date.now() + 20_000;
     while (!existsSync(join(DIR, 'n1', 'ovsdb.pid')) && Date.now() < deadline) {
       await new Promise((r) => setTimeout(r, 5));
     }
     child.kill('SIGINT');
-    const [code] = (await once(child, 'exit')) as [number | null];
+    const [code] = await exited;
     assert.equal(code, 1, stderr);
     assert.match(stderr, /interrupted by SIGINT/);
     assert.match(stderr, /tearing down/);
     await assertNothingLeft(linksBefore);
+  });
+
+  it('refuses a lab directory that is a symlink, and leaves its target alone', async () => {
+    const target = mkdtempSync(join(tmpdir(), 'sdnlab-target-'));
+    const link = `${DIR}-link`;
+    rmSync(link, { force: true });
+    symlinkSync(target, link);
+    try {
+      const err = await sdnctl('lab', 'up', '--no-controller', '--dir', link, '--prefix', PREFIX).then(
+        () => assert.fail('up must refuse'),
+        (e: { stderr: string }) => e,
+      );
+      assert.match(err.stderr, /is not a directory \(a symlink\?\); pick another --dir/);
+      assert.deepEqual(readdirSync(target), []);
+      assert.deepEqual(await labNamespaces(), []);
+    } finally {
+      rmSync(link, { force: true });
+      rmSync(target, { recursive: true, force: true });
+    }
   });
 
   it('a failed up (OVSDB port taken) says why and tears down what it built', async () => {

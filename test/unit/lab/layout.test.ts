@@ -27,6 +27,7 @@ const withController: LabOptions = {
     cniPlugin: '/x/sdn-cni',
     subnet4: '10.244.0.0/16',
     subnet6: 'fd00:10:244::/64',
+    waitConnectedMs: 0,
   },
 };
 
