@@ -113,7 +113,7 @@ function pickFor(frames: Buffer[], table: ServiceTable) {
     const key: FlowKey = k.value;
     const entry = table.lookup(key.dst, key.protocol, key.dstPort);
     if (!entry) throw new Error('no service');
-    const c = entry.balancer.choose(key.src);
+    const c = entry.balancer.choose(key.src, connectionKey(key));
     if (c.kind !== 'backend') throw new Error(c.reason);
     return c.backend.id.length;
   };
@@ -164,7 +164,8 @@ if (process.argv.includes('--write')) {
     '## packets',
     '',
     'Packet-in hot path on one core (one Node.js thread): parse a TCP SYN as it arrives in a PACKET_IN and pick a',
-    'backend for it. Frames come from 4096 different clients (source address and port vary); the table holds',
+    'backend for it, remembering the connection (so a retransmitted SYN goes to the same backend). Frames come from',
+    '4096 different clients (source address and port vary); the table holds',
     `1,001 Services. Best of ${ROUNDS} one-second rounds after a warm-up. "per CPU second" divides by the CPU time the`,
     'process used (what one core delivers); "per wall second" by elapsed time, which drops when other jobs share the',
     'core. The machine is shared with other builds, so wall figures vary from run to run; CPU figures much less.',

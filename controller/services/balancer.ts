@@ -1,11 +1,19 @@
-// Picks the backend for a new connection to one Service: affinity first, then the Service's policy.
+// Picks the backend for a new connection to one Service: a connection already placed keeps its backend, then
+// ClientIP affinity, then the Service's policy.
+import type { FlowKey } from '../../protocols/packets/index.js';
 import { AffinityTable } from './affinity.js';
 import { ConnectionCounts } from './connections.js';
 import { createPicker, type BackendPicker } from './policies/index.js';
 import { canTakeNewConnections, type LbBackend, type LbService } from './types.js';
 
+/**
+ * connection: this very connection was placed moments ago (a retransmitted SYN, or packet-ins that raced the
+ * flow install); affinity: the client's ClientIP binding; policy: a fresh pick.
+ */
+export type ChoiceReason = 'connection' | 'affinity' | 'policy';
+
 export type Choice =
-  | { readonly kind: 'backend'; readonly backend: LbBackend; readonly byAffinity: boolean }
+  | { readonly kind: 'backend'; readonly backend: LbBackend; readonly via: ChoiceReason }
   /** No backend can take the connection: the caller refuses it at once (TCP RST / ICMP unreachable). */
   | { readonly kind: 'none'; readonly reason: string };
 
@@ -14,12 +22,26 @@ export interface BalancerOptions {
   readonly clock: () => number;
   /** Shared by the caller, who feeds it from flow installs and FLOW_REMOVED. */
   readonly connections?: ConnectionCounts;
+  /** How long a placed connection is remembered (covers SYN retransmits, 1 s then 3 s); default 5000 ms. */
+  readonly connectionMemoryMs?: number;
+  /** Bound on remembered connections per Service; default 65536. */
+  readonly connectionMemoryEntries?: number;
+}
+
+/**
+ * Names one connection to a Service: the client's address and port, the protocol, and the Service port.
+ * (The ClusterIP is left out: a client reaching the same port over another ClusterIP family is another flow anyway.)
+ */
+export function connectionKey(k: Pick<FlowKey, 'src' | 'srcPort' | 'protocol' | 'dstPort'>): string {
+  return k.src + '|' + k.srcPort + '|' + k.protocol + '|' + k.dstPort;
 }
 
 export class ServiceBalancer {
   private svc: LbService;
   private candidates: readonly LbBackend[] = [];
   private byId = new Map<string, LbBackend>();
+  private allById = new Map<string, LbBackend>();
+  private readonly placed: AffinityTable;
   private picker: BackendPicker;
   private affinity: AffinityTable | undefined;
   private readonly clock: () => number;
@@ -28,6 +50,10 @@ export class ServiceBalancer {
   constructor(service: LbService, options: BalancerOptions) {
     this.clock = options.clock;
     this.connections = options.connections ?? new ConnectionCounts();
+    this.placed = new AffinityTable(
+      options.connectionMemoryMs ?? 5000,
+      options.connectionMemoryEntries ?? 65536,
+    );
     this.svc = service;
     this.picker = createPicker(service.policy, this.connections);
     this.affinity = affinityTable(service);
@@ -48,8 +74,13 @@ export class ServiceBalancer {
     if (service.policy !== old.policy) this.picker = createPicker(service.policy, this.connections);
     if (!sameAffinity(old, service)) this.affinity = affinityTable(service);
     this.index();
-    const affinity = this.affinity;
-    if (affinity) for (const b of old.backends) if (!this.byId.has(b.id)) affinity.forgetBackend(b.id);
+    for (const b of old.backends) {
+      // Affinity is for new connections: it follows only backends that take them. A placed connection stays
+      // with its backend while that backend exists and is not failed (draining lets connections finish).
+      if (!this.byId.has(b.id)) this.affinity?.forgetBackend(b.id);
+      const now = this.allById.get(b.id);
+      if (now === undefined || now.health === 'unhealthy') this.placed.forgetBackend(b.id);
+    }
   }
 
   /** Applies a health change (from HealthTracker or an operator) to one backend; false if it is not ours. */
@@ -63,25 +94,33 @@ export class ServiceBalancer {
     return true;
   }
 
-  choose(clientIp: string): Choice {
-    if (this.candidates.length === 0) return { kind: 'none', reason: this.whyNone() };
+  /**
+   * The backend for a new connection from `clientIp`. With `connection` (see connectionKey), a connection placed
+   * in the last few seconds goes where it went before, even to a draining backend: it is the same connection.
+   */
+  choose(clientIp: string, connection?: string): Choice {
     const now = this.clock();
-    if (this.affinity) {
-      const boundId = this.affinity.lookup(clientIp, now);
-      const bound = boundId === undefined ? undefined : this.byId.get(boundId);
-      if (bound) {
-        this.affinity.remember(clientIp, bound.id, now);
-        return { kind: 'backend', backend: bound, byAffinity: true };
+    if (connection !== undefined) {
+      const placedId = this.placed.lookup(connection, now);
+      const placed = placedId === undefined ? undefined : this.allById.get(placedId);
+      if (placed && placed.health !== 'unhealthy') {
+        this.placed.remember(connection, placed.id, now); // still trying: keep it for the next retransmit
+        return { kind: 'backend', backend: placed, via: 'connection' };
       }
     }
-    const backend = this.picker.pick(this.candidates, clientIp);
+    if (this.candidates.length === 0) return { kind: 'none', reason: this.whyNone() };
+    const boundId = this.affinity?.lookup(clientIp, now);
+    const bound = boundId === undefined ? undefined : this.byId.get(boundId);
+    const backend = bound ?? this.picker.pick(this.candidates, clientIp);
     this.affinity?.remember(clientIp, backend.id, now);
-    return { kind: 'backend', backend, byAffinity: false };
+    if (connection !== undefined) this.placed.remember(connection, backend.id, now);
+    return { kind: 'backend', backend, via: bound ? 'affinity' : 'policy' };
   }
 
-  /** Drops expired affinity bindings (call from a periodic timer); returns how many. */
+  /** Drops expired affinity bindings and connection memories (call from a periodic timer); returns how many. */
   sweep(): number {
-    return this.affinity?.sweep(this.clock()) ?? 0;
+    const now = this.clock();
+    return (this.affinity?.sweep(now) ?? 0) + this.placed.sweep(now);
   }
 
   get affinityBindings(): number {
@@ -106,6 +145,7 @@ export class ServiceBalancer {
   private index(): void {
     this.candidates = this.svc.backends.filter(canTakeNewConnections);
     this.byId = new Map(this.candidates.map((b) => [b.id, b]));
+    this.allById = new Map(this.svc.backends.map((b) => [b.id, b]));
   }
 }
 

@@ -3,6 +3,7 @@ import {
   AffinityTable,
   HealthTracker,
   ServiceBalancer,
+  connectionKey,
   type Choice,
 } from '../../../controller/services/index.js';
 import { ManualClock, backend, clients, service, tally } from './fixtures.js';
@@ -28,7 +29,7 @@ describe('services: ClientIP session affinity', () => {
       clock.advance(1000);
       const c = lb.choose('10.244.0.5');
       assert.equal(picked(c), first);
-      assert.equal(c.kind === 'backend' && c.byAffinity, true);
+      assert.equal(c.kind === 'backend' && c.via, 'affinity');
     }
     // other clients still rotate
     assert.notDeepEqual(new Set(clients(6).map((c) => picked(lb.choose(c)))).size, 1);
@@ -45,10 +46,10 @@ describe('services: ClientIP session affinity', () => {
     clock.advance(9_999);
     const c = lb.choose('c1');
     assert.equal(picked(c), 'a');
-    assert.equal(c.kind === 'backend' && c.byAffinity, true);
+    assert.equal(c.kind === 'backend' && c.via, 'affinity');
     clock.advance(10_000); // exactly the timeout: expired
     const after = lb.choose('c1');
-    assert.equal(after.kind === 'backend' && after.byAffinity, false);
+    assert.equal(after.kind === 'backend' && after.via, 'policy');
     assert.equal(picked(after), 'b'); // the rotation moved on
   });
 
@@ -87,6 +88,64 @@ describe('services: ClientIP session affinity', () => {
     assert.equal(lb.affinityBindings, 1);
     lb.update(service('round-robin', [backend('a'), backend('b')]));
     assert.equal(lb.affinityBindings, 0);
+  });
+});
+
+describe('services: connections already placed', () => {
+  const syn = { src: '10.244.1.7', srcPort: 40000, protocol: 6, dstPort: 80 };
+
+  it('sends a retransmitted SYN where the first went, even under round robin', () => {
+    const clock = new ManualClock();
+    const lb = new ServiceBalancer(service('round-robin', [backend('a'), backend('b'), backend('c')]), {
+      clock: clock.read,
+    });
+    // SYN retransmits come 1 s, then 2 s, then 4 s apart: each one renews the 5 s memory.
+    const first = lb.choose(syn.src, connectionKey(syn));
+    assert.equal(first.kind === 'backend' && first.via, 'policy');
+    for (const wait of [1000, 2000, 4000]) {
+      lb.choose('10.244.9.9'); // other clients move the rotation on
+      clock.advance(wait);
+      const again = lb.choose(syn.src, connectionKey(syn));
+      assert.equal(picked(again), picked(first));
+      assert.equal(again.kind === 'backend' && again.via, 'connection');
+    }
+    // another port of the same client is another connection
+    const other = lb.choose(syn.src, connectionKey({ ...syn, srcPort: 40001 }));
+    assert.equal(other.kind === 'backend' && other.via, 'policy');
+  });
+
+  it('forgets after the memory window, and keeps a draining backend but not a failed one', () => {
+    const clock = new ManualClock();
+    const lb = new ServiceBalancer(service('round-robin', [backend('a'), backend('b')]), {
+      clock: clock.read,
+      connectionMemoryMs: 5000,
+    });
+    const key = connectionKey(syn);
+    assert.equal(picked(lb.choose(syn.src, key)), 'a');
+    lb.setHealth('a', 'draining');
+    assert.equal(picked(lb.choose(syn.src, key)), 'a');
+    lb.setHealth('a', 'unhealthy');
+    assert.equal(picked(lb.choose(syn.src, key)), 'b');
+    clock.advance(5000);
+    lb.setHealth('a', 'healthy');
+    const fresh = lb.choose(syn.src, key);
+    assert.equal(fresh.kind === 'backend' && fresh.via, 'policy');
+    assert.equal(lb.sweep(), 0);
+  });
+
+  it('holds at most connectionMemoryEntries, dropping the least recently used', () => {
+    const lb = new ServiceBalancer(service('round-robin', [backend('a'), backend('b'), backend('c')]), {
+      clock: () => 0,
+      connectionMemoryEntries: 2,
+    });
+    const k = (port: number) => connectionKey({ ...syn, srcPort: port });
+    lb.choose(syn.src, k(1));
+    lb.choose(syn.src, k(2));
+    lb.choose(syn.src, k(3)); // evicts port 1
+    const evicted = lb.choose(syn.src, k(1)); // placed anew, evicting port 2
+    assert.equal(evicted.kind === 'backend' && evicted.via, 'policy');
+    const kept = lb.choose(syn.src, k(3));
+    assert.equal(kept.kind === 'backend' && kept.via, 'connection');
   });
 });
 
