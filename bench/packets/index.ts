@@ -5,6 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import {
   ServiceTable,
+  connectionKey,
   type LbBackend,
   type LbPolicy,
   type LbService,
