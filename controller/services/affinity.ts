@@ -1,6 +1,5 @@
-// Bindings to a backend that expire: ClientIP session affinity (a client that connected recently goes back to the
-// same backend) and the memory of connections just placed (a retransmitted SYN goes where the first one went).
-// As kube-proxy does, the timeout runs from the last use, not the first.
+// ClientIP session affinity: a client that connected recently goes back to the same backend. As kube-proxy does,
+// the timeout runs from the client's last new connection, not its first.
 
 export interface AffinityEntry {
   readonly backendId: string;

@@ -2,6 +2,7 @@
 // ClientIP affinity, then the Service's policy.
 import type { FlowKey } from '../../protocols/packets/index.js';
 import { AffinityTable } from './affinity.js';
+import { ConnectionMemory } from './connection-memory.js';
 import { ConnectionCounts } from './connections.js';
 import { createPicker, type BackendPicker } from './policies/index.js';
 import { canTakeNewConnections, type LbBackend, type LbService } from './types.js';
@@ -24,7 +25,7 @@ export interface BalancerOptions {
   readonly connections?: ConnectionCounts;
   /** How long a placed connection is remembered (covers SYN retransmits, 1 s then 3 s); default 5000 ms. */
   readonly connectionMemoryMs?: number;
-  /** Bound on remembered connections per Service; default 65536. */
+  /** About how many connections per Service are remembered at most; default 65536. */
   readonly connectionMemoryEntries?: number;
 }
 
@@ -41,7 +42,7 @@ export class ServiceBalancer {
   private candidates: readonly LbBackend[] = [];
   private byId = new Map<string, LbBackend>();
   private allById = new Map<string, LbBackend>();
-  private readonly placed: AffinityTable;
+  private readonly placed: ConnectionMemory;
   private picker: BackendPicker;
   private affinity: AffinityTable | undefined;
   private readonly clock: () => number;
@@ -50,7 +51,7 @@ export class ServiceBalancer {
   constructor(service: LbService, options: BalancerOptions) {
     this.clock = options.clock;
     this.connections = options.connections ?? new ConnectionCounts();
-    this.placed = new AffinityTable(
+    this.placed = new ConnectionMemory(
       options.connectionMemoryMs ?? 5000,
       options.connectionMemoryEntries ?? 65536,
     );

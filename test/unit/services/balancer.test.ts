@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import {
   AffinityTable,
   HealthTracker,
+  ConnectionMemory,
   ServiceBalancer,
   connectionKey,
   type Choice,
@@ -130,22 +131,32 @@ describe('services: connections already placed', () => {
     lb.setHealth('a', 'healthy');
     const fresh = lb.choose(syn.src, key);
     assert.equal(fresh.kind === 'backend' && fresh.via, 'policy');
-    assert.equal(lb.sweep(), 0);
+    assert.equal(lb.sweep(), 1); // the expired memory of the placement on b
   });
 
-  it('holds at most connectionMemoryEntries, dropping the least recently used', () => {
-    const lb = new ServiceBalancer(service('round-robin', [backend('a'), backend('b'), backend('c')]), {
-      clock: () => 0,
-      connectionMemoryEntries: 2,
-    });
-    const k = (port: number) => connectionKey({ ...syn, srcPort: port });
-    lb.choose(syn.src, k(1));
-    lb.choose(syn.src, k(2));
-    lb.choose(syn.src, k(3)); // evicts port 1
-    const evicted = lb.choose(syn.src, k(1)); // placed anew, evicting port 2
-    assert.equal(evicted.kind === 'backend' && evicted.via, 'policy');
-    const kept = lb.choose(syn.src, k(3));
-    assert.equal(kept.kind === 'backend' && kept.via, 'connection');
+  it('holds about connectionMemoryEntries, the oldest generation going first', () => {
+    const memory = new ConnectionMemory(5000, 4);
+    for (let port = 1; port <= 6; port++) memory.remember(`c|${port}`, 'a', 0);
+    // generations of 2: {5,6} current, {3,4} previous; 1 and 2 are gone
+    assert.deepEqual(
+      [1, 2, 3, 4, 5, 6].map((p) => memory.lookup(`c|${p}`, 0)),
+      [undefined, undefined, 'a', 'a', 'a', 'a'],
+    );
+    assert.ok(memory.size <= 4);
+  });
+
+  it('expires by time across generations, and sweeps', () => {
+    const memory = new ConnectionMemory(1000, 100);
+    memory.remember('x', 'a', 0);
+    memory.remember('y', 'b', 900);
+    assert.equal(memory.lookup('x', 999), 'a');
+    assert.equal(memory.lookup('x', 1000), undefined);
+    memory.remember('z', 'c', 1000); // rotates: x and y move to the previous generation
+    assert.equal(memory.lookup('y', 1500), 'b');
+    memory.forgetBackend('b');
+    assert.equal(memory.lookup('y', 1500), undefined);
+    assert.equal(memory.sweep(1950), 1); // x
+    assert.equal(memory.size, 1);
   });
 });
 
