@@ -27,6 +27,11 @@ export interface BalancerOptions {
   readonly connectionMemoryMs?: number;
   /** About how many connections per Service are remembered at most; default 65536. */
   readonly connectionMemoryEntries?: number;
+  /**
+   * Most ClientIP bindings per Service; default 262144. Past it the least recently used client is forgotten, so a
+   * flood from spoofed sources cannot grow the table without end.
+   */
+  readonly affinityEntries?: number;
 }
 
 /**
@@ -46,10 +51,12 @@ export class ServiceBalancer {
   private picker: BackendPicker;
   private affinity: AffinityTable | undefined;
   private readonly clock: () => number;
+  private readonly affinityEntries: number;
   readonly connections: ConnectionCounts;
 
   constructor(service: LbService, options: BalancerOptions) {
     this.clock = options.clock;
+    this.affinityEntries = options.affinityEntries ?? 262144;
     this.connections = options.connections ?? new ConnectionCounts();
     this.placed = new ConnectionMemory(
       options.connectionMemoryMs ?? 5000,
@@ -57,7 +64,7 @@ export class ServiceBalancer {
     );
     this.svc = service;
     this.picker = createPicker(service.policy, this.connections);
-    this.affinity = affinityTable(service);
+    this.affinity = affinityTable(service, this.affinityEntries);
     this.index();
   }
 
@@ -73,7 +80,7 @@ export class ServiceBalancer {
     const old = this.svc;
     this.svc = service;
     if (service.policy !== old.policy) this.picker = createPicker(service.policy, this.connections);
-    if (!sameAffinity(old, service)) this.affinity = affinityTable(service);
+    if (!sameAffinity(old, service)) this.affinity = affinityTable(service, this.affinityEntries);
     this.index();
     for (const b of old.backends) {
       // Affinity is for new connections: it follows only backends that take them. A placed connection stays
@@ -150,8 +157,10 @@ export class ServiceBalancer {
   }
 }
 
-function affinityTable(s: LbService): AffinityTable | undefined {
-  return s.affinity.kind === 'ClientIP' ? new AffinityTable(s.affinity.timeoutSeconds * 1000) : undefined;
+function affinityTable(s: LbService, maxEntries: number): AffinityTable | undefined {
+  return s.affinity.kind === 'ClientIP'
+    ? new AffinityTable(s.affinity.timeoutSeconds * 1000, maxEntries)
+    : undefined;
 }
 
 function sameAffinity(a: LbService, b: LbService): boolean {

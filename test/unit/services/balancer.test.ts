@@ -80,6 +80,16 @@ describe('services: ClientIP session affinity', () => {
     assert.equal(t.size, 0);
   });
 
+  it('forgets the least recently used client past its bound', () => {
+    const t = new AffinityTable(10_000, 2);
+    t.remember('x', 'a', 0);
+    t.remember('y', 'a', 1);
+    t.lookup('x', 2);
+    t.remember('x', 'a', 2); // x is used again: y is now the oldest
+    t.remember('z', 'b', 3);
+    assert.deepEqual([t.lookup('x', 4), t.lookup('y', 4), t.lookup('z', 4)], ['a', undefined, 'b']);
+  });
+
   it('drops its bindings when affinity is turned off', () => {
     const clock = new ManualClock();
     const lb = new ServiceBalancer(service('round-robin', [backend('a'), backend('b')], affinity), {
