@@ -5,6 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import {
   ServiceTable,
+  connectionKey,
   type LbBackend,
   type LbPolicy,
   type LbService,
@@ -106,15 +107,26 @@ function measure(op: (i: number) => number): Rate {
   return best;
 }
 
+/**
+ * Every call is a new connection: the source port is rewritten so that no (client, port) repeats, and the
+ * balancer's memory of placed connections never answers instead of the policy.
+ */
 function pickFor(frames: Buffer[], table: ServiceTable) {
+  const l4 = frames === v4 ? 34 : 54;
   return (i: number): number => {
-    const k = parseFlowKey(frames[i & (VARIANTS - 1)]);
+    const frame = frames[i & (VARIANTS - 1)];
+    const port = (i >>> 12) & 0xffff;
+    frame[l4] = port >>> 8;
+    frame[l4 + 1] = port & 0xff;
+    const k = parseFlowKey(frame);
     if (!k.ok) throw new Error(k.error.reason);
     const key: FlowKey = k.value;
     const entry = table.lookup(key.dst, key.protocol, key.dstPort);
     if (!entry) throw new Error('no service');
-    const c = entry.balancer.choose(key.src);
+    const c = entry.balancer.choose(key.src, connectionKey(key));
     if (c.kind !== 'backend') throw new Error(c.reason);
+    if (c.via === 'connection')
+      throw new Error('a repeated connection: the bench would not measure the policy');
     return c.backend.id.length;
   };
 }
@@ -164,7 +176,8 @@ if (process.argv.includes('--write')) {
     '## packets',
     '',
     'Packet-in hot path on one core (one Node.js thread): parse a TCP SYN as it arrives in a PACKET_IN and pick a',
-    'backend for it. Frames come from 4096 different clients (source address and port vary); the table holds',
+    'backend for it, remembering the connection (so a retransmitted SYN goes to the same backend). Every SYN is a',
+    'new connection from one of 4096 clients (source address varies, source port never repeats); the table holds',
     `1,001 Services. Best of ${ROUNDS} one-second rounds after a warm-up. "per CPU second" divides by the CPU time the`,
     'process used (what one core delivers); "per wall second" by elapsed time, which drops when other jobs share the',
     'core. The machine is shared with other builds, so wall figures vary from run to run; CPU figures much less.',

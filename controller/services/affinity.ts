@@ -9,8 +9,14 @@ export interface AffinityEntry {
 export class AffinityTable {
   private readonly entries = new Map<string, AffinityEntry>();
 
-  /** `timeoutMs` is the affinity timeout; times are whatever the injected clock counts in milliseconds. */
-  constructor(private readonly timeoutMs: number) {}
+  /**
+   * `timeoutMs` is the binding's lifetime; times are whatever the injected clock counts in milliseconds. Past
+   * `maxEntries` the least recently used binding is dropped, so a flood of new clients cannot grow it unbounded.
+   */
+  constructor(
+    private readonly timeoutMs: number,
+    private readonly maxEntries = Infinity,
+  ) {}
 
   /** The backend this client is bound to, if the binding has not expired. An expired one is dropped. */
   lookup(clientIp: string, now: number): string | undefined {
@@ -28,6 +34,10 @@ export class AffinityTable {
     // Delete first so that Map order stays oldest-first by last use, which sweep() relies on.
     this.entries.delete(clientIp);
     this.entries.set(clientIp, { backendId, expiresAt: now + this.timeoutMs });
+    if (this.entries.size > this.maxEntries) {
+      const oldest = this.entries.keys().next();
+      if (!oldest.done) this.entries.delete(oldest.value);
+    }
   }
 
   /** A backend went away or failed: its clients pick anew on their next connection. */

@@ -3,6 +3,7 @@ export * from './types.js';
 export * from './hash.js';
 export * from './connections.js';
 export * from './affinity.js';
+export * from './connection-memory.js';
 export * from './health.js';
 export * from './policies/index.js';
 export * from './balancer.js';

@@ -18,6 +18,7 @@ export * from './ipv4.js';
 export * from './ipv6.js';
 export * from './icmp.js';
 export * from './icmpv6.js';
+export * from './icmp-quote.js';
 export * from './tcp.js';
 export * from './udp.js';
 export * from './transport-checksum.js';

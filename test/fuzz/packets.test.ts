@@ -12,6 +12,7 @@ import {
   parseFlowKey,
   parseIcmp,
   parseIcmpv6,
+  parseIcmpQuote,
   parseIpv4,
   parseIpv6,
   parseTcp,
@@ -175,6 +176,7 @@ describe('fuzz: packet parsers and builders', function () {
           const key = t.kind === 'icmpv6' && t.nd ? `icmpv6:${t.nd.kind}` : t.kind;
           reached.set(key, (reached.get(key) ?? 0) + 1);
           if (t.kind === 'tcp') run('parseTcpOptions', () => parseTcpOptions(f, t));
+          if (t.kind === 'icmp' || t.kind === 'icmpv6') run('parseIcmpQuote', () => parseIcmpQuote(f, t));
         }
       }
       reparses(

@@ -5,6 +5,7 @@ import {
   decodeFrame,
   parseIcmp,
   parseIcmpv6,
+  parseIcmpQuote,
   type Icmpv6Message,
   type Result,
 } from '../../../protocols/packets/index.js';
@@ -112,5 +113,29 @@ describe('packets: ICMPv6 and Neighbor Discovery', () => {
   it('reads the kernel port unreachable and echo identifiers', () => {
     const m = icmpv6Of(captures.icmpv6PortUnreachable);
     assert.deepEqual([m.type, m.code, m.nd], [Icmpv6Type.DestinationUnreachable, 4, undefined]);
+  });
+});
+
+describe('packets: the packet quoted in an ICMP error', () => {
+  it('finds the UDP datagram the kernel refused, over IPv4 and IPv6', () => {
+    for (const frame of [captures.icmpPortUnreachable, captures.icmpv6PortUnreachable]) {
+      const msg = value(decodeFrame(frame)).transport;
+      assert.ok(msg?.kind === 'icmp' || msg?.kind === 'icmpv6');
+      const q = value(parseIcmpQuote(frame, msg));
+      assert.equal(q.ip.protocol, 17);
+      assert.deepEqual([q.ip.dst, q.dstPort], [q.ip.kind === 'ipv4' ? '10.77.0.2' : 'fd77::2', 9999]);
+      assert.equal(q.srcPort, q.ip.kind === 'ipv4' ? 50379 : 37815);
+    }
+  });
+
+  it('gives no ports when the quote stops before them, and refuses non-errors', () => {
+    const cut = captures.icmpPortUnreachable.subarray(0, 14 + 20 + 8 + 20 + 2);
+    const msg = value(parseIcmp(cut, 34, cut.length - 34));
+    const q = value(parseIcmpQuote(cut, msg));
+    assert.equal(q.ip.truncated, true);
+    assert.deepEqual([q.srcPort, q.dstPort], [undefined, undefined]);
+    const echo = value(parseIcmp(captures.icmpEchoRequest, 34, 64));
+    const r = parseIcmpQuote(captures.icmpEchoRequest, echo);
+    assert.ok(!r.ok && /not an error/.test(r.error.reason));
   });
 });
