@@ -22,15 +22,16 @@ import type {
   TableFeatureProperty,
   TableFeatures,
 } from './messages.js';
-import { writeMac } from './oxm.js';
 import { EncodeError, Writer } from './writer.js';
 
 /** Encode one message into a new Buffer. */
 export function encode(m: OfpMessage): Buffer {
-  const w = new Writer();
-  encodeInto(w, m);
-  return w.finish();
+  // One scratch writer for every call (encoding is synchronous), then one exact-size copy out.
+  scratch.reset();
+  encodeInto(scratch, m);
+  return scratch.finish();
 }
+const scratch = new Writer(4096);
 
 /** Append one message to `w` (for batching many messages into one write). */
 export function encodeInto(w: Writer, m: OfpMessage): void {
@@ -81,7 +82,7 @@ function msgTypeOf(m: OfpMessage): number {
 }
 
 function mac(w: Writer, text: string): void {
-  w.text(6, (out, off) => writeMac(text, out, off), `MAC address: ${text}`);
+  w.mac(text);
 }
 
 function encodePort(w: Writer, p: Port): void {
@@ -392,6 +393,20 @@ function encodeMultipartReply(w: Writer, m: MultipartReply): void {
 }
 
 function encodeBody(w: Writer, m: OfpMessage): void {
+  // The message a controller sends most, ahead of the switch below.
+  if (m.type === 'flowMod') {
+    w.u64(m.cookie)
+      .u64(m.cookieMask)
+      .u8(m.tableId)
+      .u8(m.command)
+      .u16(m.idleTimeout)
+      .u16(m.hardTimeout)
+      .u16(m.priority);
+    w.u32(m.bufferId).u32(m.outPort).u32(m.outGroup).u16(m.flags).zeros(2);
+    encodeMatch(w, m.match);
+    encodeInstructions(w, m.instructions);
+    return;
+  }
   switch (m.type) {
     case 'hello':
       for (const e of m.elements) {
@@ -462,18 +477,6 @@ function encodeBody(w: Writer, m: OfpMessage): void {
       w.bytes(m.data);
       return;
     }
-    case 'flowMod':
-      w.u64(m.cookie)
-        .u64(m.cookieMask)
-        .u8(m.tableId)
-        .u8(m.command)
-        .u16(m.idleTimeout)
-        .u16(m.hardTimeout)
-        .u16(m.priority);
-      w.u32(m.bufferId).u32(m.outPort).u32(m.outGroup).u16(m.flags).zeros(2);
-      encodeMatch(w, m.match);
-      encodeInstructions(w, m.instructions);
-      return;
     case 'groupMod':
       w.u16(m.command).u8(m.groupType).u8(0).u32(m.groupId);
       encodeBuckets(w, m.buckets);

@@ -7,10 +7,8 @@ import {
   ipv4ToString,
   ipv6ToString,
   macToString,
-  oxmFieldByNumber,
-  writeIpv4,
-  writeIpv6,
-  writeMac,
+  oxmEntry,
+  oxmHeader,
   type Match,
   type OxmField,
   type OxmFieldInfo,
@@ -53,6 +51,13 @@ function readValue(info: OxmFieldInfo, b: Buffer, off: number): Value {
 
 /** Decode one OXM TLV at `off`; returns the entry and the offset after it. */
 export function decodeOxm(b: Buffer, off: number, end: number): { entry: OxmField; next: number } {
+  const out: OxmField[] = [];
+  const next = readOxm(b, off, end, out);
+  return { entry: out[0], next };
+}
+
+/** Decode one OXM TLV at `off` onto `out`; returns the offset after it (no result object: the match hot path). */
+function readOxm(b: Buffer, off: number, end: number, out: OxmField[]): number {
   need(off, 4, end, 'OXM header');
   const oxmClass = (b[off] << 8) | b[off + 1];
   const oxmField = b[off + 2] >>> 1;
@@ -61,8 +66,8 @@ export function decodeOxm(b: Buffer, off: number, end: number): { entry: OxmFiel
   const body = off + 4;
   need(body, len, end, 'OXM payload');
   const next = body + len;
-  const name = oxmClass === OxmClass.EXPERIMENTER ? undefined : oxmFieldByNumber(oxmClass, oxmField);
-  if (name === undefined) {
+  const known = oxmEntry(oxmClass, oxmField);
+  if (known === undefined) {
     let start = body;
     let experimenter: number | undefined;
     if (oxmClass === OxmClass.EXPERIMENTER) {
@@ -90,9 +95,10 @@ export function decodeOxm(b: Buffer, off: number, end: number): { entry: OxmFiel
               mask: b.subarray(start + half, next),
             }
           : { field: 'unknown', oxmClass, oxmField, experimenter, value };
-    return { entry, next };
+    out.push(entry);
+    return next;
   }
-  const info: OxmFieldInfo = OXM_FIELDS[name];
+  const { name, info } = known;
   if (len !== (hasMask ? 2 * info.bytes : info.bytes)) {
     throw new Malformed(
       off,
@@ -101,10 +107,12 @@ export function decodeOxm(b: Buffer, off: number, end: number): { entry: OxmFiel
   }
   const value = readValue(info, b, body);
   // The cast names the pairing the table guarantees: `value` has the kind of `name`.
-  const entry = (
-    hasMask ? { field: name, value, mask: readValue(info, b, body + info.bytes) } : { field: name, value }
-  ) as OxmField;
-  return { entry, next };
+  out.push(
+    (hasMask
+      ? { field: name, value, mask: readValue(info, b, body + info.bytes) }
+      : { field: name, value }) as OxmField,
+  );
+  return next;
 }
 
 /** Decode an ofp_match at `off`; returns the fields and the offset after its padding. */
@@ -119,11 +127,7 @@ export function decodeMatch(b: Buffer, off: number, end: number): { match: Match
   const fieldsEnd = off + length;
   const match: OxmField[] = [];
   let p = off + MATCH_HEADER;
-  while (p < fieldsEnd) {
-    const { entry, next } = decodeOxm(b, p, fieldsEnd);
-    match.push(entry);
-    p = next;
-  }
+  while (p < fieldsEnd) p = readOxm(b, p, fieldsEnd, match);
   return { match, next: off + padded };
 }
 
@@ -149,15 +153,15 @@ function writeValue(w: Writer, name: OxmFieldName, info: OxmFieldInfo, v: Value)
       return;
     case 'mac':
       if (typeof v !== 'string') throw new EncodeError(`${name} takes a MAC address`);
-      w.text(6, (out, off) => writeMac(v, out, off), `MAC address for ${name}: ${v}`);
+      w.mac(v);
       return;
     case 'ipv4':
       if (typeof v !== 'string') throw new EncodeError(`${name} takes an IPv4 address`);
-      w.text(4, (out, off) => writeIpv4(v, out, off), `IPv4 address for ${name}: ${v}`);
+      w.ipv4(v);
       return;
     case 'ipv6':
       if (typeof v !== 'string') throw new EncodeError(`${name} takes an IPv6 address`);
-      w.text(16, (out, off) => writeIpv6(v, out, off), `IPv6 address for ${name}: ${v}`);
+      w.ipv6(v);
       return;
   }
 }
@@ -177,13 +181,44 @@ export function encodeOxm(w: Writer, e: OxmField): void {
     if (hasMask) w.bytes(e.mask);
     return;
   }
-  const info: OxmFieldInfo = OXM_FIELDS[e.field];
-  const hasMask = e.mask !== undefined;
-  w.u16(info.oxmClass)
-    .u8((info.oxmField << 1) | (hasMask ? 1 : 0))
-    .u8(hasMask ? info.bytes * 2 : info.bytes);
-  writeValue(w, e.field, info, e.value);
-  if (hasMask) writeValue(w, e.field, info, e.mask);
+  const h = HEADERS.get(e.field);
+  if (h === undefined) throw new EncodeError(`unknown OXM field ${String(e.field)}`);
+  const v = e.value;
+  // Fast path for the common case, a number of 1, 2 or 4 bytes without mask.
+  if (
+    e.mask === undefined &&
+    typeof v === 'number' &&
+    h.uintMax !== 0 &&
+    v >= 0 &&
+    v <= h.uintMax &&
+    Number.isInteger(v)
+  ) {
+    w.u32(h.plain);
+    if (h.info.bytes === 1) w.u8(v);
+    else if (h.info.bytes === 2) w.u16(v);
+    else if (h.info.bytes === 4) w.u32(v);
+    else w.u24(v);
+    return;
+  }
+  if (e.mask === undefined) {
+    w.u32(h.plain);
+    writeValue(w, e.field, h.info, v);
+  } else {
+    w.u32(h.masked);
+    writeValue(w, e.field, h.info, v);
+    writeValue(w, e.field, h.info, e.mask);
+  }
+}
+
+/** Precomputed headers per field name (the flow-mod encode hot path looks each field up once). */
+const HEADERS = new Map<
+  string,
+  { readonly plain: number; readonly masked: number; readonly info: OxmFieldInfo; readonly uintMax: number }
+>();
+for (const name of Object.keys(OXM_FIELDS) as OxmFieldName[]) {
+  const info: OxmFieldInfo = OXM_FIELDS[name];
+  const uintMax = info.kind === 'uint' ? 2 ** (info.bytes * 8) - 1 : 0;
+  HEADERS.set(name, { plain: oxmHeader(info, false), masked: oxmHeader(info, true), info, uintMax });
 }
 
 /** Encode an ofp_match (OFPMT_OXM) with its padding to 8 bytes. */

@@ -281,22 +281,56 @@ export function oxmHeader(info: OxmFieldInfo, hasMask: boolean): number {
   );
 }
 
-const byClassField = new Map<number, OxmFieldName>();
+/** A field's name with its description, as the decoder looks it up by (class, field). */
+export interface OxmEntry {
+  readonly name: OxmFieldName;
+  readonly info: OxmFieldInfo;
+}
+
+// A dense table indexed by class slot * 128 + field number: the decoder's hot lookup, no hashing.
+const CLASS_SLOTS = [OxmClass.NXM_0, OxmClass.NXM_1, OxmClass.OPENFLOW_BASIC, OxmClass.PACKET_REGS];
+const byNumber: (OxmEntry | undefined)[] = new Array<OxmEntry | undefined>(CLASS_SLOTS.length * 128).fill(
+  undefined,
+);
 for (const name of Object.keys(OXM_FIELDS) as OxmFieldName[]) {
-  const info = OXM_FIELDS[name];
-  byClassField.set((info.oxmClass << 7) | info.oxmField, name);
+  const info: OxmFieldInfo = OXM_FIELDS[name];
+  byNumber[CLASS_SLOTS.indexOf(info.oxmClass as (typeof CLASS_SLOTS)[number]) * 128 + info.oxmField] = {
+    name,
+    info,
+  };
+}
+
+function slotOf(oxmClass: number): number {
+  switch (oxmClass) {
+    case OxmClass.OPENFLOW_BASIC:
+      return 2 * 128;
+    case OxmClass.NXM_1:
+      return 128;
+    case OxmClass.NXM_0:
+      return 0;
+    case OxmClass.PACKET_REGS:
+      return 3 * 128;
+    default:
+      return -1;
+  }
+}
+
+/** The field the codec names for a class and field number (0-127), if any. */
+export function oxmEntry(oxmClass: number, oxmField: number): OxmEntry | undefined {
+  const slot = slotOf(oxmClass);
+  return slot < 0 ? undefined : byNumber[slot + oxmField];
 }
 
 /** The named field for a class and field number, if the codec knows it. */
 export function oxmFieldByNumber(oxmClass: number, oxmField: number): OxmFieldName | undefined {
-  return byClassField.get((oxmClass << 7) | oxmField);
+  return oxmEntry(oxmClass, oxmField)?.name;
 }
 
 /** The named field of a 32-bit NXM/OXM header as NXM actions carry it (no mask, payload size of the field). */
 export function fieldOfHeader(header: number): OxmFieldName | undefined {
-  const name = byClassField.get(header >>> 9);
-  if (name === undefined) return undefined;
-  return (header & 0x1ff) === OXM_FIELDS[name].bytes ? name : undefined;
+  const e = oxmEntry(header >>> 16, (header >>> 9) & 0x7f);
+  if (e === undefined || (header & 0x100) !== 0) return undefined;
+  return (header & 0xff) === e.info.bytes ? e.name : undefined;
 }
 
 /** Width in bits of a field (for subfield bounds). */
@@ -344,28 +378,45 @@ export function ipv6ToString(b: Uint8Array, off: number): string {
   return `${hex(0, bestStart)}::${hex(bestStart + bestLen, 8)}`;
 }
 
-/** Parse "aa:bb:cc:dd:ee:ff" (also "-" separated) into `out` at `off`; false when malformed. */
+function hexDigit(c: number): number {
+  if (c >= 48 && c <= 57) return c - 48; // 0-9
+  if (c >= 97 && c <= 102) return c - 87; // a-f
+  if (c >= 65 && c <= 70) return c - 55; // A-F
+  return -1;
+}
+
+/** Parse "aa:bb:cc:dd:ee:ff" into `out` at `off`; false when malformed. Hand-rolled: this is the flow-mod hot path. */
 export function writeMac(text: string, out: Uint8Array, off: number): boolean {
   if (text.length !== 17) return false;
   for (let i = 0; i < 6; i++) {
-    const v = parseInt(text.substr(i * 3, 2), 16);
-    if (Number.isNaN(v)) return false;
-    out[off + i] = v;
+    const hi = hexDigit(text.charCodeAt(i * 3));
+    const lo = hexDigit(text.charCodeAt(i * 3 + 1));
+    if (hi < 0 || lo < 0 || (i < 5 && text.charCodeAt(i * 3 + 2) !== 58)) return false;
+    out[off + i] = (hi << 4) | lo;
   }
   return true;
 }
 
+/** Parse a dotted quad into `out` at `off`; false when malformed (no leading "+", at most 3 digits, <= 255). */
 export function writeIpv4(text: string, out: Uint8Array, off: number): boolean {
-  const parts = text.split('.');
-  if (parts.length !== 4) return false;
-  for (let i = 0; i < 4; i++) {
-    const p = parts[i];
-    if (!/^\d{1,3}$/.test(p)) return false;
-    const v = Number(p);
-    if (v > 255) return false;
-    out[off + i] = v;
+  let part = 0;
+  let value = 0;
+  let digits = 0;
+  for (let i = 0; i <= text.length; i++) {
+    const c = i === text.length ? 46 : text.charCodeAt(i);
+    if (c === 46) {
+      if (digits === 0 || value > 255 || part > 3) return false;
+      out[off + part++] = value;
+      value = 0;
+      digits = 0;
+    } else if (c >= 48 && c <= 57 && digits < 3) {
+      value = value * 10 + (c - 48);
+      digits++;
+    } else {
+      return false;
+    }
   }
-  return true;
+  return part === 4;
 }
 
 export function writeIpv6(text: string, out: Uint8Array, off: number): boolean {

@@ -8,10 +8,57 @@ export interface Struct<T> {
   read(b: Buffer, off: number): T;
 }
 
+/** What binary-parser's code generator hands back: the function body and the values it refers to. */
+interface GeneratedParser {
+  readonly code: string;
+  readonly imports: unknown[];
+}
+type CompiledRead = (buffer: Buffer, dataView: DataView, start: number) => unknown;
+
+/**
+ * Compile `p` with binary-parser's code generator, adapted for decoding in place: the generated function reads at
+ * an offset of the whole message through one shared DataView (instead of a sub-buffer and a new DataView per
+ * structure), and it skips binary-parser's `$parent`/`$root` context bookkeeping, whose `delete`s would turn every
+ * result into a slow dictionary-mode object. Each rewrite is checked, so a changed generator fails at load time.
+ */
+function compile(p: Parser): CompiledRead {
+  const gen = (p as unknown as { getContext(importPath: string): GeneratedParser }).getContext('imports');
+  let code = gen.code;
+  const rewrite = (from: string, to: string): void => {
+    if (!code.includes(from)) throw new Error(`binary-parser generated code without "${from}"`);
+    code = code.replace(from, to);
+  };
+  rewrite('var dataView = new DataView(buffer.buffer, buffer.byteOffset, buffer.length);', '');
+  rewrite('var offset = 0;', 'var offset = start;');
+  rewrite('vars.$parent = null;', '');
+  rewrite('vars.$root = vars;', '');
+  rewrite('delete vars.$parent;', '');
+  rewrite('delete vars.$root;', '');
+  const factory = new Function(
+    'imports',
+    'TextDecoder',
+    `return function (buffer, dataView, start) { ${code} };`,
+  ) as (imports: unknown[], textDecoder: typeof TextDecoder) => CompiledRead;
+  return factory(gen.imports, TextDecoder);
+}
+
+// One DataView per message buffer, reused by every structure read from it.
+let viewOf: Buffer | undefined;
+let view: DataView = new DataView(new ArrayBuffer(0));
+
 function struct<T>(p: Parser): Struct<T> {
-  p.compile();
   const size = p.sizeOf();
-  return { size, read: (b, off) => p.parse(b.subarray(off, off + size)) as T };
+  const fn = compile(p);
+  return {
+    size,
+    read: (b, off) => {
+      if (b !== viewOf) {
+        view = new DataView(b.buffer, b.byteOffset, b.length);
+        viewOf = b;
+      }
+      return fn(b, view, off) as T;
+    },
+  };
 }
 
 const macFormatter = (v: unknown): string =>
