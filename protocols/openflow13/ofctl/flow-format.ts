@@ -4,7 +4,8 @@
 import type { FlowMod, FlowStats, OfpMessage, PacketIn } from '../messages.js';
 import { formatInstructions } from './action-format.js';
 import { formatMatch } from './match-format.js';
-import { dottedHex } from './values.js';
+import { formatPacket } from './packet-format.js';
+import { formatPort32 } from './values.js';
 
 const FLOW_PERMANENT = 0;
 const NO_BUFFER = 0xffffffff;
@@ -35,16 +36,14 @@ export function formatFlowMod(fm: Omit<FlowMod, 'type' | 'xid'>): string {
   s += ' ';
   s += formatMatch(fm.match, fm.priority);
   if (!s.endsWith(' ')) s += ' ';
-  // An ADD carries its cookie in `cookie`; a modify/delete selects with cookie/cookie_mask.
-  const isAdd = fm.command === 0;
-  if (isAdd && fm.cookie !== 0n && fm.cookie !== ALL_ONES_64) s += `cookie:0x${fm.cookie.toString(16)} `;
-  if (!isAdd && fm.cookieMask !== 0n) {
-    s += `cookie:0x${fm.cookie.toString(16)}/0x${fm.cookieMask.toString(16)} `;
-  }
+  // Only an ADD sets a cookie in OpenFlow 1.1+; other commands use cookie/cookie_mask to select flows.
+  if (fm.command === 0 && fm.cookie !== 0n && fm.cookie !== ALL_ONES_64)
+    s += `cookie:0x${fm.cookie.toString(16)} `;
+  if (fm.cookieMask !== 0n) s += `cookie:0x${fm.cookie.toString(16)}/0x${fm.cookieMask.toString(16)} `;
   if (fm.idleTimeout !== FLOW_PERMANENT) s += `idle:${fm.idleTimeout} `;
   if (fm.hardTimeout !== FLOW_PERMANENT) s += `hard:${fm.hardTimeout} `;
   if (fm.bufferId !== NO_BUFFER) s += `buf:0x${fm.bufferId.toString(16)} `;
-  if (fm.outPort !== OFPP_ANY && (fm.command === 3 || fm.command === 4)) s += `out_port:${fm.outPort} `;
+  if (fm.outPort !== OFPP_ANY) s += `out_port:${formatPort32(fm.outPort)} `;
   s += formatFlowModFlags(fm.flags);
   return `${s}actions=${formatInstructions(fm.instructions)}`;
 }
@@ -108,7 +107,7 @@ export function formatMessage(m: OfpMessage): string | undefined {
       return `OFPT_FLOW_MOD (OF1.3) ${xid}: ${formatFlowMod(m)}`;
     case 'packetIn': {
       const head = `OFPT_PACKET_IN (OF1.3) ${xid}: ${formatPacketIn(m)}`;
-      return m.data.length ? `${head}\n data=${dottedHex(m.data)}` : head;
+      return m.data.length ? `${head}\n${formatPacket(m.data)}` : head;
     }
     case 'multipartReply':
       if (m.kind !== 'flow') return undefined;

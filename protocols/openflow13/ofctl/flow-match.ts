@@ -16,6 +16,8 @@ export const FLOW_KEYS = {
   dl_dst: 48,
   dl_type: 16,
   vlan_tci: 16,
+  /** The second VLAN header; only set when printing a packet's flow. */
+  vlan_tci1: 16,
   mpls_label: 32,
   mpls_tc: 8,
   mpls_bos: 8,

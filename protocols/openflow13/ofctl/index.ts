@@ -10,6 +10,7 @@ export {
   formatDuration,
 } from './flow-format.js';
 export type { FlowStatsFormatOptions } from './flow-format.js';
+export { formatPacket } from './packet-format.js';
 export { parseFlow, parseFlows } from './flow-parse.js';
 export type { ParseFlowOptions } from './flow-parse.js';
 export { parseActionList, parseInstructions } from './action-parse.js';
