@@ -48,6 +48,30 @@ export function formatFlowMod(fm: Omit<FlowMod, 'type' | 'xid'>): string {
   return `${s}actions=${formatInstructions(fm.instructions)}`;
 }
 
+/**
+ * A FLOW_MOD in the syntax `ovs-ofctl add-flow` reads and `dump-flows --no-stats` writes
+ * (`cookie=0x5, table=3, idle_timeout=10, priority=100,tcp actions=...`): parseFlow() reads it back.
+ */
+export function formatFlow(fm: Omit<FlowMod, 'type' | 'xid'>): string {
+  return formatFlowStats(
+    {
+      tableId: fm.tableId,
+      durationSec: 0,
+      durationNsec: 0,
+      priority: fm.priority,
+      idleTimeout: fm.idleTimeout,
+      hardTimeout: fm.hardTimeout,
+      flags: fm.flags,
+      cookie: fm.cookie,
+      packetCount: 0n,
+      byteCount: 0n,
+      match: fm.match,
+      instructions: fm.instructions,
+    },
+    { stats: false },
+  );
+}
+
 /** ofp_print_duration: seconds, with milliseconds or as many nanosecond digits as needed. */
 export function formatDuration(sec: number, nsec: number): string {
   if (nsec === 0) return `${sec}s`;
@@ -111,9 +135,10 @@ export function formatMessage(m: OfpMessage): string | undefined {
     }
     case 'multipartReply':
       if (m.kind !== 'flow') return undefined;
-      return [`OFPST_FLOW reply (OF1.3) ${xid}:`, ...m.stats.map((fs) => ` ${formatFlowStats(fs)}`)].join(
-        '\n',
-      );
+      return [
+        `OFPST_FLOW reply (OF1.3) ${xid}:${m.flags & 1 ? ' flags=[more]' : ''}`,
+        ...m.stats.map((fs) => ` ${formatFlowStats(fs)}`),
+      ].join('\n');
     default:
       return undefined;
   }

@@ -3,6 +3,7 @@
 export { formatMatch } from './match-format.js';
 export { formatAction, formatActions, formatInstructions, formatSubfield } from './action-format.js';
 export {
+  formatFlow,
   formatFlowMod,
   formatFlowStats,
   formatPacketIn,

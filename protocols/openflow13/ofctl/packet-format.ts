@@ -101,48 +101,44 @@ export function formatPacket(data: Uint8Array): string {
     return formatFlowMatch(fm);
   }
 
-  let suffix = '';
+  // A later fragment has no transport header in its flow, but ofp-print still shows the checksum bytes.
   const l4Size = l4End - l4;
-  const hasPorts = [1, 58, 6, 17, 132].includes(proto);
-  if (!later && hasPorts) {
-    exact('tp_src', 0);
-    exact('tp_dst', 0);
-    if (proto === 6) {
-      exact('tcp_flags', 0);
-      fm.set('tcp_flags', 0n, 0xffffn);
-      if (l4Size >= 20) {
-        exact('tp_src', u16(data, l4));
-        exact('tp_dst', u16(data, l4 + 2));
-        fm.set('tcp_flags', BigInt(u16(data, l4 + 12) & 0x0fff), 0xffffn);
-        suffix = ` tcp_csum:${u16(data, l4 + 16).toString(16)}`;
+  const ports = (src: number, dst: number): void => {
+    if (later) return;
+    exact('tp_src', src);
+    exact('tp_dst', dst);
+  };
+  if (!later && [1, 58, 6, 17, 132].includes(proto)) {
+    ports(0, 0);
+    if (proto === 6) fm.set('tcp_flags', 0n, 0xffffn);
+  }
+  let suffix = '';
+  if (proto === 6 && l4Size >= 20) {
+    ports(u16(data, l4), u16(data, l4 + 2));
+    if (!later) fm.set('tcp_flags', BigInt(u16(data, l4 + 12) & 0x0fff), 0xffffn);
+    suffix = ` tcp_csum:${u16(data, l4 + 16).toString(16)}`;
+  } else if (proto === 17 && l4Size >= 8) {
+    ports(u16(data, l4), u16(data, l4 + 2));
+    suffix = ` udp_csum:${u16(data, l4 + 6).toString(16)}`;
+  } else if (proto === 132 && l4Size >= 12) {
+    ports(u16(data, l4), u16(data, l4 + 2));
+    suffix = ` sctp_csum:${big(data, l4 + 8, 4).toString(16)}`;
+  } else if (proto === 1 && l4Size >= 8) {
+    ports(data[l4], data[l4 + 1]);
+    suffix = ` icmp_csum:${u16(data, l4 + 2).toString(16)}`;
+  } else if (proto === 58 && l4Size >= 4) {
+    const icmpType = data[l4];
+    ports(icmpType, data[l4 + 1]);
+    if (!later && (icmpType === 135 || icmpType === 136) && data[l4 + 1] === 0) {
+      exact('nd_target', l4Size >= 24 ? big(data, l4 + 8, 16) : 0n);
+      exact('nd_sll', 0);
+      exact('nd_tll', 0);
+      for (let o = l4 + 24; o + 8 <= l4End && data[o + 1] > 0; o += data[o + 1] * 8) {
+        if (data[o] === 1 && icmpType === 135) exact('nd_sll', big(data, o + 2, 6));
+        if (data[o] === 2 && icmpType === 136) exact('nd_tll', big(data, o + 2, 6));
       }
-    } else if (proto === 17 && l4Size >= 8) {
-      exact('tp_src', u16(data, l4));
-      exact('tp_dst', u16(data, l4 + 2));
-      suffix = ` udp_csum:${u16(data, l4 + 6).toString(16)}`;
-    } else if (proto === 132 && l4Size >= 12) {
-      exact('tp_src', u16(data, l4));
-      exact('tp_dst', u16(data, l4 + 2));
-      suffix = ` sctp_csum:${big(data, l4 + 8, 4).toString(16)}`;
-    } else if (proto === 1 && l4Size >= 8) {
-      exact('tp_src', data[l4]);
-      exact('tp_dst', data[l4 + 1]);
-      suffix = ` icmp_csum:${u16(data, l4 + 2).toString(16)}`;
-    } else if (proto === 58 && l4Size >= 4) {
-      const icmpType = data[l4];
-      exact('tp_src', icmpType);
-      exact('tp_dst', data[l4 + 1]);
-      if ((icmpType === 135 || icmpType === 136) && data[l4 + 1] === 0) {
-        exact('nd_target', l4Size >= 24 ? big(data, l4 + 8, 16) : 0n);
-        exact('nd_sll', 0);
-        exact('nd_tll', 0);
-        for (let o = l4 + 24; o + 8 <= l4End && data[o + 1] > 0; o += data[o + 1] * 8) {
-          if (data[o] === 1 && icmpType === 135) exact('nd_sll', big(data, o + 2, 6));
-          if (data[o] === 2 && icmpType === 136) exact('nd_tll', big(data, o + 2, 6));
-        }
-      }
-      suffix = ` icmp6_csum:${u16(data, l4 + 2).toString(16)}`;
     }
+    suffix = ` icmp6_csum:${u16(data, l4 + 2).toString(16)}`;
   }
   return formatFlowMatch(fm) + suffix;
 }

@@ -15,8 +15,13 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { encode } from '../../../protocols/openflow13/encode.js';
 import { decode } from '../../../protocols/openflow13/decode.js';
-import type { FlowMod, FlowStats } from '../../../protocols/openflow13/messages.js';
-import { formatFlowMod, formatFlowStats, parseFlow } from '../../../protocols/openflow13/ofctl/index.js';
+import type { FlowMod, FlowStats, PacketIn } from '../../../protocols/openflow13/messages.js';
+import {
+  formatFlowMod,
+  formatFlowStats,
+  formatMessage,
+  parseFlow,
+} from '../../../protocols/openflow13/ofctl/index.js';
 import { OfTestClient } from '../../support/of-client.js';
 import { OvsSandbox, cleanupStaleSandboxes, requireRootAndOvs } from '../../support/ovs.js';
 
@@ -96,6 +101,47 @@ describe('integration: ovs-ofctl flow syntax against Open vSwitch', function () 
     assert.deepEqual(mismatches, []);
   });
 
+  it('prints modify and delete FLOW_MODs (cookie masks, out_port) as ofp-print does', async () => {
+    const selections = [
+      'cookie=0x5/0xff,ip',
+      'out_port=5,tcp,tp_dst=80',
+      'out_port=LOCAL,cookie=0x1/0x1',
+      'table=4,priority=9,reg0=0x1',
+    ];
+    const mismatches: string[] = [];
+    for (const command of [1, 2, 3, 4]) {
+      for (const sel of selections) {
+        const text = command <= 2 ? `${sel} actions=output:1` : sel;
+        const bytes = encode(parseFlow(text, { command }));
+        const ours = formatFlowMod(parseFlow(text, { command }));
+        const theirs = body((await run('ovs-ofctl', ['ofp-print', bytes.toString('hex')])).stdout.trim());
+        if (ours !== theirs) mismatches.push(`${command} ${text}\n  ours: ${ours}\n  ovs:  ${theirs}`);
+      }
+    }
+    assert.deepEqual(mismatches, []);
+  });
+
+  it('prints PACKET_INs, header line and packet flow, as ofp-print does', async () => {
+    const mismatches: string[] = [];
+    for (const [i, data] of sampleFrames().entries()) {
+      const pi: PacketIn = {
+        type: 'packetIn',
+        xid: i,
+        bufferId: i % 2 ? 0x100 + i : 0xffffffff,
+        totalLen: data.length + (i % 3),
+        reason: i % 3,
+        tableId: i,
+        cookie: i % 2 ? 0xffffffffffffffffn : BigInt(i),
+        match: [{ field: 'in_port', value: i + 1 }, ...(i % 2 ? [{ field: 'reg3' as const, value: i }] : [])],
+        data,
+      };
+      const ours = formatMessage(pi);
+      const theirs = (await run('ovs-ofctl', ['ofp-print', encode(pi).toString('hex')])).stdout.trim();
+      if (ours !== theirs) mismatches.push(`frame ${i}\n  ours: ${ours}\n  ovs:  ${theirs}`);
+    }
+    assert.deepEqual(mismatches, []);
+  });
+
   describe('flows in a real ovs-vswitchd', () => {
     // dp_hash and recirc_id are datapath-internal: ovs-vswitchd refuses them in flows from a controller (EPERM),
     // so those few lines are checked by the two tests above only.
@@ -103,6 +149,7 @@ describe('integration: ovs-ofctl flow syntax against Open vSwitch', function () 
     let box: OvsSandbox | undefined;
     let client: OfTestClient | undefined;
     let dumped: FlowStats[] = [];
+    let replies: Buffer[] = [];
     let ofctlDump: string[] = [];
 
     before(async () => {
@@ -136,7 +183,7 @@ describe('integration: ovs-ofctl flow syntax against Open vSwitch', function () 
       writeFileSync(file, `${unique.join('\n')}\n`);
       await box.ofctl('-O', 'OpenFlow13', 'add-flows', br, file);
       client = await OfTestClient.connect(br);
-      dumped = (await client.dumpFlows()).flows;
+      ({ flows: dumped, raw: replies } = await client.dumpFlows());
       const out = await box.ofctl('-O', 'OpenFlow13', 'dump-flows', br);
       ofctlDump = out
         .split('\n')
@@ -162,6 +209,18 @@ describe('integration: ovs-ofctl flow syntax against Open vSwitch', function () 
       const missing = theirs.filter((l) => !ours.includes(l));
       const extra = ours.filter((l) => !theirs.includes(l));
       assert.deepEqual({ missing, extra }, { missing: [], extra: [] });
+    });
+
+    it('prints each raw flow-stats reply exactly as ofp-print does', async () => {
+      assert.ok(replies.length >= 1);
+      for (const raw of replies) {
+        const d = decode(raw);
+        assert.ok(d.ok);
+        const { stdout } = await run('ovs-ofctl', ['ofp-print', raw.toString('hex')], {
+          maxBuffer: 64 * 1024 * 1024,
+        });
+        assert.equal(formatMessage(d.message), stdout.trimEnd());
+      }
     });
 
     it('parses each printed flow back to the bytes OVS sent (parse(print(flow)) == flow)', () => {
@@ -195,3 +254,41 @@ const templateMod: FlowMod = {
   match: [],
   instructions: [],
 };
+
+/** Frames for the packet-in check: built here with correct lengths, plus a few that OVS must treat as malformed. */
+function sampleFrames(): Buffer[] {
+  const mac = (n: number): string => `02000000000${n.toString(16)}`;
+  const eth = (type: string, payload: string, vlan?: string): Buffer =>
+    Buffer.from(`${mac(2)}${mac(1)}${vlan ? `8100${vlan}` : ''}${type}${payload}`, 'hex');
+  const hex16 = (n: number): string => n.toString(16).padStart(4, '0');
+  const ipv4 = (proto: number, l4: string, tos = '00', frag = '0000'): string =>
+    `45${tos}${hex16(20 + l4.length / 2)}0001${frag}40${proto.toString(16).padStart(2, '0')}0000c0a80001c0a80002${l4}`;
+  const ipv6 = (nh: number, l4: string): string =>
+    `6123456${'7'}${hex16(l4.length / 2)}${nh.toString(16).padStart(2, '0')}40` +
+    `20010db8000000000000000000000001fe800000000000000000000000000002${l4}`;
+  const tcp = '04d200500000000100000000501200ff1a2b0000';
+  const udp = '0035c350000c7e7e01020304';
+  const sctp = '0b5a0b5b000000017f7f7f7f';
+  const icmp = '0800abcd00010001';
+  const ns = `87004321000000002001${'0db8'}000000000000000000000002` + '0101020000000005';
+  const na = `880043210000000020010db8000000000000000000000003` + '0201020000000006';
+  return [
+    eth('0806', '0001080006040001020000000001c0a80001000000000000c0a80002'),
+    eth('0806', '0001080006040002020000000001c0a80001020000000002c0a80002', '2005'),
+    eth('0800', ipv4(6, tcp)),
+    eth('0800', ipv4(17, udp, 'b9')),
+    eth('0800', ipv4(132, sctp)),
+    eth('0800', ipv4(1, icmp), '6064'),
+    eth('0800', ipv4(1, icmp, '00', '2000')),
+    eth('0800', ipv4(17, udp, '00', '00b9')),
+    eth('0800', ipv4(47, '0000')),
+    eth('86dd', ipv6(6, tcp)),
+    eth('86dd', ipv6(17, udp)),
+    eth('86dd', ipv6(58, '80000000abcd0001')),
+    eth('86dd', ipv6(58, ns)),
+    eth('86dd', ipv6(58, na)),
+    eth('0800', '4500'),
+    eth('0800', ipv4(6, tcp).slice(0, 60)),
+    eth('88cc', '0102030405'),
+  ];
+}
