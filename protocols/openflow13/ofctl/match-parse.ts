@@ -215,7 +215,8 @@ export function applyMatchItem(fm: FlowMatch, key: string, value: string | undef
       return true;
     }
     case 'tun_flags': {
-      const f = parseFlags(TUN_FLAG_BITS, value, 0xffff);
+      // A plain set covers the flags OpenFlow can see (FLOW_TNL_PUB_F_MASK: oam).
+      const f = parseFlags(TUN_FLAG_BITS, value, 0x1);
       fm.set('tun_flags', BigInt(f.value), BigInt(f.mask));
       return true;
     }
