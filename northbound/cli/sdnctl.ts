@@ -3,11 +3,11 @@
 import { Command } from 'commander';
 import { flowsCommand } from './commands/flows';
 import { labCommand } from './commands/lab';
-import { ofpCommand } from './commands/ofp';
+import { registerOfpCommands } from './commands/ofp';
 import { ovsdbCommand } from './commands/ovsdb';
 
 const program = new Command('sdnctl').description('inspect and drive the SDN controller and its switches');
-program.addCommand(ofpCommand());
+registerOfpCommands(program);
 program.addCommand(flowsCommand());
 program.addCommand(ovsdbCommand());
 program.addCommand(labCommand());

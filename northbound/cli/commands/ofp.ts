@@ -1,5 +1,7 @@
 // `sdnctl ofp ...`: look at OpenFlow 1.3 messages in binary files (captures, test vectors, dumps).
 //   sdnctl ofp decode [--roundtrip] FILE...   one JSON object per message; --roundtrip re-encodes and compares
+//   sdnctl ofp print FILE...                  each message as `ovs-ofctl ofp-print` shows it: flow mods, flow-stats
+//                                             replies and packet-ins in ovs-ofctl flow syntax
 // A file may hold any number of messages back to back; they are split by their header lengths.
 import fs from 'node:fs';
 import type { Command } from 'commander';
@@ -10,6 +12,7 @@ import {
   type DecodeError,
   type OfpMessage,
 } from '../../../protocols/openflow13/index.js';
+import { formatMessage } from '../../../protocols/openflow13/ofctl/index.js';
 
 /** One message of a file: where it starts, its bytes, and its decoding. */
 export interface FileMessage {
@@ -120,6 +123,41 @@ export function decodeFiles(
   return failed ? 1 : 0;
 }
 
+/** Run `ofp print` over `files`; returns the process exit code (1 when a file or message could not be read). */
+export function printFiles(
+  files: readonly string[],
+  out: (text: string) => void,
+  err: (line: string) => void,
+): number {
+  let failed = false;
+  for (const file of files) {
+    let read: ReturnType<typeof readMessages>;
+    try {
+      read = readMessages(file);
+    } catch (e) {
+      err(`${file}: ${e instanceof Error ? e.message : String(e)}`);
+      failed = true;
+      continue;
+    }
+    for (const { offset, result } of read.messages) {
+      if (result.ok) {
+        const m = result.message;
+        out(formatMessage(m) ?? `${m.type} (OF1.3) (xid=0x${m.xid.toString(16)}): see \`sdnctl ofp decode\``);
+      } else {
+        err(
+          `${file}: message at offset ${offset} does not decode: ${result.error.reason} (byte ${offset + result.error.offset})`,
+        );
+        failed = true;
+      }
+    }
+    if (read.trailing !== undefined) {
+      err(`${file}: ${read.trailing}`);
+      failed = true;
+    }
+  }
+  return failed ? 1 : 0;
+}
+
 /** Add the `ofp` command group to the CLI; returns it so that other commands (`ofp print`) can join it. */
 export function registerOfpCommands(program: Command): Command {
   const ofp = program.command('ofp').description('OpenFlow 1.3 messages in binary files');
@@ -138,6 +176,17 @@ export function registerOfpCommands(program: Command): Command {
         (line) => process.stderr.write(`sdnctl ofp decode: ${line}\n`),
       );
       process.exitCode = code;
+    });
+  ofp
+    .command('print')
+    .description('print each message of each FILE as ovs-ofctl ofp-print does (flows in ovs-ofctl syntax)')
+    .argument('<file...>', 'files of back-to-back OpenFlow messages')
+    .action((files: string[]) => {
+      process.exitCode = printFiles(
+        files,
+        (text) => process.stdout.write(`${text}\n`),
+        (line) => process.stderr.write(`sdnctl ofp print: ${line}\n`),
+      );
     });
   return ofp;
 }

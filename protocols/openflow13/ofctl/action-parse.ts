@@ -458,6 +458,11 @@ function transportField(match: FlowMatch | undefined, dir: 'src' | 'dst'): OxmFi
   return `${l4}_${dir}` as OxmFieldName;
 }
 
+/** OFPAT_OUTPUT; output to the controller sends the whole packet unless a max_len says otherwise. */
+function output(port: number): Action {
+  return { type: 'output', port, maxLen: port === OFPP_CONTROLLER ? NO_MAX_LEN : 0 };
+}
+
 function setField(name: OxmFieldName, v: bigint): Action {
   return { type: 'setField', field: fromBig(name, v) };
 }
@@ -465,8 +470,8 @@ function setField(name: OxmFieldName, v: bigint): Action {
 /** One action (possibly expanding to several, as masked set_field does). */
 export function parseAction(item: string, match?: FlowMatch): Action[] {
   const lower = item.toLowerCase();
-  if (PORT_WORDS.has(lower)) return [{ type: 'output', port: port16to32(parsePort16(lower)), maxLen: 0 }];
-  if (/^\d+$/.test(item)) return [{ type: 'output', port: parseNumber(item), maxLen: 0 }];
+  if (PORT_WORDS.has(lower)) return [output(port16to32(parsePort16(lower)))];
+  if (/^\d+$/.test(item)) return [output(parseNumber(item))];
   if (lower === 'controller') return [{ type: 'output', port: OFPP_CONTROLLER, maxLen: NO_MAX_LEN }];
 
   const call = /^([a-z_0-9]+)\((.*)\)$/s.exec(item);
@@ -536,7 +541,7 @@ export function parseAction(item: string, match?: FlowMatch): Action[] {
   switch (key.toLowerCase()) {
     case 'output':
       if (isSubfield(arg)) return [{ type: 'outputReg', src: parseSubfield(arg), maxLen: NO_MAX_LEN }];
-      return [{ type: 'output', port: parsePort32(arg), maxLen: 0 }];
+      return [output(parsePort32(arg))];
     case 'controller':
       return [{ type: 'output', port: OFPP_CONTROLLER, maxLen: parseNumber(arg, 0xffff) }];
     case 'drop':

@@ -4,7 +4,8 @@
 import type { FlowMod, FlowStats, OfpMessage, PacketIn } from '../messages.js';
 import { formatInstructions } from './action-format.js';
 import { formatMatch } from './match-format.js';
-import { dottedHex } from './values.js';
+import { formatPacket } from './packet-format.js';
+import { formatPort32 } from './values.js';
 
 const FLOW_PERMANENT = 0;
 const NO_BUFFER = 0xffffffff;
@@ -35,18 +36,40 @@ export function formatFlowMod(fm: Omit<FlowMod, 'type' | 'xid'>): string {
   s += ' ';
   s += formatMatch(fm.match, fm.priority);
   if (!s.endsWith(' ')) s += ' ';
-  // An ADD carries its cookie in `cookie`; a modify/delete selects with cookie/cookie_mask.
-  const isAdd = fm.command === 0;
-  if (isAdd && fm.cookie !== 0n && fm.cookie !== ALL_ONES_64) s += `cookie:0x${fm.cookie.toString(16)} `;
-  if (!isAdd && fm.cookieMask !== 0n) {
-    s += `cookie:0x${fm.cookie.toString(16)}/0x${fm.cookieMask.toString(16)} `;
-  }
+  // Only an ADD sets a cookie in OpenFlow 1.1+; other commands use cookie/cookie_mask to select flows.
+  if (fm.command === 0 && fm.cookie !== 0n && fm.cookie !== ALL_ONES_64)
+    s += `cookie:0x${fm.cookie.toString(16)} `;
+  if (fm.cookieMask !== 0n) s += `cookie:0x${fm.cookie.toString(16)}/0x${fm.cookieMask.toString(16)} `;
   if (fm.idleTimeout !== FLOW_PERMANENT) s += `idle:${fm.idleTimeout} `;
   if (fm.hardTimeout !== FLOW_PERMANENT) s += `hard:${fm.hardTimeout} `;
   if (fm.bufferId !== NO_BUFFER) s += `buf:0x${fm.bufferId.toString(16)} `;
-  if (fm.outPort !== OFPP_ANY && (fm.command === 3 || fm.command === 4)) s += `out_port:${fm.outPort} `;
+  if (fm.outPort !== OFPP_ANY) s += `out_port:${formatPort32(fm.outPort)} `;
   s += formatFlowModFlags(fm.flags);
   return `${s}actions=${formatInstructions(fm.instructions)}`;
+}
+
+/**
+ * A FLOW_MOD in the syntax `ovs-ofctl add-flow` reads and `dump-flows --no-stats` writes
+ * (`cookie=0x5, table=3, idle_timeout=10, priority=100,tcp actions=...`): parseFlow() reads it back.
+ */
+export function formatFlow(fm: Omit<FlowMod, 'type' | 'xid'>): string {
+  return formatFlowStats(
+    {
+      tableId: fm.tableId,
+      durationSec: 0,
+      durationNsec: 0,
+      priority: fm.priority,
+      idleTimeout: fm.idleTimeout,
+      hardTimeout: fm.hardTimeout,
+      flags: fm.flags,
+      cookie: fm.cookie,
+      packetCount: 0n,
+      byteCount: 0n,
+      match: fm.match,
+      instructions: fm.instructions,
+    },
+    { stats: false },
+  );
 }
 
 /** ofp_print_duration: seconds, with milliseconds or as many nanosecond digits as needed. */
@@ -108,13 +131,14 @@ export function formatMessage(m: OfpMessage): string | undefined {
       return `OFPT_FLOW_MOD (OF1.3) ${xid}: ${formatFlowMod(m)}`;
     case 'packetIn': {
       const head = `OFPT_PACKET_IN (OF1.3) ${xid}: ${formatPacketIn(m)}`;
-      return m.data.length ? `${head}\n data=${dottedHex(m.data)}` : head;
+      return m.data.length ? `${head}\n${formatPacket(m.data)}` : head;
     }
     case 'multipartReply':
       if (m.kind !== 'flow') return undefined;
-      return [`OFPST_FLOW reply (OF1.3) ${xid}:`, ...m.stats.map((fs) => ` ${formatFlowStats(fs)}`)].join(
-        '\n',
-      );
+      return [
+        `OFPST_FLOW reply (OF1.3) ${xid}:${m.flags & 1 ? ' flags=[more]' : ''}`,
+        ...m.stats.map((fs) => ` ${formatFlowStats(fs)}`),
+      ].join('\n');
     default:
       return undefined;
   }

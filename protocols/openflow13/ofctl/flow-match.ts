@@ -3,7 +3,7 @@
 // register aliases (xreg, xxreg) land on the 32-bit registers they overlay. From this view the printer writes OVS's
 // canonical text, and `toMatch` writes the TLVs in the order and with the headers OVS's nx_put_raw() uses for
 // OpenFlow 1.3, so that a flow parsed from text encodes to the bytes ovs-ofctl would send.
-import type { KnownOxmField, Match, OxmField, OxmFieldName } from '../oxm.js';
+import type { Match, OxmField, OxmFieldName } from '../oxm.js';
 import { fromBig, ones, port16to32, port32to16, toBig } from './values.js';
 
 /** Keys of the OVS flow fields and their width in bits (the width of an exact match's mask). */
@@ -16,6 +16,8 @@ export const FLOW_KEYS = {
   dl_dst: 48,
   dl_type: 16,
   vlan_tci: 16,
+  /** The second VLAN header; only set when printing a packet's flow. */
+  vlan_tci1: 16,
   mpls_label: 32,
   mpls_tc: 8,
   mpls_bos: 8,
@@ -239,10 +241,13 @@ function bytesToBig(b: Uint8Array): bigint {
   return v;
 }
 
-/** Spreads a 64-bit value and mask over two 32-bit registers: xreg N is reg 2N (low) and reg 2N+1 (high). */
-function setRegs(fm: FlowMatch, first: number, words: number, v: bigint, m: bigint): void {
+/**
+ * Spreads a 64- or 128-bit register over the 32-bit ones it overlays: the lowest-numbered register holds the most
+ * significant word (xreg0 is reg0:reg1, xxreg0 is reg0:reg1:reg2:reg3).
+ */
+export function setRegs(fm: FlowMatch, first: number, words: number, v: bigint, m: bigint): void {
   for (let i = 0; i < words; i++) {
-    const shift = BigInt(32 * i);
+    const shift = BigInt(32 * (words - 1 - i));
     const wm = (m >> shift) & 0xffffffffn;
     if (wm !== 0n) fm.set(`reg${first + i}` as FlowKey, (v >> shift) & 0xffffffffn, wm);
   }
@@ -305,9 +310,27 @@ export function fromMatch(match: Match): FlowMatch {
   return fm;
 }
 
+function be16(v: bigint): Uint8Array {
+  return Uint8Array.of(Number((v >> 8n) & 0xffn), Number(v & 0xffn));
+}
+
+/** OVS writes tcp_flags in OpenFlow 1.3 as the ONF experimenter OXM (ONFOXM_ET_TCP_FLAGS, field 42). */
+function putOnfTcpFlags(out: OxmField[], f: Masked | undefined): void {
+  if (!f) return;
+  const exact = f.m === 0xffffn;
+  out.push({
+    field: 'unknown',
+    oxmClass: 0xffff,
+    oxmField: 42,
+    experimenter: ONF_EXPERIMENTER,
+    value: be16(f.v),
+    ...(exact ? {} : { mask: be16(f.m) }),
+  });
+}
+
 /** Writes OVS's view as OpenFlow 1.3 TLVs, in nx_put_raw() order with the headers OVS picks for OF1.3. */
 export function toMatch(fm: FlowMatch): Match {
-  const out: KnownOxmField[] = [];
+  const out: OxmField[] = [];
   const put = (k: FlowKey, name: OxmFieldName, maskable = true): void => {
     const f = fm.get(k);
     if (!f) return;
@@ -366,7 +389,7 @@ export function toMatch(fm: FlowMatch): Match {
       if (proto === 6) {
         put('tp_src', 'tcp_src');
         put('tp_dst', 'tcp_dst');
-        put('tcp_flags', 'tcp_flags');
+        putOnfTcpFlags(out, fm.get('tcp_flags'));
       } else if (proto === 17) {
         put('tp_src', 'udp_src');
         put('tp_dst', 'udp_dst');

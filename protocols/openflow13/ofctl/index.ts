@@ -3,6 +3,7 @@
 export { formatMatch } from './match-format.js';
 export { formatAction, formatActions, formatInstructions, formatSubfield } from './action-format.js';
 export {
+  formatFlow,
   formatFlowMod,
   formatFlowStats,
   formatPacketIn,
@@ -10,6 +11,7 @@ export {
   formatDuration,
 } from './flow-format.js';
 export type { FlowStatsFormatOptions } from './flow-format.js';
+export { formatPacket } from './packet-format.js';
 export { parseFlow, parseFlows } from './flow-parse.js';
 export type { ParseFlowOptions } from './flow-parse.js';
 export { parseActionList, parseInstructions } from './action-parse.js';

@@ -123,16 +123,21 @@ export function formatFlowMatch(fm: FlowMatch, priority: number = DEFAULT_PRIORI
   decMasked('tun_gbp_id', 'tun_gbp_id');
   if (has('tun_gbp_flags')) out.push(`tun_gbp_flags=${hex(fm.value('tun_gbp_flags'))}`);
   const tf = fm.get('tun_flags');
-  if (tf) out.push(`tun_flags=${formatFlagsMasked(TUN_FLAG_BITS, Number(tf.v), Number(tf.m & 0x8n), 0x8)}`);
+  if (tf) out.push(`tun_flags=${formatFlagsMasked(TUN_FLAG_BITS, Number(tf.v & 0xfn), Number(tf.m & 0xfn), 0xf)}`);
 
   hexMasked('metadata', 'metadata');
   if (has('in_port')) out.push(`in_port=${formatPort16(Number(fm.value('in_port')))}`);
 
-  const tci = fm.get('vlan_tci');
-  if (tci) {
+  for (const [key, suffix] of [
+    ['vlan_tci', ''],
+    ['vlan_tci1', '1'],
+  ] as const) {
+    const tci = fm.get(key);
+    if (!tci) break;
     const vidMask = tci.m & 0x0fffn;
     const pcpMask = tci.m & 0xe000n;
     const cfi = tci.m & 0x1000n;
+    const hex4 = (x: bigint): string => `0x${x.toString(16).padStart(4, '0')}`;
     if (
       cfi &&
       tci.v & 0x1000n &&
@@ -140,12 +145,12 @@ export function formatFlowMatch(fm: FlowMatch, priority: number = DEFAULT_PRIORI
       (!pcpMask || pcpMask === 0xe000n) &&
       (vidMask || pcpMask)
     ) {
-      if (vidMask) out.push(`dl_vlan=${tci.v & 0xfffn}`);
-      if (pcpMask) out.push(`dl_vlan_pcp=${(tci.v >> 13n) & 7n}`);
+      if (vidMask) out.push(`dl_vlan${suffix}=${tci.v & 0xfffn}`);
+      if (pcpMask) out.push(`dl_vlan_pcp${suffix}=${(tci.v >> 13n) & 7n}`);
     } else if (tci.m === 0xffffn) {
-      out.push(`vlan_tci=0x${tci.v.toString(16).padStart(4, '0')}`);
+      out.push(`vlan_tci${suffix}=${hex4(tci.v)}`);
     } else {
-      out.push(`vlan_tci=0x${tci.v.toString(16).padStart(4, '0')}/0x${tci.m.toString(16).padStart(4, '0')}`);
+      out.push(`vlan_tci${suffix}=${hex4(tci.v)}/${hex4(tci.m)}`);
     }
   }
 

@@ -1,6 +1,6 @@
 // Parses the match part of ovs-ofctl flow syntax (`tcp,nw_src=10.0.0.0/8,tp_dst=80,reg0=0x5/0xff,ct_state=+trk`)
 // into OVS's view of a match (FlowMatch), from which flow-match.ts writes the OpenFlow 1.3 TLVs.
-import { FLOW_KEYS, type FlowKey, FlowMatch } from './flow-match.js';
+import { FLOW_KEYS, type FlowKey, type FlowMatch, setRegs } from './flow-match.js';
 import { fail } from './tokens.js';
 import {
   CT_STATE_BITS,
@@ -163,11 +163,7 @@ export function applyMatchItem(fm: FlowMatch, key: string, value: string | undef
     const n = Number(xreg[2]);
     if (n * words >= 16) fail(`${key} does not exist`);
     const { v, m } = parseIntMasked(value, 32 * words);
-    for (let i = 0; i < words; i++) {
-      const shift = BigInt(32 * i);
-      const wm = (m >> shift) & 0xffffffffn;
-      if (wm) fm.set(`reg${n * words + i}` as FlowKey, (v >> shift) & 0xffffffffn, wm);
-    }
+    setRegs(fm, n * words, words, v, m);
     return true;
   }
   switch (key) {
@@ -207,17 +203,20 @@ export function applyMatchItem(fm: FlowMatch, key: string, value: string | undef
       return true;
     }
     case 'ct_state': {
-      const f = parseFlags(CT_STATE_BITS, value, 0xffffffff);
+      // OVS keeps ct_state in 8 bits: a plain set of flags is sent with mask 0xff.
+      const f = parseFlags(CT_STATE_BITS, value, 0xff);
       fm.set('ct_state', BigInt(f.value), BigInt(f.mask));
       return true;
     }
     case 'tcp_flags': {
-      const f = parseFlags(TCP_FLAG_BITS, value, 0xffff);
+      // A plain set of flags covers the 12 TCP flag bits (TCP_FLAGS(OVS_BE16_MAX)).
+      const f = parseFlags(TCP_FLAG_BITS, value, 0x0fff);
       fm.set('tcp_flags', BigInt(f.value), BigInt(f.mask));
       return true;
     }
     case 'tun_flags': {
-      const f = parseFlags(TUN_FLAG_BITS, value, 0xffff);
+      // A plain set covers the flags OpenFlow can see (FLOW_TNL_PUB_F_MASK: oam).
+      const f = parseFlags(TUN_FLAG_BITS, value, 0x1);
       fm.set('tun_flags', BigInt(f.value), BigInt(f.mask));
       return true;
     }

@@ -284,8 +284,8 @@ export const TCP_FLAG_BITS: readonly string[] = [
   'cwr',
   'ns',
 ];
-/** FLOW_TNL_F_* bits: df, csum, key, oam. */
-export const TUN_FLAG_BITS: readonly string[] = ['df', 'csum', 'key', 'oam'];
+/** FLOW_TNL_F_* bits; only oam (bit 0) is visible to OpenFlow. */
+export const TUN_FLAG_BITS: readonly string[] = ['oam', 'df', 'csum', 'key'];
 
 /** format_flags: names joined by '|', unknown bits as hex, `0` when none. */
 export function formatFlags(names: readonly string[], flags: number): string {
