@@ -52,9 +52,10 @@ export function updateTenant(
 }
 
 export function deleteTenant(ctx: OpsContext, actor: Actor, ref: string): void {
-  if (actor.role !== 'admin') throw forbidden('only an admin deletes tenants');
   ctx.mutate(actor, 'tenant.delete', (tx) => {
+    // Resolve first: another tenant's tenant is 404 to a tenant token, its own is 403.
     const t = ctx.resolve(actor, 'tenant', ref, 'params/ref', undefined, tx);
+    if (actor.role !== 'admin') throw forbidden('only an admin deletes tenants');
     const holders: Holder[] = [
       ...tx
         .lookup('network', 'tenant', t.id)

@@ -22,6 +22,8 @@ export type HelloElement =
 
 export interface Hello extends Header {
   readonly type: 'hello';
+  /** ofp_header.version when it is not 4: a peer's HELLO carries its highest version (version negotiation). */
+  readonly version?: number;
   readonly elements: readonly HelloElement[];
 }
 /**

@@ -59,15 +59,15 @@ export interface OxmFieldInfo {
   readonly bits?: number;
 }
 
-const f = (
+const f = <K extends OxmKind>(
   oxmClass: number,
   oxmField: number,
   bytes: number,
-  kind: OxmKind,
+  kind: K,
   maskable: boolean,
   prereq: OxmPrereq = 'none',
   bits?: number,
-): OxmFieldInfo =>
+): OxmFieldInfo & { readonly kind: K } =>
   bits === undefined
     ? { oxmClass, oxmField, bytes, kind, maskable, prereq }
     : { oxmClass, oxmField, bytes, kind, maskable, prereq, bits };
@@ -217,7 +217,7 @@ export const OXM_FIELDS = {
   ct_ipv6_dst: f(N1, 123, 16, 'ipv6', true, 'ct'),
   ct_tp_src: f(N1, 124, 2, 'uint', true, 'ct'),
   ct_tp_dst: f(N1, 125, 2, 'uint', true, 'ct'),
-} as const satisfies Record<string, OxmFieldInfo>;
+} as const;
 
 export type OxmFieldName = keyof typeof OXM_FIELDS;
 
@@ -266,3 +266,286 @@ export interface Subfield {
   readonly ofs: number;
   readonly nbits: number;
 }
+
+// ---------------------------------------------------------------------------------------------------------------
+// Header lookup and value conversion
+
+/** 32-bit OXM header: class(16) | field(7) | hasmask(1) | length(8). */
+export function oxmHeader(info: OxmFieldInfo, hasMask: boolean): number {
+  return (
+    ((info.oxmClass << 16) |
+      (info.oxmField << 9) |
+      (hasMask ? 0x100 : 0) |
+      (hasMask ? info.bytes * 2 : info.bytes)) >>>
+    0
+  );
+}
+
+/** A field's name with its description, as the decoder looks it up by (class, field). */
+export interface OxmEntry {
+  readonly name: OxmFieldName;
+  readonly info: OxmFieldInfo;
+}
+
+// A dense table indexed by class slot * 128 + field number: the decoder's hot lookup, no hashing.
+const CLASS_SLOTS = [OxmClass.NXM_0, OxmClass.NXM_1, OxmClass.OPENFLOW_BASIC, OxmClass.PACKET_REGS];
+const byNumber: (OxmEntry | undefined)[] = new Array<OxmEntry | undefined>(CLASS_SLOTS.length * 128).fill(
+  undefined,
+);
+for (const name of Object.keys(OXM_FIELDS) as OxmFieldName[]) {
+  const info: OxmFieldInfo = OXM_FIELDS[name];
+  byNumber[CLASS_SLOTS.indexOf(info.oxmClass as (typeof CLASS_SLOTS)[number]) * 128 + info.oxmField] = {
+    name,
+    info,
+  };
+}
+
+function slotOf(oxmClass: number): number {
+  switch (oxmClass) {
+    case OxmClass.OPENFLOW_BASIC:
+      return 2 * 128;
+    case OxmClass.NXM_1:
+      return 128;
+    case OxmClass.NXM_0:
+      return 0;
+    case OxmClass.PACKET_REGS:
+      return 3 * 128;
+    default:
+      return -1;
+  }
+}
+
+/** The field the codec names for a class and field number (0-127), if any. */
+export function oxmEntry(oxmClass: number, oxmField: number): OxmEntry | undefined {
+  const slot = slotOf(oxmClass);
+  return slot < 0 ? undefined : byNumber[slot + oxmField];
+}
+
+/** The named field for a class and field number, if the codec knows it. */
+export function oxmFieldByNumber(oxmClass: number, oxmField: number): OxmFieldName | undefined {
+  return oxmEntry(oxmClass, oxmField)?.name;
+}
+
+/** The named field of a 32-bit NXM/OXM header as NXM actions carry it (no mask, payload size of the field). */
+export function fieldOfHeader(header: number): OxmFieldName | undefined {
+  const e = oxmEntry(header >>> 16, (header >>> 9) & 0x7f);
+  if (e === undefined || (header & 0x100) !== 0) return undefined;
+  return (header & 0xff) === e.info.bytes ? e.name : undefined;
+}
+
+/** Width in bits of a field (for subfield bounds). */
+export function fieldBits(name: OxmFieldName): number {
+  const info: OxmFieldInfo = OXM_FIELDS[name];
+  return info.bytes * 8;
+}
+
+const HEX: string[] = [];
+for (let i = 0; i < 256; i++) HEX.push(i.toString(16).padStart(2, '0'));
+
+export function macToString(b: Uint8Array, off: number): string {
+  return `${HEX[b[off]]}:${HEX[b[off + 1]]}:${HEX[b[off + 2]]}:${HEX[b[off + 3]]}:${HEX[b[off + 4]]}:${HEX[b[off + 5]]}`;
+}
+
+export function ipv4ToString(b: Uint8Array, off: number): string {
+  return `${b[off]}.${b[off + 1]}.${b[off + 2]}.${b[off + 3]}`;
+}
+
+/** RFC 5952 text: lower-case hex, leading zeros dropped, the longest run (>= 2) of zero groups as "::". */
+export function ipv6ToString(b: Uint8Array, off: number): string {
+  const g: number[] = [];
+  for (let i = 0; i < 8; i++) g.push((b[off + 2 * i] << 8) | b[off + 2 * i + 1]);
+  let bestStart = -1;
+  let bestLen = 1;
+  for (let i = 0; i < 8;) {
+    if (g[i] !== 0) {
+      i++;
+      continue;
+    }
+    let j = i;
+    while (j < 8 && g[j] === 0) j++;
+    if (j - i > bestLen) {
+      bestStart = i;
+      bestLen = j - i;
+    }
+    i = j;
+  }
+  const hex = (from: number, to: number): string =>
+    g
+      .slice(from, to)
+      .map((x) => x.toString(16))
+      .join(':');
+  if (bestStart < 0) return hex(0, 8);
+  return `${hex(0, bestStart)}::${hex(bestStart + bestLen, 8)}`;
+}
+
+function hexDigit(c: number): number {
+  if (c >= 48 && c <= 57) return c - 48; // 0-9
+  if (c >= 97 && c <= 102) return c - 87; // a-f
+  if (c >= 65 && c <= 70) return c - 55; // A-F
+  return -1;
+}
+
+/** Parse "aa:bb:cc:dd:ee:ff" into `out` at `off`; false when malformed. Hand-rolled: this is the flow-mod hot path. */
+export function writeMac(text: string, out: Uint8Array, off: number): boolean {
+  if (text.length !== 17) return false;
+  for (let i = 0; i < 6; i++) {
+    const hi = hexDigit(text.charCodeAt(i * 3));
+    const lo = hexDigit(text.charCodeAt(i * 3 + 1));
+    if (hi < 0 || lo < 0 || (i < 5 && text.charCodeAt(i * 3 + 2) !== 58)) return false;
+    out[off + i] = (hi << 4) | lo;
+  }
+  return true;
+}
+
+/** Parse a dotted quad into `out` at `off`; false when malformed (no leading "+", at most 3 digits, <= 255). */
+export function writeIpv4(text: string, out: Uint8Array, off: number): boolean {
+  let part = 0;
+  let value = 0;
+  let digits = 0;
+  for (let i = 0; i <= text.length; i++) {
+    const c = i === text.length ? 46 : text.charCodeAt(i);
+    if (c === 46) {
+      if (digits === 0 || value > 255 || part > 3) return false;
+      out[off + part++] = value;
+      value = 0;
+      digits = 0;
+    } else if (c >= 48 && c <= 57 && digits < 3) {
+      value = value * 10 + (c - 48);
+      digits++;
+    } else {
+      return false;
+    }
+  }
+  return part === 4;
+}
+
+export function writeIpv6(text: string, out: Uint8Array, off: number): boolean {
+  let s = text;
+  // An embedded dotted quad ("::ffff:10.0.0.1") becomes two hex groups.
+  const dot = s.lastIndexOf('.');
+  if (dot >= 0) {
+    const colon = s.lastIndexOf(':');
+    const quad = new Uint8Array(4);
+    if (colon < 0 || !writeIpv4(s.slice(colon + 1), quad, 0)) return false;
+    s = `${s.slice(0, colon + 1)}${((quad[0] << 8) | quad[1]).toString(16)}:${((quad[2] << 8) | quad[3]).toString(16)}`;
+  }
+  const halves = s.split('::');
+  if (halves.length > 2) return false;
+  const head = halves[0] === '' ? [] : halves[0].split(':');
+  const tail = halves.length === 2 && halves[1] !== '' ? halves[1].split(':') : [];
+  const fill = 8 - head.length - tail.length;
+  if (halves.length === 1 ? fill !== 0 : fill < 1) return false;
+  const groups = [...head, ...new Array<string>(fill).fill('0'), ...tail];
+  for (let i = 0; i < 8; i++) {
+    if (!/^[0-9a-fA-F]{1,4}$/.test(groups[i])) return false;
+    const v = parseInt(groups[i], 16);
+    out[off + 2 * i] = v >>> 8;
+    out[off + 2 * i + 1] = v & 0xff;
+  }
+  return true;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Prerequisites (OpenFlow 1.3 table 11 and OVS meta-flow): a field may only be matched when these hold.
+
+const ETH_IPV4 = 0x0800;
+const ETH_IPV6 = 0x86dd;
+const ETH_ARP = 0x0806;
+const ETH_RARP = 0x8035;
+
+function exact(match: Match, names: readonly OxmFieldName[]): number | bigint | string | undefined {
+  for (const e of match) {
+    if (e.field !== 'unknown' && names.includes(e.field) && e.mask === undefined) return e.value;
+  }
+  return undefined;
+}
+
+/**
+ * Check every field's prerequisites against the other entries of the match.
+ * Returns a message naming the first field whose prerequisite is missing, or undefined when all hold.
+ */
+export function checkPrerequisites(match: Match): string | undefined {
+  const ethType = exact(match, ['eth_type', 'eth_type_nxm']);
+  const ipProto = exact(match, ['ip_proto', 'ip_proto_nxm']);
+  const icmp6 = exact(match, ['icmpv6_type', 'icmpv6_type_nxm']);
+  const isIp = ethType === ETH_IPV4 || ethType === ETH_IPV6;
+  const holds = (p: OxmPrereq): boolean => {
+    switch (p) {
+      case 'none':
+        return true;
+      case 'vlan': {
+        const vid = exact(match, ['vlan_vid']);
+        const tci = exact(match, ['vlan_tci']);
+        return (
+          (typeof vid === 'number' && (vid & 0x1000) !== 0) ||
+          (typeof tci === 'number' && (tci & 0x1000) !== 0) ||
+          match.some((e) => e.field === 'vlan_vid' && e.mask !== undefined && (e.value & 0x1000) !== 0)
+        );
+      }
+      case 'ip':
+        return isIp;
+      case 'ipv4':
+        return ethType === ETH_IPV4;
+      case 'ipv6':
+        return ethType === ETH_IPV6;
+      case 'arp':
+        return ethType === ETH_ARP || ethType === ETH_RARP;
+      case 'tcp':
+        return isIp && ipProto === 6;
+      case 'udp':
+        return isIp && ipProto === 17;
+      case 'sctp':
+        return isIp && ipProto === 132;
+      case 'icmpv4':
+        return ethType === ETH_IPV4 && ipProto === 1;
+      case 'icmpv6':
+        return ethType === ETH_IPV6 && ipProto === 58;
+      case 'nd':
+        return ethType === ETH_IPV6 && ipProto === 58 && (icmp6 === 135 || icmp6 === 136);
+      case 'nd_sll':
+        return ethType === ETH_IPV6 && ipProto === 58 && icmp6 === 135;
+      case 'nd_tll':
+        return ethType === ETH_IPV6 && ipProto === 58 && icmp6 === 136;
+      case 'mpls':
+        return ethType === 0x8847 || ethType === 0x8848;
+      case 'pbb':
+        return ethType === 0x88e7;
+      case 'ct': {
+        // ct_nw_*/ct_tp_* need a tracked connection: ct_state with +trk (0x20) set.
+        return match.some(
+          (e) =>
+            e.field === 'ct_state' &&
+            (e.value & 0x20) !== 0 &&
+            (e.mask === undefined || (e.mask & 0x20) !== 0),
+        );
+      }
+    }
+  };
+  for (const e of match) {
+    if (e.field === 'unknown') continue;
+    const info: OxmFieldInfo = OXM_FIELDS[e.field];
+    if (!holds(info.prereq)) return `${e.field} requires ${PREREQ_TEXT[info.prereq]}`;
+    if (e.mask !== undefined && !info.maskable) return `${e.field} cannot be masked`;
+  }
+  return undefined;
+}
+
+const PREREQ_TEXT: Record<OxmPrereq, string> = {
+  none: 'nothing',
+  vlan: 'a VLAN tag (vlan_vid with OFPVID_PRESENT)',
+  ip: 'eth_type 0x0800 or 0x86dd',
+  ipv4: 'eth_type 0x0800',
+  ipv6: 'eth_type 0x86dd',
+  arp: 'eth_type 0x0806 or 0x8035',
+  tcp: 'eth_type IPv4/IPv6 and ip_proto 6',
+  udp: 'eth_type IPv4/IPv6 and ip_proto 17',
+  sctp: 'eth_type IPv4/IPv6 and ip_proto 132',
+  icmpv4: 'eth_type 0x0800 and ip_proto 1',
+  icmpv6: 'eth_type 0x86dd and ip_proto 58',
+  nd: 'icmpv6_type 135 or 136',
+  nd_sll: 'icmpv6_type 135 (neighbor solicitation)',
+  nd_tll: 'icmpv6_type 136 (neighbor advertisement)',
+  mpls: 'eth_type 0x8847 or 0x8848',
+  pbb: 'eth_type 0x88e7',
+  ct: 'ct_state +trk',
+};
