@@ -1,6 +1,6 @@
 // compileNode: model snapshot + node name -> the node's desired switch state (flows, groups, ports). Pure and
 // deterministic: the same snapshot gives byte-identical output, so the reconciler's diff is empty when nothing changed.
-import { canonicalMatch, flow, flowKey, type FlowSpec } from './flow.js';
+import { canonicalMatch, flow, type FlowSpec } from './flow.js';
 import { CompileError, NodeContext, SnapshotIndex, type EndpointView } from './context.js';
 import { cookie } from './cookies.js';
 import type { Feature, GroupSpec } from './feature.js';
@@ -101,21 +101,26 @@ function stableText(v: unknown): string {
   );
 }
 
-/** Dedupes by table|priority|match and sorts deterministically. */
+/** Dedupes by table|priority|match and sorts deterministically: table ascending, priority descending, match. */
 export function finish(flows: readonly FlowSpec[], conflicts: string[]): FlowSpec[] {
+  // One sortable string per flow (fixed-width table and inverted priority, then the canonical match), sorted with the
+  // engine's native string order: far cheaper than a comparator over 50,000 flows.
   const byKey = new Map<string, FlowSpec>();
   for (const f of flows) {
-    const k = flowKey(f);
+    const k = sortKey(f);
     const prev = byKey.get(k);
     if (!prev) byKey.set(k, f);
     else if (!sameFlow(prev, f))
       conflicts.push(`table ${f.table} priority ${f.priority} ${canonicalMatch(f.match)}`);
   }
-  const keyed = [...byKey.entries()];
-  keyed.sort(
-    ([ka, a], [kb, b]) => a.table - b.table || b.priority - a.priority || (ka < kb ? -1 : ka > kb ? 1 : 0),
-  );
-  return keyed.map(([, f]) => f);
+  const keys = [...byKey.keys()].sort();
+  const out = new Array<FlowSpec>(keys.length);
+  for (let i = 0; i < keys.length; i++) out[i] = byKey.get(keys[i] as string) as FlowSpec;
+  return out;
+}
+
+function sortKey(f: FlowSpec): string {
+  return `${(f.table + 0x100).toString(16)}${(0x1ffff - f.priority).toString(16)}|${canonicalMatch(f.match)}`;
 }
 
 export interface CompileOptions {

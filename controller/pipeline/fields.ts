@@ -138,7 +138,10 @@ export function subfield(f: RegField): Subfield {
   return { field: f.reg, ofs: f.ofs, nbits: f.nbits };
 }
 
-/** Match the packet's network. */
+const networkMatches = new Map<number, OxmField>();
+/** Match the packet's network (one shared, immutable match entry per VNI). */
 export function matchNetwork(vni: number): OxmField {
-  return { field: 'metadata', value: BigInt(vni), mask: NETWORK_VNI_MASK };
+  let m = networkMatches.get(vni);
+  if (!m) networkMatches.set(vni, (m = { field: 'metadata', value: BigInt(vni), mask: NETWORK_VNI_MASK }));
+  return m;
 }

@@ -89,12 +89,12 @@ function checkMatch(input: FlowInput, match: readonly OxmField[]): void {
   const fields = allowedFields(input.table);
   let ethType: number | undefined;
   let ipProto: number | undefined;
-  const seen = new Set<string>();
-  for (const m of match) {
+  for (let i = 0; i < match.length; i++) {
+    const m = match[i] as OxmField;
     if (m.field === 'unknown') fail(input, 'unknown match field');
     if (!fields.has(m.field)) fail(input, `match on ${m.field} is not declared for the table`);
-    if (seen.has(m.field)) fail(input, `${m.field} matched twice`);
-    seen.add(m.field);
+    for (let j = 0; j < i; j++)
+      if ((match[j] as OxmField).field === m.field) fail(input, `${m.field} matched twice`);
     if (m.field === 'eth_type') ethType = m.value as number;
     if (m.field === 'ip_proto') ipProto = m.value as number;
   }

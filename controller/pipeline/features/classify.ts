@@ -5,15 +5,26 @@ import { cookie } from '../cookies.js';
 import type { EndpointView, NetworkView, NodeContext } from '../context.js';
 import type { Feature } from '../feature.js';
 import { loadReg, NETWORK_VNI_MASK, PKT_SOURCE, ROUTE_DOMAIN, SourceKind } from '../fields.js';
-import { Eth, flow, type FlowSpec } from '../flow.js';
+import { Eth, flow, type FlowInput, type FlowSpec } from '../flow.js';
 import { LOCAL_PORT, TUNNEL_OFPORT } from '../ports.js';
 import { Priority } from '../priorities.js';
 
-function enterNetwork(net: NetworkView, kind: keyof typeof SourceKind) {
-  return {
-    actions: [loadReg(PKT_SOURCE, SourceKind[kind]), loadReg(ROUTE_DOMAIN, net.domain)],
-    writeMetadata: { value: BigInt(net.vni), mask: NETWORK_VNI_MASK },
-  };
+type Enter = Pick<FlowInput, 'actions' | 'writeMetadata'>;
+// The same few action lists serve every port of a network: built once per (network, kind), shared (flows are immutable).
+const entries = new WeakMap<NetworkView, Map<SourceKind, Enter>>();
+
+function enterNetwork(net: NetworkView, kind: SourceKind): Enter {
+  let byKind = entries.get(net);
+  if (!byKind) entries.set(net, (byKind = new Map()));
+  let e = byKind.get(kind);
+  if (!e) {
+    e = {
+      actions: [loadReg(PKT_SOURCE, SourceKind[kind]), loadReg(ROUTE_DOMAIN, net.domain)],
+      writeMetadata: { value: BigInt(net.vni), mask: NETWORK_VNI_MASK },
+    };
+    byKind.set(kind, e);
+  }
+  return e;
 }
 
 /** A local pod's port: its network, kind pod, then the spoof guard. */
