@@ -48,8 +48,8 @@ export class ServiceBalancer {
     if (service.policy !== old.policy) this.picker = createPicker(service.policy, this.connections);
     if (!sameAffinity(old, service)) this.affinity = affinityTable(service);
     this.index();
-    if (this.affinity)
-      for (const b of old.backends) if (!this.byId.has(b.id)) this.affinity.forgetBackend(b.id);
+    const affinity = this.affinity;
+    if (affinity) for (const b of old.backends) if (!this.byId.has(b.id)) affinity.forgetBackend(b.id);
   }
 
   /** Applies a health change (from HealthTracker or an operator) to one backend; false if it is not ours. */
@@ -64,9 +64,7 @@ export class ServiceBalancer {
   }
 
   choose(clientIp: string): Choice {
-    if (this.candidates.length === 0) {
-      return { kind: 'none', reason: this.svc.backends.length === 0 ? 'no backends' : 'no healthy backends' };
-    }
+    if (this.candidates.length === 0) return { kind: 'none', reason: this.whyNone() };
     const now = this.clock();
     if (this.affinity) {
       const boundId = this.affinity.lookup(clientIp, now);
@@ -88,6 +86,21 @@ export class ServiceBalancer {
 
   get affinityBindings(): number {
     return this.affinity?.size ?? 0;
+  }
+
+  private whyNone(): string {
+    const all = this.svc.backends;
+    if (all.length === 0) return 'no backends';
+    const count = (p: (b: LbBackend) => boolean) => all.filter(p).length;
+    const parts = [
+      [count((b) => b.health === 'unhealthy'), 'unhealthy'],
+      [count((b) => b.health === 'draining'), 'draining'],
+      [count((b) => b.health === 'healthy' && b.weight <= 0), 'with weight 0'],
+    ] as const;
+    return `no backend takes new connections (${parts
+      .filter(([n]) => n > 0)
+      .map(([n, what]) => `${n} ${what}`)
+      .join(', ')})`;
   }
 
   private index(): void {

@@ -76,10 +76,12 @@ export interface IpBytes {
 /** Bytes of an IPv4 or IPv6 address text, or undefined when it is neither. */
 export function parseIp(text: string): IpBytes | undefined {
   // Only dotted quads for IPv4: ipaddr.parse would also take "10" or "0x0a.1" (inet_aton forms).
-  if (ipaddr.IPv4.isValidFourPartDecimal(text))
+  if (ipaddr.IPv4.isValidFourPartDecimal(text)) {
     return { version: 4, bytes: Uint8Array.from(ipaddr.IPv4.parse(text).toByteArray()) };
-  if (ipaddr.IPv6.isValid(text))
+  }
+  if (ipaddr.IPv6.isValid(text)) {
     return { version: 6, bytes: Uint8Array.from(ipaddr.IPv6.parse(text).toByteArray()) };
+  }
   return undefined;
 }
 

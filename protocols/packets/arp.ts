@@ -105,8 +105,9 @@ export function buildArpReply(requestFrame: Uint8Array, answerMac: string): Resu
   }
   const req = parseArp(requestFrame, eth.value.payloadOffset);
   if (!req.ok) return req;
-  if (req.value.op !== ArpOp.Request)
+  if (req.value.op !== ArpOp.Request) {
     return fail('arp', eth.value.payloadOffset + 6, `ARP op ${req.value.op} is not a request`);
+  }
   return buildArp({
     op: ArpOp.Reply,
     senderMac: answerMac,

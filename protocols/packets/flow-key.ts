@@ -53,8 +53,9 @@ export function parseFlowKey(frame: Uint8Array): Result<FlowKey> {
   let ip: Result<Ipv4Header | Ipv6Header>;
   if (etherType === EtherType.IPv4) ip = parseIpv4(frame, payloadOffset);
   else if (etherType === EtherType.IPv6) ip = parseIpv6(frame, payloadOffset);
-  else
+  else {
     return fail('flow', payloadOffset - 2, `not IP: ethertype 0x${etherType.toString(16).padStart(4, '0')}`);
+  }
   if (!ip.ok) return ip;
   const l3 = ip.value;
   const nonFirstFragment = l3.kind === 'ipv4' ? l3.fragmentOffset !== 0 : (l3.fragment?.offset ?? 0) !== 0;

@@ -63,8 +63,9 @@ export function decodeFrame(buf: Uint8Array): Result<DecodedFrame> {
   const network = parseNetwork(buf, eth.value);
   if (!network.ok) return network;
   const l3 = network.value;
-  if (l3 === undefined || l3.kind === 'arp')
+  if (l3 === undefined || l3.kind === 'arp') {
     return ok({ ethernet: eth.value, network: l3, transport: undefined });
+  }
   const transport = parseTransport(buf, l3);
   if (!transport.ok) return transport;
   return ok({ ethernet: eth.value, network: l3, transport: transport.value });

@@ -29,8 +29,9 @@ export function isIcmpError(type: number): boolean {
 
 /** `length` is the number of upper-layer bytes present. */
 export function parseIcmp(buf: Uint8Array, offset: number, length: number): Result<IcmpMessage> {
-  if (length < ICMP_HEADER_LEN)
+  if (length < ICMP_HEADER_LEN) {
     return fail('icmp', offset, `${length} bytes is shorter than an ICMP header (8)`);
+  }
   const type = buf[offset];
   const echo = type === IcmpType.EchoRequest || type === IcmpType.EchoReply;
   return ok({

@@ -77,13 +77,15 @@ function parseNdOptions(buf: Uint8Array, start: number, end: number): Result<rea
     const length = buf[at + 1] * 8;
     // RFC 4861 4.6: a zero length must make the receiver discard the packet (it would loop forever).
     if (length === 0) return fail('icmpv6', at + 1, `option ${type} has length 0`);
-    if (at + length > end)
+    if (at + length > end) {
       return fail('icmpv6', at + 1, `option ${type} of ${length} bytes overruns the message`);
+    }
     switch (type) {
       case NdOptionType.SourceLinkLayerAddress:
       case NdOptionType.TargetLinkLayerAddress:
-        if (length !== MAC_OPTION_LEN)
+        if (length !== MAC_OPTION_LEN) {
           return fail('icmpv6', at + 1, `link-layer address option of ${length} bytes on Ethernet`);
+        }
         options.push({
           kind:
             type === NdOptionType.SourceLinkLayerAddress
@@ -93,8 +95,9 @@ function parseNdOptions(buf: Uint8Array, start: number, end: number): Result<rea
         });
         break;
       case NdOptionType.PrefixInformation:
-        if (length !== PREFIX_OPTION_LEN)
+        if (length !== PREFIX_OPTION_LEN) {
           return fail('icmpv6', at + 1, `prefix information option of ${length} bytes`);
+        }
         options.push({
           kind: 'prefixInformation',
           prefixLength: buf[at + 2],
@@ -128,8 +131,9 @@ const ND_FIXED: Record<number, number> = {
 function parseNd(buf: Uint8Array, offset: number, type: number, end: number): Result<NdMessage | undefined> {
   const fixed = ND_FIXED[type];
   if (fixed === undefined) return ok(undefined);
-  if (end - offset < fixed)
+  if (end - offset < fixed) {
     return fail('icmpv6', offset, `ND message type ${type} needs ${fixed} bytes, has ${end - offset}`);
+  }
   const opts = parseNdOptions(buf, offset + fixed, end);
   if (!opts.ok) return opts;
   const options = opts.value;

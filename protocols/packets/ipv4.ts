@@ -62,8 +62,9 @@ function parseOptions(buf: Uint8Array, start: number, end: number): Result<reado
     }
     if (at + 1 >= end) return fail('ipv4', at, `option ${type} has no length octet`);
     const length = buf[at + 1];
-    if (length < 2 || at + length > end)
+    if (length < 2 || at + length > end) {
       return fail('ipv4', at + 1, `option ${type} length ${length} does not fit the header`);
+    }
     options.push({ type, offset: at, length });
     at += length;
   }
@@ -72,15 +73,18 @@ function parseOptions(buf: Uint8Array, start: number, end: number): Result<reado
 
 export function parseIpv4(buf: Uint8Array, offset: number): Result<Ipv4Header> {
   const available = buf.length - offset;
-  if (available < IPV4_MIN_HEADER_LEN)
+  if (available < IPV4_MIN_HEADER_LEN) {
     return fail('ipv4', offset, `${available} bytes is shorter than an IPv4 header (20)`);
+  }
   const version = buf[offset] >>> 4;
   if (version !== 4) return fail('ipv4', offset, `version ${version}, expected 4`);
   const headerLength = (buf[offset] & 0x0f) * 4;
-  if (headerLength < IPV4_MIN_HEADER_LEN)
+  if (headerLength < IPV4_MIN_HEADER_LEN) {
     return fail('ipv4', offset, `IHL ${headerLength / 4} is below the minimum 5`);
-  if (headerLength > available)
+  }
+  if (headerLength > available) {
     return fail('ipv4', offset, `header of ${headerLength} bytes is cut at ${available}`);
+  }
   const totalLength = u16(buf, offset + 2);
   if (totalLength < headerLength) {
     return fail(

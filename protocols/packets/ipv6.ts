@@ -60,10 +60,17 @@ function isExtension(next: number): boolean {
   );
 }
 
+function extensionLength(buf: Uint8Array, at: number, type: number): number {
+  if (type === IpProto.Fragment) return FRAGMENT_HEADER_LEN;
+  if (type === IpProto.AH) return (buf[at + 1] + 2) * 4; // RFC 4302: 4-octet units, minus 2
+  return (buf[at + 1] + 1) * 8; // RFC 8200: 8-octet units, not counting the first 8
+}
+
 export function parseIpv6(buf: Uint8Array, offset: number): Result<Ipv6Header> {
   const available = buf.length - offset;
-  if (available < IPV6_HEADER_LEN)
+  if (available < IPV6_HEADER_LEN) {
     return fail('ipv6', offset, `${available} bytes is shorter than an IPv6 header (40)`);
+  }
   const version = buf[offset] >>> 4;
   if (version !== 6) return fail('ipv6', offset, `version ${version}, expected 6`);
   const payloadLength = u16(buf, offset + 4);
@@ -78,18 +85,15 @@ export function parseIpv6(buf: Uint8Array, offset: number): Result<Ipv6Header> {
   if (isExtension(next)) {
     const list: Ipv6Extension[] = [];
     while (isExtension(next)) {
-      if (list.length === MAX_IPV6_EXTENSIONS)
+      if (list.length === MAX_IPV6_EXTENSIONS) {
         return fail('ipv6', at, `more than ${MAX_IPV6_EXTENSIONS} extension headers`);
+      }
       if (at + 2 > end) return fail('ipv6', at, `extension header ${next} is cut`);
-      let length: number;
-      if (next === IpProto.Fragment) length = FRAGMENT_HEADER_LEN;
-      else if (next === IpProto.AH)
-        length = (buf[at + 1] + 2) * 4; // RFC 4302: in 4-octet units, minus 2
-      else length = (buf[at + 1] + 1) * 8; // RFC 8200: in 8-octet units, not counting the first 8
-      if (at + length > end)
+      const length = extensionLength(buf, at, next);
+      if (at + length > end) {
         return fail('ipv6', at, `extension header ${next} of ${length} bytes overruns the packet`);
+      }
       list.push({ type: next, offset: at, length });
-      const following = buf[at];
       if (next === IpProto.Fragment) {
         const offFlags = u16(buf, at + 2);
         fragment = {
@@ -97,15 +101,11 @@ export function parseIpv6(buf: Uint8Array, offset: number): Result<Ipv6Header> {
           offset: offFlags & 0xfff8,
           moreFragments: (offFlags & 1) !== 0,
         };
-        if (fragment.offset !== 0) {
-          // A later fragment holds no upper-layer header: stop at its protocol, without reading further.
-          next = following;
-          at += length;
-          break;
-        }
       }
-      next = following;
+      next = buf[at];
       at += length;
+      // A later fragment holds no upper-layer header: stop at the protocol it names.
+      if (fragment !== undefined && fragment.offset !== 0) break;
     }
     extensions = list;
   }

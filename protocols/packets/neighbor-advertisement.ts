@@ -79,8 +79,9 @@ export function buildNeighborAdvertisementReply(
 ): Result<Buffer> {
   const eth = parseEthernet(solicitationFrame);
   if (!eth.ok) return eth;
-  if (eth.value.etherType !== EtherType.IPv6)
+  if (eth.value.etherType !== EtherType.IPv6) {
     return fail('icmpv6', eth.value.payloadOffset - 2, 'not an IPv6 frame');
+  }
   const ip = parseIpv6(solicitationFrame, eth.value.payloadOffset);
   if (!ip.ok) return ip;
   if (ip.value.protocol !== IpProto.ICMPv6) return fail('icmpv6', ip.value.l4Offset, 'not ICMPv6');
@@ -94,8 +95,9 @@ export function buildNeighborAdvertisementReply(
   const msg = parseIcmpv6(solicitationFrame, ip.value.l4Offset, ip.value.l4Length);
   if (!msg.ok) return msg;
   const nd = msg.value.nd;
-  if (nd?.kind !== 'neighborSolicitation')
+  if (nd?.kind !== 'neighborSolicitation') {
     return fail('icmpv6', msg.value.offset, `ICMPv6 type ${msg.value.type} is not a solicitation`);
+  }
   const dad = ip.value.src === '::';
   const sll = nd.options.find((o) => o.kind === 'sourceLinkLayerAddress');
   return buildNeighborAdvertisement({

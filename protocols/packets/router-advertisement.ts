@@ -62,8 +62,9 @@ export function buildRouterAdvertisement(f: RouterAdvertisementFields): Result<B
   for (const p of f.prefixes ?? []) {
     const bytes = ipv6(p.prefix);
     if (!bytes.ok) return bytes;
-    if (!(p.prefixLength >= 0 && p.prefixLength <= 128))
+    if (!(p.prefixLength >= 0 && p.prefixLength <= 128)) {
       return fail('build', 0, `prefix length ${p.prefixLength}`);
+    }
     prefixes.push({ bytes: bytes.value, p });
   }
   const length = RA_FIXED + SLLA_LEN + (f.mtu === undefined ? 0 : MTU_LEN) + PREFIX_LEN * prefixes.length;

@@ -25,13 +25,16 @@ export interface TcpHeader {
 
 /** `length` is the number of upper-layer bytes present (Ipv4Header.l4Length / Ipv6Header.l4Length). */
 export function parseTcp(buf: Uint8Array, offset: number, length: number): Result<TcpHeader> {
-  if (length < TCP_MIN_HEADER_LEN)
+  if (length < TCP_MIN_HEADER_LEN) {
     return fail('tcp', offset, `${length} bytes is shorter than a TCP header (20)`);
+  }
   const headerLength = (buf[offset + 12] >>> 4) * 4;
-  if (headerLength < TCP_MIN_HEADER_LEN)
+  if (headerLength < TCP_MIN_HEADER_LEN) {
     return fail('tcp', offset + 12, `data offset ${headerLength / 4} is below 5`);
-  if (headerLength > length)
+  }
+  if (headerLength > length) {
     return fail('tcp', offset + 12, `header of ${headerLength} bytes is cut at ${length}`);
+  }
   return ok({
     kind: 'tcp',
     offset,
@@ -83,11 +86,13 @@ export function parseTcpOptions(buf: Uint8Array, tcp: TcpHeader): Result<readonl
     }
     if (at + 1 >= end) return fail('tcp', at, `option ${type} has no length octet`);
     const length = buf[at + 1];
-    if (length < 2 || at + length > end)
+    if (length < 2 || at + length > end) {
       return fail('tcp', at + 1, `option ${type} length ${length} does not fit the header`);
+    }
     const fixed = FIXED_LENGTH[type];
-    if (fixed !== undefined && length !== fixed)
+    if (fixed !== undefined && length !== fixed) {
       return fail('tcp', at + 1, `option ${type} must be ${fixed} bytes, is ${length}`);
+    }
     switch (type) {
       case 2:
         options.push({ kind: 'mss', mss: u16(buf, at + 2) });

@@ -45,13 +45,15 @@ function mustNotAnswer(frame: Uint8Array, ip: Ipv4Header | Ipv6Header): string |
     const src0 = frame[o + 12];
     if (dst0 >= 224 || ip.dst === '255.255.255.255') return 'sent to a multicast or broadcast address';
     if (src0 >= 224 || ip.src === '0.0.0.0') return 'sent from an address that is not a unicast host';
-    if (ip.protocol === IpProto.ICMP && ip.l4Length > 0 && isIcmpError(frame[ip.l4Offset]))
+    if (ip.protocol === IpProto.ICMP && ip.l4Length > 0 && isIcmpError(frame[ip.l4Offset])) {
       return 'itself an ICMP error';
+    }
   } else {
     if (frame[o + 24] === 0xff) return 'sent to a multicast address';
     if (frame[o + 8] === 0xff || ip.src === '::') return 'sent from an address that is not a unicast host';
-    if (ip.protocol === IpProto.ICMPv6 && ip.l4Length > 0 && isIcmpv6Error(frame[ip.l4Offset]))
+    if (ip.protocol === IpProto.ICMPv6 && ip.l4Length > 0 && isIcmpv6Error(frame[ip.l4Offset])) {
       return 'itself an ICMPv6 error';
+    }
   }
   return undefined;
 }
@@ -70,8 +72,9 @@ export function buildDestinationUnreachable(
   const net = parseNetwork(frame, eth.value);
   if (!net.ok) return net;
   const ip = net.value;
-  if (ip === undefined || ip.kind === 'arp')
+  if (ip === undefined || ip.kind === 'arp') {
     return fail('build', eth.value.payloadOffset, 'not an IP packet');
+  }
   const why = mustNotAnswer(frame, ip);
   if (why !== undefined) return fail('build', ip.headerOffset, `no ICMP error is sent about a packet ${why}`);
 

@@ -242,8 +242,8 @@ export class OvsdbClient<T extends TableSpecs> extends EventEmitter<OvsdbClientE
 
   private lost(reason: string): void {
     this.session = undefined;
-    if (this.stateValue === 'closed') return;
     this.emit('disconnected', reason);
+    if (this.stateValue === 'closed') return;
     if (this.options.reconnect === false) {
       this.log.info({ reason }, 'session ended');
       this.close();

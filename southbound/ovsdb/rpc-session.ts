@@ -141,7 +141,14 @@ export class RpcSession {
     if (this.closeReason !== undefined) return;
     this.closeReason = reason;
     clearInterval(this.probeTimer);
-    this.socket.destroy();
+    if (this.outbox.length > 0 && !this.socket.destroyed) {
+      // Let the last words (an error reply) go out, then make sure the socket is gone.
+      this.socket.end(this.outbox.join(''));
+      this.outbox = [];
+      setTimeout(() => this.socket.destroy(), 1000).unref();
+    } else {
+      this.socket.destroy();
+    }
     const err = new OvsdbSessionClosedError(`session closed: ${reason}`);
     for (const p of this.pending.values()) p.reject(err);
     this.pending.clear();

@@ -36,6 +36,8 @@ export class CniControllerPeer {
   readonly attachments = new Map<string, PeerAttachment>();
   readonly calls: Array<{ path: string; body: unknown; node?: string }> = [];
   ready = true;
+  /** TCP connections accepted so far (the agent should keep one alive). */
+  connections = 0;
   /** Delay before answering add (the real controller waits for a barrier). */
   addDelayMs = 0;
   /** Resolvers called when an add request arrives (before the delay). */
@@ -47,6 +49,7 @@ export class CniControllerPeer {
 
   async start(): Promise<this> {
     this.server = http.createServer((req, res) => void this.serve(req, res));
+    this.server.on('connection', () => this.connections++);
     await new Promise<void>((resolve) => this.server?.listen(0, '127.0.0.1', () => resolve()));
     this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
     return this;

@@ -31,7 +31,9 @@ const isV4 = (ip: string): boolean => !ip.includes(':');
  */
 export function foreignSubnetDrops(ctx: NodeContext, d: DomainView, out: FlowSpec[]): void {
   const c = cookie('egress', BigInt(d.id));
+  // The domain's own subnets have their drop flow in l3 already (an equal CIDR of another tenant adds nothing).
   const seen = new Set<string>();
+  for (const n of d.networks) for (const s of n.subnets) seen.add(s.cidr);
   for (const s of ctx.index.snapshot.subnets) {
     if (s.ipVersion !== 4 || seen.has(s.cidr) || ctx.index.domainKeyOf(s.networkId) === d.key) continue;
     seen.add(s.cidr);

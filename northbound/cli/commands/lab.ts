@@ -39,8 +39,10 @@ interface UpFlags {
   json?: boolean;
 }
 
+const started = Date.now();
+/** Progress on stderr (stdout is for the status), with the time since the command started. */
 const log = (msg: string): void => {
-  process.stderr.write(`lab: ${msg}\n`);
+  process.stderr.write(`lab: [${String(Date.now() - started).padStart(5)} ms] ${msg}\n`);
 };
 
 export function labCommand(): Command {
@@ -77,7 +79,6 @@ export function labCommand(): Command {
     .option('--subnet6 <cidr>', "IPv6 subnet of every tenant's network", 'fd00:10:244::/64')
     .option('--json', 'print the status as JSON when up')
     .action(async (f: UpFlags) => {
-      const started = Date.now();
       // Ctrl-C or SIGTERM stop the build at the next step and tear down what was built.
       const abort = new AbortController();
       const interrupt = (sig: NodeJS.Signals) => () => abort.abort(new Error(`interrupted by ${sig}`));
@@ -118,7 +119,6 @@ export function labCommand(): Command {
     .option('--prefix <prefix>', 'namespace prefix, when the state file is gone', DEFAULT_PREFIX)
     .option('--keep-registrations', 'leave pods and nodes registered in the controller')
     .action(async (f: { dir: string; prefix: string; keepRegistrations?: boolean }) => {
-      const started = Date.now();
       const report = await labDown({ dir: f.dir, prefix: f.prefix, deregister: !f.keepRegistrations });
       for (const w of report.warnings) log(`warning: ${w}`);
       log(

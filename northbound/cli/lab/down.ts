@@ -5,7 +5,7 @@
 //  3. SIGKILL whatever still runs inside the lab's namespaces.
 //  4. Delete the namespaces: that destroys the veths, the underlay bridge and OVS's tap devices.
 //  5. Remove the lab directory.
-import { existsSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, lstatSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { ApiClient } from './api';
 import { deleteCniPod } from './cni-pods';
@@ -44,10 +44,14 @@ export async function labDown(options: DownOptions): Promise<DownReport> {
     warnings.push(...(await releaseFromController(state)));
   }
 
-  const pids = pidfiles(dir)
-    .map(readPid)
-    .filter((p): p is number => p !== undefined);
-  const daemons = [...new Set([...pids, ...strayProcesses(dir)])].filter((p) => isOurs(p, dir));
+  // Someone else's directory (or a symlink) at the lab's path: its pid files are not to be trusted, nor removed.
+  const trusted = !existsSync(dir) || ownDirectory(dir);
+  if (!trusted)
+    warnings.push(`${dir} is not a directory of ours: its pid files are ignored and it is left in place`);
+  const pids = (trusted ? pidfiles(dir) : []).map(readPid).filter((p): p is number => p !== undefined);
+  const daemons = [...new Set([...pids, ...(trusted ? strayProcesses(dir) : [])])].filter((p) =>
+    isOurs(p, dir),
+  );
   const stuck = await stopAll(daemons, dir);
   if (stuck.length) warnings.push(`processes ${stuck.join(', ')} did not exit`);
 
@@ -69,7 +73,7 @@ export async function labDown(options: DownOptions): Promise<DownReport> {
   if (left.length) warnings.push(`namespaces ${left.join(', ')} could not be deleted`);
 
   let removedDir = false;
-  if (existsSync(dir)) {
+  if (trusted && existsSync(dir)) {
     const foreign = readdirSync(dir).filter((e) => !LAB_ENTRY.test(e));
     if (foreign.length === 0) {
       rmSync(dir, { recursive: true, force: true });
@@ -81,6 +85,11 @@ export async function labDown(options: DownOptions): Promise<DownReport> {
     }
   }
   return { stopped: daemons.length, killedInNamespaces, namespaces, removedDir, warnings };
+}
+
+function ownDirectory(dir: string): boolean {
+  const st = lstatSync(dir);
+  return st.isDirectory() && !st.isSymbolicLink() && st.uid === process.getuid?.();
 }
 
 /** Returns warnings; never throws, so that an absent controller never blocks the host cleanup. */

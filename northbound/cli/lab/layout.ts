@@ -73,6 +73,11 @@ export interface LabPlan {
   dir: string;
   prefix: string;
   underlay: { netns: string; bridge: string; mtu: number; prefixLength: number };
+  /**
+   * A host outside the cluster, on the underlay: what pods reach through egress SNAT to their node's address
+   * (a stand-in for the internet, which the lab never touches).
+   */
+  external: { netns: string; ip: string; underlayPort: string };
   nodes: NodePlan[];
   tenants: TenantPlan[];
   pods: PodPlan[];
@@ -160,6 +165,7 @@ export function planLab(o: LabOptions): LabPlan {
     dir: o.dir,
     prefix: o.prefix,
     underlay: { netns: `${o.prefix}-ul`, bridge: 'ulbr', mtu: UNDERLAY_MTU, prefixLength: 24 },
+    external: { netns: `${o.prefix}-ext`, ip: '10.99.0.254', underlayPort: 'ul-ext' },
     nodes,
     tenants,
     pods,

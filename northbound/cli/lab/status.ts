@@ -30,6 +30,8 @@ export interface LabStatus {
   prefix: string | null;
   controller: { api: string; openflow: string } | null;
   underlay: { netns: string; bridge: string; cidr: string } | null;
+  /** A host outside the cluster on the underlay, for egress (SNAT) tests. */
+  external: { netns: string; ip: string } | null;
   relay: { alive: boolean } | null;
   nodes: NodeStatus[];
   pods: PodState[];
@@ -46,6 +48,7 @@ export function labStatus(dirOption: string): LabStatus {
       prefix: null,
       controller: null,
       underlay: null,
+      external: null,
       relay: null,
       nodes: [],
       pods: [],
@@ -85,6 +88,7 @@ export function labStatus(dirOption: string): LabStatus {
       bridge: state.plan.underlay.bridge,
       cidr: `10.99.0.0/${state.plan.underlay.prefixLength}`,
     },
+    external: { netns: state.plan.external.netns, ip: state.plan.external.ip },
     relay,
     nodes,
     pods: state.pods,

@@ -33,3 +33,16 @@ export async function addressBrPhy(plan: LabPlan, node: NodePlan): Promise<void>
     `ip addr add ${node.tunnelIp}/${plan.underlay.prefixLength} dev ${BR_PHY} && ip link set ${BR_PHY} up`,
   );
 }
+
+/** The external host: a namespace on the underlay bridge with an address above every node's. */
+export async function createExternalHost(plan: LabPlan): Promise<void> {
+  const { netns, bridge, mtu, prefixLength } = plan.underlay;
+  const ext = plan.external;
+  await addNamespace(ext.netns, false);
+  await run('ip', [
+    'link', 'add', 'eth0', 'netns', ext.netns, 'mtu', String(mtu), 'type', 'veth',
+    'peer', 'name', ext.underlayPort, 'netns', netns, 'mtu', String(mtu),
+  ]); // prettier-ignore
+  await shIn(netns, `ip link set ${ext.underlayPort} master ${bridge} up`);
+  await shIn(ext.netns, `ip addr add ${ext.ip}/${prefixLength} dev eth0 && ip link set eth0 up`);
+}

@@ -1,7 +1,7 @@
 // `lab up`: builds the lab in stages, recording each in DIR/lab.json; any failure tears everything down again.
 //   underlay -> per node: ovsdb-server, namespace, uplink, [bare pods], ovs-vswitchd, bridges, br-phy address,
 //   tunnel neighbours -> [controller: relay, tenants, nodes + tokens + agents, pods through sdn-cni].
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { startAgent, startRelay } from './agents';
 import { ApiClient } from './api';
@@ -30,7 +30,7 @@ import {
   type LabState,
   type PodState,
 } from './state';
-import { addressBrPhy, connectNode, createUnderlay } from './underlay';
+import { addressBrPhy, connectNode, createExternalHost, createUnderlay } from './underlay';
 
 export type Log = (msg: string) => void;
 
@@ -46,14 +46,24 @@ const TOOLS: Record<string, string> = {
 
 async function checkHost(): Promise<void> {
   if (process.getuid?.() !== 0) throw new Error('the lab needs root (network namespaces, ovs-vswitchd)');
-  const missing: string[] = [];
-  for (const tool of Object.keys(TOOLS)) {
-    await run('sh', ['-c', `command -v ${tool}`]).catch(() => missing.push(tool));
-  }
+  const script = `for t in ${Object.keys(TOOLS).join(' ')}; do command -v $t >/dev/null || echo $t; done`;
+  const missing = (await run('sh', ['-c', script])).split('\n').filter(Boolean);
   if (missing.length) {
     const pkgs = [...new Set(missing.map((t) => TOOLS[t]))].join(' ');
     throw new Error(`missing ${missing.join(', ')}: apt-get install ${pkgs}`);
   }
+}
+
+/**
+ * A lab directory is a real directory owned by us: root kills the PIDs named in it and writes tokens into it, so a
+ * path another user prepared (a symlink, a directory of theirs in /tmp) is refused.
+ */
+function checkOwnDirectory(dir: string): void {
+  const st = lstatSync(dir);
+  if (st.isSymbolicLink() || !st.isDirectory())
+    throw new Error(`${dir} is not a directory (a symlink?); pick another --dir`);
+  if (st.uid !== process.getuid?.())
+    throw new Error(`${dir} belongs to uid ${st.uid}, not to us; pick another --dir`);
 }
 
 async function pickPorts(options: LabOptions, plan: LabPlan): Promise<void> {
@@ -82,13 +92,16 @@ export async function labUp(input: LabOptions, log: Log, signal?: AbortSignal): 
   if (previous && (builderRunning(previous) || labStatus(options.dir).state === 'up')) {
     throw new Error(`a lab is already ${previous.phase} in ${options.dir}; run \`sdnctl lab down\` first`);
   }
+  if (existsSync(options.dir)) checkOwnDirectory(options.dir);
   if (existsSync(options.dir) || (await labNamespaces(options.prefix)).length) {
     log(`removing leftovers of an earlier lab in ${options.dir}`);
     const report = await labDown({ dir: options.dir, prefix: options.prefix });
     if (!report.removedDir && existsSync(options.dir)) throw new Error(report.warnings.join('; '));
   }
 
-  mkdirSync(options.dir, { recursive: true });
+  // The directory holds tokens and the sockets of agents and switches: this user's only.
+  mkdirSync(options.dir, { recursive: true, mode: 0o700 });
+  checkOwnDirectory(options.dir);
   const plan = planLab(options);
   const state: LabState = {
     version: 1,
@@ -151,8 +164,12 @@ async function buildInfrastructure(
   check: () => void,
 ): Promise<void> {
   const bare = state.controller === null;
-  log(`underlay ${plan.underlay.netns} (bridge ${plan.underlay.bridge}, MTU ${plan.underlay.mtu})`);
+  log(
+    `underlay ${plan.underlay.netns} (bridge ${plan.underlay.bridge}, MTU ${plan.underlay.mtu}), ` +
+      `external host ${plan.external.netns} ${plan.external.ip}`,
+  );
   await createUnderlay(plan);
+  await createExternalHost(plan);
   await pool(plan.nodes, plan.nodes.length, async (node) => {
     const pods = bare ? plan.pods.filter((p) => p.node === node.name) : null;
     const steps: (() => Promise<unknown>)[] = [
@@ -198,12 +215,18 @@ async function attachToController(
     `tenants ${[...tenants.keys()].join(', ')}: network ${plan.tenants[0]?.network}, ${ctl.subnet4} + ${ctl.subnet6}`,
   );
   const nodes = new Map<string, NodePlan>(plan.nodes.map((n) => [n.name, n]));
+  const tokenFiles = new Map<string, string>();
   for (const node of plan.nodes) {
     check();
-    const tokenFile = await registerNode(api, node, state, save);
-    await startAgent(plan, node, ctl, tokenFile);
-    log(`node ${node.name} registered, sdn-agent on ${node.agentSocket}`);
+    tokenFiles.set(node.name, await registerNode(api, node, state, save));
+    log(`node ${node.name} registered`);
   }
+  // Each agent is a Node.js start (a few hundred ms on a busy host): start them side by side.
+  await pool(plan.nodes, plan.nodes.length, async (node) => {
+    check();
+    await startAgent(plan, node, ctl, tokenFiles.get(node.name) ?? '');
+    log(`node ${node.name}: sdn-agent on ${node.agentSocket}`);
+  });
   const started = Date.now();
   const pods: PodState[] = await pool(plan.pods, 4, async (pod) => {
     const tenant = tenants.get(pod.tenant ?? '');

@@ -14,7 +14,7 @@ import type { ControllerClient } from './controller-client.js';
 import { CniFailure, messageOf } from './failure.js';
 import { HOST_IFNAME, hostIfName, randomHostMac } from './host-ifname.js';
 import { KeyedMutex } from './keyed-mutex.js';
-import type { NodeNet } from './node-net.js';
+import type { NodeNet, PendingPodConfig } from './node-net.js';
 
 type Env<C extends CniEnv['command']> = Extract<CniEnv, { command: C }>;
 
@@ -53,32 +53,35 @@ export class CniService {
     let attached = false;
     try {
       const ips = [...new Set([...env.args.ips, ...conf.ips])];
-      // The controller attaches the host end and waits for its flows; offload is switched off meanwhile.
-      // Settled here so that a failed controller call leaves no unhandled rejection behind.
-      const offload = this.net.disableTxOffload(netns, ifname).then(
-        () => undefined,
-        (e: unknown) => e,
-      );
-      const answer = await this.controller.add({
-        containerId,
-        ifname,
-        netns,
-        hostIfName: hostName,
-        ...(env.args.k8sNamespace && { k8sNamespace: env.args.k8sNamespace }),
-        ...(env.args.k8sPodName && { k8sPodName: env.args.k8sPodName }),
-        ...(conf.network && { network: conf.network }),
-        ...(ips.length > 0 && { ips }),
-        ...((env.args.mac ?? conf.mac) && { mac: env.args.mac ?? conf.mac }),
-      });
+      // The controller attaches the host end and waits for its flows; once the request is on its way, the
+      // pod-side process starts, so that only writing its lines remains when the answer comes.
+      let podConfig: PendingPodConfig | undefined;
+      const answer = await this.controller
+        .add(
+          {
+            containerId,
+            ifname,
+            netns,
+            hostIfName: hostName,
+            ...(env.args.k8sNamespace && { k8sNamespace: env.args.k8sNamespace }),
+            ...(env.args.k8sPodName && { k8sPodName: env.args.k8sPodName }),
+            ...(conf.network && { network: conf.network }),
+            ...(ips.length > 0 && { ips }),
+            ...((env.args.mac ?? conf.mac) && { mac: env.args.mac ?? conf.mac }),
+          },
+          () => (podConfig ??= this.net.startPodConfig(netns, ifname)),
+        )
+        .catch((e: unknown) => {
+          podConfig?.cancel();
+          throw e;
+        });
       attached = true;
       const controllerMs = ms();
       const mtu = conf.mtu ?? answer.mtu;
       this.lastMtu.set(networkKey, answer.mtu);
+      const pending = podConfig ?? this.net.startPodConfig(netns, ifname);
       await Promise.all([
-        offload.then((e) => {
-          if (e !== undefined) throw e;
-        }),
-        this.net.configurePod(netns, ifname, {
+        pending.apply({
           mac: answer.mac,
           mtu,
           addresses: answer.ips.map((i) => i.address),

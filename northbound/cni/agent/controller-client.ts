@@ -50,6 +50,8 @@ export interface ControllerClientOptions {
 const MAC = /^[0-9a-fA-F]{2}(:[0-9a-fA-F]{2}){5}$/;
 const isCidr = (v: unknown): boolean => typeof v === 'string' && isCidrText(v);
 const isAddress = (v: unknown): boolean => typeof v === 'string' && ipaddr.isValid(v);
+class StaleSocket extends Error {}
+
 const isObject = (v: unknown): v is Record<string, unknown> =>
   typeof v === 'object' && v !== null && !Array.isArray(v);
 
@@ -71,7 +73,30 @@ export class ControllerClient {
     return this.base.origin;
   }
 
-  private request(method: 'GET' | 'POST', path: string, body?: unknown): Promise<Reply> {
+  /**
+   * A pooled socket the server closed while idle fails at once with ECONNRESET; that request never reached
+   * the controller, so it is sent again on a fresh socket (the pattern Node's http docs give for reusedSocket).
+   */
+  private async request(
+    method: 'GET' | 'POST',
+    path: string,
+    body?: unknown,
+    onSent?: () => void,
+  ): Promise<Reply> {
+    try {
+      return await this.requestOnce(method, path, body, onSent);
+    } catch (e) {
+      if (!(e instanceof StaleSocket)) throw e;
+      return this.requestOnce(method, path, body, onSent);
+    }
+  }
+
+  private requestOnce(
+    method: 'GET' | 'POST',
+    path: string,
+    body?: unknown,
+    onSent?: () => void,
+  ): Promise<Reply> {
     const payload = body === undefined ? undefined : JSON.stringify(body);
     const mod = this.base.protocol === 'https:' ? https : http;
     return new Promise((resolve, reject) => {
@@ -107,8 +132,11 @@ export class ControllerClient {
           });
         },
       );
+      if (onSent) req.once('finish', onSent);
       req.on('timeout', () => req.destroy(new Error(`no answer within ${this.opts.timeoutMs ?? 60_000} ms`)));
-      req.on('error', (e) => reject(this.unreachable(e)));
+      req.on('error', (e: NodeJS.ErrnoException) => {
+        reject(req.reusedSocket && e.code === 'ECONNRESET' ? new StaleSocket() : this.unreachable(e));
+      });
       req.end(payload);
     });
   }
@@ -142,8 +170,9 @@ export class ControllerClient {
     return CniFailure.of(CniCode.ControllerRejected, detail);
   }
 
-  async add(req: AddRequest): Promise<AttachmentAnswer> {
-    const r = await this.request('POST', '/cni/v1/add', req);
+  /** `onSent` runs once the request is written out: local work can overlap the controller's. */
+  async add(req: AddRequest, onSent?: () => void): Promise<AttachmentAnswer> {
+    const r = await this.request('POST', '/cni/v1/add', req, onSent);
     if (r.status !== 200) throw this.rejected('refused the attachment', r);
     return parseAnswer(r.body);
   }

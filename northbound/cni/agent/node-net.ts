@@ -1,7 +1,7 @@
 // The node-local network work, done with iproute2 (and ethtool) exactly as an operator would type it. The pod
 // side runs under `nsenter --net=<CNI_NETNS>` because runtimes give a path, not a name; the host side is the
 // agent's own netns, or a named one (`--host-netns`, the multi-node lab runs each node as a netns).
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { stat } from 'node:fs/promises';
 import { CniCode } from '../../../protocols/cni/index.js';
 import { CniFailure } from './failure.js';
@@ -78,6 +78,26 @@ function secondaryMetric(ifname: string): number {
   let h = 0;
   for (const ch of ifname) h = (h * 31 + ch.charCodeAt(0)) % 1000;
   return 1000 + h;
+}
+
+/** The pod-side configuration, started early and given its lines once the controller has answered. */
+export interface PendingPodConfig {
+  apply(c: PodConfig): Promise<void>;
+  /** Ends the started process without configuring anything (the ADD failed). */
+  cancel(): void;
+}
+
+/**
+ * MAC, MTU, addresses, up, then routes (routes last: a route via a gateway needs the link up and its subnet).
+ * Values were validated as addresses by the controller client, so they are safe on an ip(8) command line.
+ */
+function podConfigLines(ifname: string, c: PodConfig): string[] {
+  return [
+    `link set dev ${ifname} address ${c.mac} mtu ${c.mtu}`,
+    ...c.addresses.map((a) => `addr add ${a} dev ${ifname}${a.includes(':') ? ' nodad' : ''}`),
+    `link set dev ${ifname} up`,
+    ...c.routes.map((r) => `route add ${r.dst}${r.gw ? ` via ${r.gw}` : ''} dev ${ifname}`),
+  ];
 }
 
 export class NodeNet {
@@ -213,38 +233,47 @@ export class NodeNet {
   }
 
   /**
-   * MAC, MTU, addresses, up and routes in one `ip -force -batch` in the pod. A route whose destination
-   * another interface of the pod already holds (a second attachment's default route) fails with "File exists"
-   * and is added again with a higher metric, so the first attachment keeps it. Values were validated as
-   * addresses by the controller client, so they are safe on an ip(8) command line.
+   * Starts, in the pod, TX checksum offload off (OVS-LAB.md G1: the userspace datapath forwards veth frames
+   * with unfilled checksums otherwise) followed by an `ip -force -batch` that waits for its lines. Started while
+   * the controller works, so that the process start is off the ADD's critical path; `apply` then only writes.
    */
-  async configurePod(netns: string, ifname: string, c: PodConfig): Promise<void> {
-    const routeLine = (r: PodConfig['routes'][number]): string =>
-      `route add ${r.dst}${r.gw ? ` via ${r.gw}` : ''} dev ${ifname}`;
-    const lines = [
-      `link set dev ${ifname} address ${c.mac} mtu ${c.mtu}`,
-      ...c.addresses.map((a) => `addr add ${a} dev ${ifname}${a.includes(':') ? ' nodad' : ''}`),
-      `link set dev ${ifname} up`,
-    ];
-    const firstRoute = lines.length + 1;
-    lines.push(...c.routes.map(routeLine));
-    try {
-      await this.podIp(netns, ['-force', '-batch', '-'], lines.join('\n') + '\n');
-    } catch (e) {
-      if (!(e instanceof CommandError)) throw e;
-      const failed = [...e.stderr.matchAll(/Command failed -:(\d+)/g)].map((m) => Number(m[1]));
-      const retry =
-        failed.every((n) => n >= firstRoute) && !/RTNETLINK answers: (?!File exists)/.test(e.stderr);
-      if (failed.length === 0 || !retry) throw e;
-      const metric = secondaryMetric(ifname);
-      const again = failed.map((n) => `${lines[n - 1] ?? ''} metric ${metric}`);
-      await this.podIp(netns, ['-batch', '-'], again.join('\n') + '\n');
-    }
-  }
-
-  /** TX checksum offload off (OVS-LAB.md G1: the userspace datapath forwards veth frames with unfilled checksums). */
-  async disableTxOffload(netns: string, ifname: string): Promise<void> {
-    await run('nsenter', [`--net=${netns}`, 'ethtool', '-K', ifname, 'tx', 'off']);
+  startPodConfig(netns: string, ifname: string): PendingPodConfig {
+    const script = 'ethtool -K "$1" tx off >/dev/null && exec ip -force -batch -';
+    const child = spawn('nsenter', [`--net=${netns}`, 'sh', '-c', script, 'sh', ifname], {
+      stdio: ['pipe', 'ignore', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr.on('data', (b: Buffer) => (stderr += b.toString('utf8')));
+    child.stdin.on('error', () => undefined); // the process may exit early (ethtool failed): reported below
+    const exited = new Promise<number | null>((resolve) => {
+      child.on('error', (e) => {
+        stderr += e.message;
+        resolve(-1);
+      });
+      child.on('close', (code) => resolve(code));
+    });
+    const command = `nsenter --net=${netns} sh -c '${script}'`;
+    return {
+      apply: async (c: PodConfig): Promise<void> => {
+        const lines = podConfigLines(ifname, c);
+        child.stdin.end(lines.join('\n') + '\n');
+        if ((await exited) === 0) return;
+        // A route whose destination another interface of the pod already holds (a second attachment's
+        // default route) fails with "File exists": add it again with a higher metric, so the first keeps it.
+        const failed = [...stderr.matchAll(/Command failed -:(\d+)/g)].map((m) => Number(m[1]));
+        const firstRoute = lines.length - c.routes.length + 1;
+        const onlyTakenRoutes =
+          failed.length > 0 &&
+          failed.every((n) => n >= firstRoute) &&
+          !/RTNETLINK answers: (?!File exists)/.test(stderr);
+        if (!onlyTakenRoutes) throw new CommandError(command, stderr);
+        const again = failed.map((n) => `${lines[n - 1] ?? ''} metric ${secondaryMetric(ifname)}`);
+        await this.podIp(netns, ['-batch', '-'], again.join('\n') + '\n');
+      },
+      cancel: (): void => {
+        child.stdin.end();
+      },
+    };
   }
 
   async podState(netns: string, ifname: string): Promise<PodState | undefined> {

@@ -66,6 +66,20 @@ describe('integration: sdn-agent node-local work and controller errors', functio
     assert.equal((await call(p, 'DEL')).code, 0);
   });
 
+  it('sends sequential requests over one keep-alive connection with the bearer token', async () => {
+    const p = await pod();
+    assert.equal((await call(p, 'ADD')).code, 0); // opens (or reuses) the connection
+    const before = node.peer.connections;
+    const calls = node.peer.calls.length;
+    for (let i = 0; i < 3; i++) {
+      assert.equal((await call(p, 'DEL')).code, 0);
+      assert.equal((await call(p, 'ADD')).code, 0);
+    }
+    assert.equal((await call(p, 'DEL')).code, 0);
+    assert.equal(node.peer.calls.length - calls >= 7, true);
+    assert.equal(node.peer.connections - before, 0, 'no new TCP connection for sequential requests');
+  });
+
   it('sets the MTU from the controller on both ends, and the config mtu overrides it', async () => {
     const p = await pod();
     assert.equal((await call(p, 'ADD')).code, 0);

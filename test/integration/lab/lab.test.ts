@@ -4,7 +4,8 @@
 import assert from 'node:assert/strict';
 import { execFile, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { createServer, type Server } from 'node:net';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -120,7 +121,7 @@ describe('integration: sdnctl lab (no controller)', function () {
     assert.match(await sh('ip', 'netns', 'pids', `${PREFIX}-n1`), new RegExp(`^${vswPid}$`, 'm'));
   });
 
-  it("carries pings on the underlay between the nodes' br-phy addresses", async () => {
+  it("carries pings on the underlay between the nodes' br-phy addresses and the external host", async () => {
     const out = await sh(
       'ip',
       'netns',
@@ -193,7 +194,7 @@ describe('integration: sdnctl lab (no controller)', function () {
 
   it('down leaves no namespace, link, process or file', async () => {
     const { stderr } = await sdnctl('lab', 'down', ...LAB);
-    assert.match(stderr, /7 namespaces deleted/);
+    assert.match(stderr, /8 namespaces deleted/);
     await assertNothingLeft(linksBefore);
     assert.equal(
       JSON.parse(
@@ -249,6 +250,25 @@ describe('integration: sdnctl lab (no controller)', function () {
     assert.match(stderr, /interrupted by SIGINT/);
     assert.match(stderr, /tearing down/);
     await assertNothingLeft(linksBefore);
+  });
+
+  it('refuses a lab directory that is a symlink, and leaves its target alone', async () => {
+    const target = mkdtempSync(join(tmpdir(), 'sdnlab-target-'));
+    const link = `${DIR}-link`;
+    rmSync(link, { force: true });
+    symlinkSync(target, link);
+    try {
+      const err = await sdnctl('lab', 'up', '--no-controller', '--dir', link, '--prefix', PREFIX).then(
+        () => assert.fail('up must refuse'),
+        (e: { stderr: string }) => e,
+      );
+      assert.match(err.stderr, /is not a directory \(a symlink\?\); pick another --dir/);
+      assert.deepEqual(readdirSync(target), []);
+      assert.deepEqual(await labNamespaces(), []);
+    } finally {
+      rmSync(link, { force: true });
+      rmSync(target, { recursive: true, force: true });
+    }
   });
 
   it('a failed up (OVSDB port taken) says why and tears down what it built', async () => {

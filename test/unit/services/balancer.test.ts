@@ -109,7 +109,15 @@ describe('services: backend health', () => {
     const lb = new ServiceBalancer(service('least-connections', []), { clock: () => 0 });
     assert.deepEqual(lb.choose('x'), { kind: 'none', reason: 'no backends' });
     lb.update(service('least-connections', [backend('a', 1, 'unhealthy')]));
-    assert.deepEqual(lb.choose('x'), { kind: 'none', reason: 'no healthy backends' });
+    assert.deepEqual(lb.choose('x'), {
+      kind: 'none',
+      reason: 'no backend takes new connections (1 unhealthy)',
+    });
+    lb.update(service('least-connections', [backend('a', 1, 'draining'), backend('b', 0), backend('c', 0)]));
+    assert.deepEqual(lb.choose('x'), {
+      kind: 'none',
+      reason: 'no backend takes new connections (1 draining, 2 with weight 0)',
+    });
   });
 
   it('changes state only after `fall` failures in a row and `rise` successes in a row', () => {
