@@ -41,14 +41,14 @@ export async function startController(config: ControllerConfig, log: Logger): Pr
   metrics.watch(store.events);
   const openflow = new OpenFlowServer({ log });
   const of = config.openflowListen;
+  const ofPort = of.kind === 'unix' ? 0 : await openflow.listen(of.host, of.port);
   if (of.kind === 'unix') await openflow.listenUnix(of.path);
-  else await openflow.listen(of.host, of.port);
   const reconciler = new Reconciler({
     model: store,
     events: store.events,
     openflow,
     log,
-    defaultControllerTarget: of.kind === 'unix' ? `unix:${of.path}` : `tcp:${of.host}:${of.port}`,
+    defaultControllerTarget: of.kind === 'unix' ? `unix:${of.path}` : `tcp:${of.host}:${ofPort}`,
   });
   reconciler.start();
   const app = await buildApp({ ctx, dataplane: reconciler, metrics, logger: log });

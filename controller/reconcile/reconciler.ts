@@ -86,13 +86,20 @@ export class Reconciler implements Dataplane {
   nodeStatus(nodeId: Id): DataplaneStatus {
     const sw = this.switches.get(nodeId);
     if (!sw) return { ready: false, detail: 'not reconciled yet' };
-    if (!sw.ovsdb || sw.ovsdb.state !== 'monitoring') return { ready: false, detail: `OVSDB ${sw.ovsdb?.state ?? 'not connected'}` };
+    if (!sw.ovsdb || sw.ovsdb.state !== 'monitoring')
+      return { ready: false, detail: `OVSDB ${sw.ovsdb?.state ?? 'not connected'}` };
     if (!sw.session) return { ready: false, detail: 'the bridge has not dialed the OpenFlow listener' };
     return sw.problem ? { ready: false, detail: sw.problem } : { ready: true };
   }
 
   /** Per-node state for the API and the dashboard. */
-  nodeState(nodeId: Id): { ovsdb: string; openflow: string; dpid?: string; flows?: number; problem?: string } {
+  nodeState(nodeId: Id): {
+    ovsdb: string;
+    openflow: string;
+    dpid?: string;
+    flows?: number;
+    problem?: string;
+  } {
     const sw = this.switches.get(nodeId);
     if (!sw) return { ovsdb: 'none', openflow: 'none', problem: 'not reconciled yet' };
     return {
@@ -121,7 +128,10 @@ export class Reconciler implements Dataplane {
 
   private schedule(nodeId: Id): void {
     this.reconcile(nodeId, false).catch((err: unknown) => {
-      this.log.warn({ nodeId, err: err instanceof Error ? err.message : String(err) }, 'reconcile failed; retried on the next change or reconnect');
+      this.log.warn(
+        { nodeId, err: err instanceof Error ? err.message : String(err) },
+        'reconcile failed; retried on the next change or reconnect',
+      );
     });
   }
 
@@ -182,9 +192,18 @@ export class Reconciler implements Dataplane {
       const result = await sw.flowSync.sync(compiled.flows.map(toFlowEntry));
       await this.pushGroups(sw, session, compiled.groups, 'prune');
       if (result.added + result.modified + result.deleted > 0 || result.errors.length > 0) {
-        sw.log.info({ added: result.added, modified: result.modified, deleted: result.deleted, errors: result.errors.length }, 'flows reconciled');
+        sw.log.info(
+          {
+            added: result.added,
+            modified: result.modified,
+            deleted: result.deleted,
+            errors: result.errors.length,
+          },
+          'flows reconciled',
+        );
       }
-      sw.problem = result.errors.length > 0 ? `${result.errors.length} flows rejected by the switch` : undefined;
+      sw.problem =
+        result.errors.length > 0 ? `${result.errors.length} flows rejected by the switch` : undefined;
     } catch (err) {
       sw.problem = err instanceof Error ? err.message : String(err);
       throw err;
@@ -212,7 +231,13 @@ export class Reconciler implements Dataplane {
     for (const p of wanted.endpoints) {
       const iface = driver.interface(p.name);
       const ep = p.endpointId ? this.options.model.get('endpoint', p.endpointId) : undefined;
-      if (iface && iface.ofport.length > 0 && (iface.ofport[0] ?? -1) > 0 && iface.external_ids.get(MANAGED) === 'true') continue;
+      if (
+        iface &&
+        iface.ofport.length > 0 &&
+        (iface.ofport[0] ?? -1) > 0 &&
+        iface.external_ids.get(MANAGED) === 'true'
+      )
+        continue;
       await driver.attachPort({
         bridge: wanted.bridge.name,
         name: p.name,
@@ -227,7 +252,8 @@ export class Reconciler implements Dataplane {
       });
     }
     for (const iface of driver.client.replica.rows('Interface')) {
-      if (iface.external_ids.get(MANAGED) === 'true' && !keep.has(iface.name)) await driver.detachPort(iface.name);
+      if (iface.external_ids.get(MANAGED) === 'true' && !keep.has(iface.name))
+        await driver.detachPort(iface.name);
     }
   }
 
@@ -248,7 +274,12 @@ export class Reconciler implements Dataplane {
    * Groups before flows that use them ('put': add or modify), and after the flows no longer use them ('prune').
    * The first push after a (re)connect reads the switch's groups so that equal groups cost nothing.
    */
-  private async pushGroups(sw: NodeSwitch, session: SwitchSession, wanted: readonly GroupSpec[], phase: 'put' | 'prune'): Promise<void> {
+  private async pushGroups(
+    sw: NodeSwitch,
+    session: SwitchSession,
+    wanted: readonly GroupSpec[],
+    phase: 'put' | 'prune',
+  ): Promise<void> {
     if (!sw.groups) {
       const parts = await session.multipart({ type: 'multipartRequest', kind: 'groupDesc', flags: 0 });
       sw.groups = new Map();
@@ -264,7 +295,13 @@ export class Reconciler implements Dataplane {
         const body = groupBody(g.groupType, g.buckets);
         const old = have.get(g.groupId);
         if (old === body) continue;
-        session.send({ type: 'groupMod', command: old === undefined ? GroupModCommand.ADD : GroupModCommand.MODIFY, groupType: g.groupType, groupId: g.groupId, buckets: g.buckets });
+        session.send({
+          type: 'groupMod',
+          command: old === undefined ? GroupModCommand.ADD : GroupModCommand.MODIFY,
+          groupType: g.groupType,
+          groupId: g.groupId,
+          buckets: g.buckets,
+        });
         have.set(g.groupId, body);
         sent = true;
       }
@@ -275,7 +312,13 @@ export class Reconciler implements Dataplane {
     let sent = false;
     for (const id of [...have.keys()]) {
       if (keep.has(id)) continue;
-      session.send({ type: 'groupMod', command: GroupModCommand.DELETE, groupType: 0, groupId: id, buckets: [] });
+      session.send({
+        type: 'groupMod',
+        command: GroupModCommand.DELETE,
+        groupType: 0,
+        groupId: id,
+        buckets: [],
+      });
       have.delete(id);
       sent = true;
     }

@@ -3,7 +3,9 @@
 // costs at most two runs, not N.
 export class SerialRunner {
   private running = false;
-  private next: { promise: Promise<void>; resolve: () => void; reject: (e: unknown) => void; job: () => Promise<void> } | undefined;
+  private next:
+    | { promise: Promise<void>; resolve: () => void; reject: (e: unknown) => void; job: () => Promise<void> }
+    | undefined;
 
   request(job: () => Promise<void>): Promise<void> {
     if (!this.next) {

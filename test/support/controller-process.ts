@@ -10,13 +10,29 @@ export class ControllerProcess {
   child?: ChildProcess;
   url = '';
 
-  constructor(readonly dataDir: string) {}
+  /** `openflowListen`: where switches dial in; by default any free loopback port, so tests never clash on 6653. */
+  constructor(
+    readonly dataDir: string,
+    readonly openflowListen = '127.0.0.1:0',
+  ) {}
 
   async start(): Promise<this> {
-    const child = spawn(process.execPath, [MAIN, '--data-dir', this.dataDir, '--api-listen', '127.0.0.1:0'], {
-      env: { ...process.env, LOG_LEVEL: 'info' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = spawn(
+      process.execPath,
+      [
+        MAIN,
+        '--data-dir',
+        this.dataDir,
+        '--api-listen',
+        '127.0.0.1:0',
+        '--openflow-listen',
+        this.openflowListen,
+      ],
+      {
+        env: { ...process.env, LOG_LEVEL: 'info' },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     this.child = child;
     let stderr = '';
     child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
@@ -40,6 +56,10 @@ export class ControllerProcess {
     });
     child.stdout?.resume();
     return this;
+  }
+
+  get tokenFile(): string {
+    return join(this.dataDir, 'admin.token');
   }
 
   adminToken(): string {
