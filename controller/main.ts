@@ -1,17 +1,18 @@
 #!/usr/bin/env node
 // Composition root of the `sdn-controller` service: configuration, the store, the operations, the REST API.
-// The OpenFlow and OVSDB listeners and the reconciler plug in here as they land; until the reconciler exists the
-// API runs on `modelOnlyDataplane`, so CNI ADD answers once the model is committed, without programming a switch.
+// Start order: store, API objects, OpenFlow listener, reconciler (which dials every node's OVSDB), then the API
+// listens, so that a CNI ADD arriving first already finds the switches being brought up.
 import { existsSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { buildApp } from '../northbound/api/app';
 import { formatListen, parseConfig, type ControllerConfig } from './config';
-import { modelOnlyDataplane } from './dataplane';
 import { createLogger, type Logger } from './log';
 import { ControllerMetrics } from './metrics';
 import { OpsContext } from './ops/context';
 import { bootstrapAdmin } from './ops/tokens';
 import { SqliteStore } from './store/sqlite-store';
+import { Reconciler } from './reconcile';
+import { OpenFlowServer } from '../southbound/openflow';
 
 export const STORE_FILE = 'model.db';
 export const ADMIN_TOKEN_FILE = 'admin.token';
@@ -38,7 +39,19 @@ export async function startController(config: ControllerConfig, log: Logger): Pr
   writeAdminToken(ctx, config.dataDir, log);
   const metrics = new ControllerMetrics({ processMetrics: true });
   metrics.watch(store.events);
-  const app = await buildApp({ ctx, dataplane: modelOnlyDataplane, metrics, logger: log });
+  const openflow = new OpenFlowServer({ log });
+  const of = config.openflowListen;
+  const ofPort = of.kind === 'unix' ? 0 : await openflow.listen(of.host, of.port);
+  if (of.kind === 'unix') await openflow.listenUnix(of.path);
+  const reconciler = new Reconciler({
+    model: store,
+    events: store.events,
+    openflow,
+    log,
+    defaultControllerTarget: of.kind === 'unix' ? `unix:${of.path}` : `tcp:${of.host}:${ofPort}`,
+  });
+  reconciler.start();
+  const app = await buildApp({ ctx, dataplane: reconciler, metrics, logger: log });
   const api = config.apiListen;
   await app.listen(api.kind === 'unix' ? { path: api.path } : { host: api.host, port: api.port });
   log.info(
@@ -46,12 +59,13 @@ export async function startController(config: ControllerConfig, log: Logger): Pr
       api: formatListen(api),
       openflow: formatListen(config.openflowListen),
       ovsdb: config.ovsdbListen ? formatListen(config.ovsdbListen) : 'off',
-      dataplane: 'model-only (no reconciler wired yet)',
     },
     'sdn-controller up',
   );
   return async () => {
     await app.close();
+    reconciler.stop();
+    await openflow.close();
     store.close();
   };
 }

@@ -10,13 +10,16 @@ export class ControllerProcess {
   child?: ChildProcess;
   url = '';
 
+  /** `openflowListen`: where switches dial in; by default any free loopback port, so tests never clash on 6653. */
   constructor(
     readonly dataDir: string,
     private readonly env: NodeJS.ProcessEnv = {},
+    readonly openflowListen = '127.0.0.1:0',
   ) {}
 
   async start(): Promise<this> {
-    const child = spawn(process.execPath, [MAIN, '--data-dir', this.dataDir, '--api-listen', '127.0.0.1:0'], {
+    const args = [MAIN, '--data-dir', this.dataDir, '--api-listen', '127.0.0.1:0', '--openflow-listen', this.openflowListen];
+    const child = spawn(process.execPath, args, {
       env: { ...process.env, LOG_LEVEL: 'info', ...this.env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -43,6 +46,10 @@ export class ControllerProcess {
     });
     child.stdout?.resume();
     return this;
+  }
+
+  get tokenFile(): string {
+    return join(this.dataDir, 'admin.token');
   }
 
   adminToken(): string {

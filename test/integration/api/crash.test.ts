@@ -1,4 +1,6 @@
-// Kill -9 the controller in the middle of 200 concurrent CNI ADDs, then check the store it left behind.
+// Kill -9 the controller in the middle of 200 concurrent CNI ADDs, then check the store it left behind. The node is
+// a real userspace Open vSwitch (a test sandbox) whose bridge dials the controller's OpenFlow listener, and the 200
+// host-side veths exist, so every ADD runs the whole path: allocation, OVSDB port, flows confirmed by barrier.
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -6,20 +8,34 @@ import { join } from 'node:path';
 import { OpsContext } from '../../../controller/ops/context';
 import { SqliteStore } from '../../../controller/store/sqlite-store';
 import { ControllerProcess, request } from '../../support/controller-process';
+import { OvsSandbox, cleanupStaleSandboxes } from '../../support/ovs';
+import { execFileSync } from 'node:child_process';
 
 const BURST = 200;
 
 describe('api: SIGKILL during 200 concurrent allocations', function () {
-  this.timeout(60_000);
+  this.timeout(180_000);
   const dir = mkdtempSync(join(tmpdir(), 'sdn-crash-'));
   let proc: ControllerProcess | undefined;
+  let box: OvsSandbox | undefined;
+  before(async () => {
+    await cleanupStaleSandboxes();
+    box = await OvsSandbox.start();
+    const links = Array.from(
+      { length: BURST },
+      (_, i) => `link add veth${i} type veth peer name pv${i}\nlink set veth${i} up\n`,
+    );
+    execFileSync('ip', ['-n', box.netns, '-batch', '-'], { input: links.join('') });
+  });
   after(async () => {
     await proc?.kill();
+    await box?.stop();
     rmSync(dir, { recursive: true, force: true });
   });
 
   it('leaves no address both free and used, no duplicate, and every acknowledged ADD in place', async () => {
-    proc = await new ControllerProcess(dir).start();
+    const openflow = `unix:${join(box!.dir, 'of.sock')}`;
+    proc = await new ControllerProcess(dir, {}, openflow).start();
     const admin = proc.adminToken();
     const post = async (path: string, body: unknown) => {
       const r = await request(proc!.url, admin, 'POST', path, body);
@@ -35,7 +51,8 @@ describe('api: SIGKILL during 200 concurrent allocations', function () {
       vswitch: 'ovs',
       overlay: 'network',
       tunnelIp: '192.0.2.1',
-      ovsdb: 'unix:/x',
+      ovsdb: box!.ovsdbTarget,
+      datapathType: 'netdev',
     });
     const cni = (await post('/api/v1/tokens', { role: 'cni', node: 'n1' })).token as string;
 
@@ -97,7 +114,7 @@ describe('api: SIGKILL during 200 concurrent allocations', function () {
     store.close();
 
     // The restarted controller finishes the burst: retried ADDs are idempotent, new ones get fresh addresses.
-    proc = await new ControllerProcess(dir).start();
+    proc = await new ControllerProcess(dir, {}, openflow).start();
     const again = await Promise.all(
       Array.from({ length: BURST }, (_, i) => request(proc!.url, cni, 'POST', '/cni/v1/add', add(i))),
     );
