@@ -4,7 +4,7 @@
 // state means zero FLOW_MODs and zero OVSDB writes, so a controller restart never flaps traffic.
 // It is the `Dataplane` the CNI path awaits: an ADD returns once the pod's port is attached and its flows confirmed.
 import type { Logger } from 'pino';
-import { GroupModCommand } from '../../protocols/openflow13/index.js';
+import { Group, GroupModCommand, PortNo, Table, type FlowStats } from '../../protocols/openflow13/index.js';
 import type { FlowEntry, OpenFlowServer, SwitchSession } from '../../southbound/openflow/index.js';
 import type { Dataplane, DataplaneStatus } from '../dataplane.js';
 import type { ChangeEvent, ModelEvents } from '../events.js';
@@ -115,6 +115,29 @@ export class Reconciler implements Dataplane {
   compile(nodeId: Id): CompiledNode | undefined {
     const node = this.options.model.get('node', nodeId);
     return node ? compileNode(this.snapshot(this.switches.get(nodeId)), node.name) : undefined;
+  }
+
+  /** Live flow entries (with counters) of a node's switch, all cookies; undefined while it is not connected. */
+  async flowStats(nodeId: Id): Promise<FlowStats[] | undefined> {
+    const session = this.switches.get(nodeId)?.session;
+    if (!session) return undefined;
+    const parts = await session.multipart({
+      type: 'multipartRequest',
+      kind: 'flow',
+      flags: 0,
+      tableId: Table.ALL,
+      outPort: PortNo.ANY,
+      outGroup: Group.ANY,
+      cookie: 0n,
+      cookieMask: 0n,
+      match: [],
+    });
+    return parts.flatMap((p) => (p.kind === 'flow' ? [...p.stats] : []));
+  }
+
+  /** The OpenFlow session of a node's switch, for packet-out probes; undefined while it is not connected. */
+  session(nodeId: Id): SwitchSession | undefined {
+    return this.switches.get(nodeId)?.session;
   }
 
   // ---- scheduling -------------------------------------------------------------------------------------------------
