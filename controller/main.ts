@@ -1,52 +1,99 @@
 #!/usr/bin/env node
-// Composition root of the `sdn-controller` service: options, the logger, and the parts it starts.
-import { Command } from 'commander';
-import Fastify from 'fastify';
-import { createLogger } from './log';
+// Composition root of the `sdn-controller` service: configuration, the store, the operations, the REST API.
+// Start order: store, API objects, OpenFlow listener, reconciler (which dials every node's OVSDB), then the API
+// listens, so that a CNI ADD arriving first already finds the switches being brought up.
+import { existsSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { buildApp } from '../northbound/api/app';
+import { formatListen, parseConfig, type ControllerConfig } from './config';
+import { createLogger, type Logger } from './log';
+import { ControllerMetrics } from './metrics';
+import { OpsContext } from './ops/context';
+import { bootstrapAdmin } from './ops/tokens';
+import { SqliteStore } from './store/sqlite-store';
+import { Reconciler } from './reconcile';
+import { OpenFlowServer } from '../southbound/openflow';
 
-interface ControllerOptions {
-  dataDir: string;
-  apiListen: string;
+export const STORE_FILE = 'model.db';
+export const ADMIN_TOKEN_FILE = 'admin.token';
+
+/** Makes the first admin token when the store has none, and leaves it for the operator in a 0600 file. */
+function writeAdminToken(ctx: OpsContext, dataDir: string, log: Logger): void {
+  const secret = bootstrapAdmin(ctx);
+  const path = resolve(join(dataDir, ADMIN_TOKEN_FILE));
+  if (secret === undefined) {
+    if (existsSync(path)) log.info({ path }, 'admin token file from the first start');
+    return;
+  }
+  writeFileSync(path, secret + '\n', { mode: 0o600 });
+  log.info(
+    { path },
+    'first start: wrote the admin token (mode 0600); use it as "Authorization: Bearer <token>"',
+  );
 }
 
-function parseListen(value: string): { host: string; port: number } {
-  const idx = value.lastIndexOf(':');
-  const port = Number(value.slice(idx + 1));
-  if (idx < 0 || !Number.isInteger(port) || port < 0 || port > 65535) {
-    throw new Error(`listen address "${value}" is not HOST:PORT`);
-  }
-  return { host: value.slice(0, idx).replace(/^\[|\]$/g, ''), port };
+export async function startController(config: ControllerConfig, log: Logger): Promise<() => Promise<void>> {
+  const store = new SqliteStore(join(config.dataDir, STORE_FILE), { synchronous: config.storeSync });
+  log.info({ store: resolve(store.location), schemaVersion: store.schemaVersion }, 'store open');
+  const ctx = new OpsContext(store);
+  writeAdminToken(ctx, config.dataDir, log);
+  const metrics = new ControllerMetrics({ processMetrics: true });
+  metrics.watch(store.events);
+  const openflow = new OpenFlowServer({ log });
+  const of = config.openflowListen;
+  const ofPort = of.kind === 'unix' ? 0 : await openflow.listen(of.host, of.port);
+  if (of.kind === 'unix') await openflow.listenUnix(of.path);
+  const reconciler = new Reconciler({
+    model: store,
+    events: store.events,
+    openflow,
+    log,
+    defaultControllerTarget: of.kind === 'unix' ? `unix:${of.path}` : `tcp:${of.host}:${ofPort}`,
+  });
+  reconciler.start();
+  const app = await buildApp({ ctx, dataplane: reconciler, metrics, logger: log });
+  const api = config.apiListen;
+  await app.listen(api.kind === 'unix' ? { path: api.path } : { host: api.host, port: api.port });
+  log.info(
+    {
+      api: formatListen(api),
+      openflow: formatListen(config.openflowListen),
+      ovsdb: config.ovsdbListen ? formatListen(config.ovsdbListen) : 'off',
+    },
+    'sdn-controller up',
+  );
+  return async () => {
+    await app.close();
+    reconciler.stop();
+    await openflow.close();
+    store.close();
+  };
 }
 
 async function main(): Promise<void> {
-  const program = new Command('sdn-controller')
-    .description('SDN controller for Kubernetes container networking')
-    .option(
-      '--data-dir <dir>',
-      'where the store and the admin token live',
-      process.env.SDN_DATA_DIR ?? './data',
-    )
-    .option(
-      '--api-listen <host:port>',
-      'REST API and dashboard',
-      process.env.SDN_API_LISTEN ?? '127.0.0.1:8080',
-    )
-    .parse();
-  const opts = program.opts<ControllerOptions>();
+  const config = parseConfig(process.argv);
   const log = createLogger();
-  const app = Fastify({ loggerInstance: log });
-  app.get('/healthz', async () => ({ status: 'ok' }));
-  const { host, port } = parseListen(opts.apiListen);
-  await app.listen({ host, port });
-  const stop = async (): Promise<void> => {
-    await app.close();
-    process.exit(0);
+  const stop = await startController(config, log);
+  const shutdown = (signal: string): void => {
+    log.info({ signal }, 'shutting down');
+    stop().then(
+      () => process.exit(0),
+      (err: unknown) => {
+        log.error({ err }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
   };
-  process.once('SIGINT', stop);
-  process.once('SIGTERM', stop);
+  process.once('SIGINT', () => shutdown('SIGINT'));
+  process.once('SIGTERM', () => shutdown('SIGTERM'));
 }
 
-main().catch((err: unknown) => {
-  process.stderr.write(`sdn-controller: ${err instanceof Error ? err.message : String(err)}\n`);
-  process.exit(1);
-});
+if (require.main === module) {
+  main().catch((err: unknown) => {
+    const code = (err as { code?: string }).code;
+    if (code === 'commander.helpDisplayed' || code === 'commander.version') process.exit(0);
+    if (code?.startsWith('commander.')) process.exit(2); // commander has said what was wrong
+    process.stderr.write(`sdn-controller: ${err instanceof Error ? err.message : String(err)}\n`);
+    process.exit(1);
+  });
+}

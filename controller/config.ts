@@ -1,0 +1,94 @@
+// The controller's configuration: command-line options, each with an environment variable of the same meaning.
+// Flags win over the environment, the environment over defaults.
+import { Command, InvalidArgumentError } from 'commander';
+
+export type ListenAddress =
+  | { readonly kind: 'tcp'; readonly host: string; readonly port: number }
+  | { readonly kind: 'unix'; readonly path: string };
+
+export interface ControllerConfig {
+  readonly dataDir: string;
+  readonly apiListen: ListenAddress;
+  /** Where switches connect for OpenFlow (the southbound listener is started by its own module). */
+  readonly openflowListen: ListenAddress;
+  /** Where switches configured with an active manager connect for OVSDB; absent: the controller only dials nodes. */
+  readonly ovsdbListen?: ListenAddress;
+  /**
+   * SQLite `synchronous` for the store (env SDN_STORE_SYNC): FULL (default) fsyncs every group commit, so an
+   * acknowledged change survives power loss; NORMAL survives a crash of the process only.
+   */
+  readonly storeSync: 'FULL' | 'NORMAL';
+}
+
+export const DEFAULTS = {
+  dataDir: './data',
+  apiListen: '127.0.0.1:8080',
+  openflowListen: '127.0.0.1:6653',
+} as const;
+
+/** "HOST:PORT", "[V6]:PORT", ":PORT" (all interfaces) or "unix:/path". */
+export function parseListen(value: string): ListenAddress {
+  if (value.startsWith('unix:')) {
+    const path = value.slice(5);
+    if (!path) throw new InvalidArgumentError(`"${value}" names no socket path`);
+    return { kind: 'unix', path };
+  }
+  const idx = value.lastIndexOf(':');
+  const portText = value.slice(idx + 1);
+  const port = /^\d{1,5}$/.test(portText) ? Number(portText) : NaN;
+  if (idx < 0 || !(port >= 0 && port <= 65535)) {
+    throw new InvalidArgumentError(`"${value}" is not HOST:PORT (or unix:/path)`);
+  }
+  const host = value.slice(0, idx).replace(/^\[(.*)\]$/, '$1') || '0.0.0.0';
+  return { kind: 'tcp', host, port };
+}
+
+export function formatListen(a: ListenAddress): string {
+  return a.kind === 'unix' ? `unix:${a.path}` : `${a.host.includes(':') ? `[${a.host}]` : a.host}:${a.port}`;
+}
+
+export function parseConfig(argv: readonly string[], env: NodeJS.ProcessEnv = process.env): ControllerConfig {
+  const program = new Command('sdn-controller')
+    .description('SDN controller for Kubernetes container networking')
+    .option(
+      '--data-dir <dir>',
+      'where the store and admin.token live (env SDN_DATA_DIR)',
+      env.SDN_DATA_DIR ?? DEFAULTS.dataDir,
+    )
+    .option(
+      '--api-listen <host:port>',
+      'REST API, CNI endpoints and dashboard (env SDN_API_LISTEN)',
+      parseListen,
+      parseListen(env.SDN_API_LISTEN ?? DEFAULTS.apiListen),
+    )
+    .option(
+      '--openflow-listen <host:port>',
+      'OpenFlow listener switches connect to (env SDN_OPENFLOW_LISTEN)',
+      parseListen,
+      parseListen(env.SDN_OPENFLOW_LISTEN ?? DEFAULTS.openflowListen),
+    )
+    .option(
+      '--ovsdb-listen <host:port>',
+      'OVSDB listener for switches with an active manager (env SDN_OVSDB_LISTEN; default: off)',
+      parseListen,
+      env.SDN_OVSDB_LISTEN ? parseListen(env.SDN_OVSDB_LISTEN) : undefined,
+    )
+    .exitOverride()
+    .parse(argv as string[], { from: 'node' });
+  const o = program.opts<{
+    dataDir: string;
+    apiListen: ListenAddress;
+    openflowListen: ListenAddress;
+    ovsdbListen?: ListenAddress;
+  }>();
+  const sync = (env.SDN_STORE_SYNC ?? 'FULL').toUpperCase();
+  if (sync !== 'FULL' && sync !== 'NORMAL')
+    throw new InvalidArgumentError(`SDN_STORE_SYNC="${sync}": expected FULL or NORMAL`);
+  return {
+    storeSync: sync,
+    dataDir: o.dataDir,
+    apiListen: o.apiListen,
+    openflowListen: o.openflowListen,
+    ...(o.ovsdbListen ? { ovsdbListen: o.ovsdbListen } : {}),
+  };
+}

@@ -1,0 +1,252 @@
+// What every feature reads while compiling one node: the snapshot indexed once (networks, subnets, gateways, routing
+// domains, endpoints with their ofport and node), so that each feature is a plain loop over small views.
+import { parseAddress, parseCidr, type Cidr, type IpVersion } from '../ipam/address.js';
+import type { Endpoint, Id, Network, Node, Subnet } from '../model/types.js';
+import { fnv32, objectIdOf } from './cookies.js';
+import { FIRST_ENDPOINT_OFPORT, LAST_ENDPOINT_OFPORT } from './ports.js';
+import type { PipelineSnapshot } from './snapshot.js';
+
+export class CompileError extends Error {}
+
+export interface GatewayView {
+  readonly subnet: Subnet;
+  readonly cidr: Cidr;
+  readonly ip: string;
+  readonly version: IpVersion;
+  readonly mac: string;
+}
+
+export interface AddressView {
+  readonly ip: string;
+  readonly version: IpVersion;
+  /** The gateway of the subnet the address is in, when that subnet has one. */
+  readonly gateway?: GatewayView;
+}
+
+export interface EndpointView {
+  readonly ep: Endpoint;
+  readonly network: NetworkView;
+  readonly node: Node;
+  readonly local: boolean;
+  /** The endpoint's ofport on this node (local endpoints only). */
+  readonly ofport?: number;
+  readonly addrs: readonly AddressView[];
+  /** 40-bit cookie object id. */
+  readonly objectId: bigint;
+}
+
+export interface NetworkView {
+  readonly network: Network;
+  readonly vni: number;
+  readonly domain: number;
+  readonly subnets: readonly Subnet[];
+  readonly gateways: readonly GatewayView[];
+  readonly endpoints: EndpointView[];
+  /** Tunnel IPs of the other nodes that host endpoints of this network, sorted. */
+  readonly remoteNodes: string[];
+  /** True when this node hosts one of its endpoints: it needs ARP, broadcast and gateway flows here. */
+  readonly local: boolean;
+}
+
+export interface DomainView {
+  readonly id: number;
+  /** The router id, or the network id for a network without a router. */
+  readonly key: Id;
+  readonly networks: NetworkView[];
+}
+
+/** Snapshot indexes that do not depend on the node: built once, reused for every node compiled from one snapshot. */
+export class SnapshotIndex {
+  readonly nodes = new Map<Id, Node>();
+  readonly nodesByName = new Map<string, Node>();
+  readonly networks = new Map<Id, Network>();
+  readonly subnetsByNetwork = new Map<Id, Subnet[]>();
+  readonly endpointsByNetwork = new Map<Id, Endpoint[]>();
+  readonly endpointsByNode = new Map<Id, Endpoint[]>();
+  /** router interface by subnet id */
+  readonly ifaceBySubnet = new Map<Id, { routerId: Id; mac: string; address: string }>();
+  readonly cidrs = new Map<Id, Cidr>();
+
+  constructor(readonly snapshot: PipelineSnapshot) {
+    for (const n of snapshot.nodes) {
+      this.nodes.set(n.id, n);
+      this.nodesByName.set(n.name, n);
+    }
+    for (const n of snapshot.networks) this.networks.set(n.id, n);
+    for (const s of snapshot.subnets) {
+      push(this.subnetsByNetwork, s.networkId, s);
+      this.cidrs.set(s.id, parseCidr(s.cidr));
+    }
+    for (const e of snapshot.endpoints) {
+      push(this.endpointsByNetwork, e.networkId, e);
+      push(this.endpointsByNode, e.nodeId, e);
+    }
+    for (const i of snapshot.routerInterfaces)
+      this.ifaceBySubnet.set(i.subnetId, { routerId: i.routerId, mac: i.mac, address: i.address });
+  }
+
+  /** The routing domain key of a network: its router (the first by id when several), or the network itself. */
+  domainKeyOf(networkId: Id): Id {
+    let key: Id | undefined;
+    for (const s of this.subnetsByNetwork.get(networkId) ?? []) {
+      const i = this.ifaceBySubnet.get(s.id);
+      if (i && (key === undefined || i.routerId < key)) key = i.routerId;
+    }
+    return key ?? networkId;
+  }
+}
+
+function push<K, V>(m: Map<K, V[]>, k: K, v: V): void {
+  const a = m.get(k);
+  if (a) a.push(v);
+  else m.set(k, [v]);
+}
+
+/** Locally administered MAC of a subnet gateway that no router interface names (06:<5 bytes of a hash>). */
+export function syntheticGatewayMac(subnetId: Id): string {
+  const h = fnv32(subnetId);
+  const h2 = fnv32(subnetId, 0x9e3779b9) & 0xff;
+  return ['06', h2, h >>> 24, (h >>> 16) & 0xff, (h >>> 8) & 0xff, h & 0xff]
+    .map((b) => (typeof b === 'string' ? b : b.toString(16).padStart(2, '0')))
+    .join(':');
+}
+
+/**
+ * The MAC of a node's bridge interface (OFPP_LOCAL), set through OVSDB other_config:hwaddr so that flows can address
+ * the host: 02:5d:<tunnel IPv4> (or a hash of an IPv6 tunnel address).
+ */
+export function hostMac(node: Node): string {
+  const { version, value } = parseAddress(node.tunnelIp);
+  const v = version === 4 ? Number(value) : fnv32(node.tunnelIp);
+  return ['02', '5d', v >>> 24, (v >>> 16) & 0xff, (v >>> 8) & 0xff, v & 0xff]
+    .map((b) => (typeof b === 'string' ? b : b.toString(16).padStart(2, '0')))
+    .join(':');
+}
+
+/** Routing domain number: non-zero 32-bit hash of the domain key. */
+export function domainNumber(key: Id): number {
+  return fnv32(key) || 1;
+}
+
+/** Everything the features need to compile one node. */
+export class NodeContext {
+  readonly networks: NetworkView[] = [];
+  readonly networksById = new Map<Id, NetworkView>();
+  readonly domains: DomainView[] = [];
+  readonly localEndpoints: EndpointView[] = [];
+  readonly hostMac: string;
+  /** Endpoints that need an ofport_request because the model has none for them yet. */
+  readonly ofportRequests = new Map<Id, number>();
+
+  constructor(
+    readonly index: SnapshotIndex,
+    readonly node: Node,
+  ) {
+    this.hostMac = hostMac(node);
+    const localEps = index.endpointsByNode.get(node.id) ?? [];
+    this.assignOfports(localEps);
+    // Networks with a local endpoint, then every network routed with them (their endpoints are reachable by l3).
+    const domainKeys = new Set<Id>();
+    for (const e of localEps) domainKeys.add(index.domainKeyOf(e.networkId));
+    const wanted = new Set<Id>();
+    for (const e of localEps) wanted.add(e.networkId);
+    const domainOf = new Map<Id, Id>();
+    for (const n of index.snapshot.networks) {
+      const key = index.domainKeyOf(n.id);
+      domainOf.set(n.id, key);
+      if (domainKeys.has(key)) wanted.add(n.id);
+    }
+    const localNets = new Set(localEps.map((e) => e.networkId));
+    const domains = new Map<Id, DomainView>();
+    const seenDomainNumbers = new Map<number, Id>();
+    for (const n of index.snapshot.networks) {
+      if (!wanted.has(n.id)) continue;
+      const key = domainOf.get(n.id) as Id;
+      const num = domainNumber(key);
+      const clash = seenDomainNumbers.get(num);
+      if (clash !== undefined && clash !== key)
+        throw new CompileError(`routing domains ${clash} and ${key} hash to the same number ${num}`);
+      seenDomainNumbers.set(num, key);
+      const view = this.networkView(n, num, localNets.has(n.id));
+      this.networks.push(view);
+      this.networksById.set(n.id, view);
+      let d = domains.get(key);
+      if (!d) domains.set(key, (d = { id: num, key, networks: [] }));
+      d.networks.push(view);
+    }
+    this.domains.push(...domains.values());
+  }
+
+  private networkView(n: Network, domain: number, local: boolean): NetworkView {
+    const subnets = this.index.subnetsByNetwork.get(n.id) ?? [];
+    const gateways: GatewayView[] = [];
+    for (const s of subnets) {
+      if (s.gateway === undefined) continue;
+      const iface = this.index.ifaceBySubnet.get(s.id);
+      gateways.push({
+        subnet: s,
+        cidr: this.index.cidrs.get(s.id) as Cidr,
+        ip: s.gateway,
+        version: s.ipVersion,
+        mac: iface?.mac ?? syntheticGatewayMac(s.id),
+      });
+    }
+    const endpoints: EndpointView[] = [];
+    const view: NetworkView = {
+      network: n,
+      vni: n.vni,
+      domain,
+      subnets,
+      gateways,
+      endpoints,
+      remoteNodes: [],
+      local,
+    };
+    const remote = new Set<string>();
+    for (const e of this.index.endpointsByNetwork.get(n.id) ?? []) {
+      const node = this.index.nodes.get(e.nodeId);
+      if (!node) continue;
+      const isLocal = node.id === this.node.id;
+      if (!isLocal) remote.add(node.tunnelIp);
+      const ofport = isLocal ? (e.ofport ?? this.ofportRequests.get(e.id)) : undefined;
+      const ev: EndpointView = {
+        ep: e,
+        network: view,
+        node,
+        local: isLocal,
+        ...(ofport !== undefined ? { ofport } : {}),
+        addrs: e.ips.map((ip) => addressView(ip, gateways)),
+        objectId: objectIdOf(e.id),
+      };
+      endpoints.push(ev);
+      if (isLocal) this.localEndpoints.push(ev);
+    }
+    view.remoteNodes.push(...[...remote].sort());
+    return view;
+  }
+
+  // Endpoints without an ofport in the model get the lowest free numbers, in id order (ids are time-ordered, so a
+  // new endpoint does not renumber older ones). The reconciler records the ofport the switch gives back.
+  private assignOfports(localEps: readonly Endpoint[]): void {
+    const taken = new Set<number>();
+    for (const e of localEps) if (e.ofport !== undefined) taken.add(e.ofport);
+    let next = FIRST_ENDPOINT_OFPORT;
+    for (const e of localEps) {
+      if (e.ofport !== undefined) continue;
+      while (taken.has(next)) next++;
+      if (next > LAST_ENDPOINT_OFPORT)
+        throw new CompileError(`node ${this.node.name}: no free ofport for ${e.name}`);
+      this.ofportRequests.set(e.id, next);
+      taken.add(next);
+    }
+  }
+}
+
+function addressView(ip: string, gateways: readonly GatewayView[]): AddressView {
+  const { version, value } = parseAddress(ip);
+  for (const g of gateways) {
+    if (g.version === version && value >= g.cidr.base && value <= g.cidr.last)
+      return { ip, version, gateway: g };
+  }
+  return { ip, version };
+}

@@ -1,0 +1,147 @@
+// Registers, metadata bits and conntrack values the pipeline uses, each named once. docs/pipeline.md lists them and
+// test/unit/pipeline/pipeline-doc.test.ts checks that list against FIELDS. A feature that needs a new bit adds it here.
+import type { OxmField, Subfield } from '../../protocols/openflow13/oxm.js';
+import type { RegLoadAction } from '../../protocols/openflow13/actions.js';
+
+/** The 32-bit NXM registers the pipeline may use. */
+export type RegName = 'reg0' | 'reg1' | 'reg2' | 'reg3' | 'reg4' | 'reg5' | 'reg6' | 'reg7';
+
+/** A named bit range of a register: `reg0[0..3]`. */
+export interface RegField {
+  readonly name: string;
+  readonly reg: RegName;
+  readonly ofs: number;
+  readonly nbits: number;
+  readonly doc: string;
+  /** Named values, when the field is an enumeration. */
+  readonly values?: Readonly<Record<string, number>>;
+}
+
+function regField(
+  name: string,
+  reg: RegName,
+  ofs: number,
+  nbits: number,
+  doc: string,
+  values?: Record<string, number>,
+): RegField {
+  return values === undefined ? { name, reg, ofs, nbits, doc } : { name, reg, ofs, nbits, doc, values };
+}
+
+/** Where the packet entered the bridge; set by classify, read by every later table. */
+export const SourceKind = { pod: 1, tunnel: 2, host: 3, uplink: 4, egressReturn: 5 } as const;
+export type SourceKind = keyof typeof SourceKind;
+
+/** What the output table does with the packet; set by l2 (or l3 for the host), read by output. */
+export const OutputKind = { port: 1 } as const;
+
+export const PKT_SOURCE = regField(
+  'PKT_SOURCE',
+  'reg0',
+  0,
+  4,
+  'source kind of the packet (classify)',
+  SourceKind,
+);
+export const TO_ROUTER = regField(
+  'TO_ROUTER',
+  'reg0',
+  4,
+  1,
+  '1 when the frame is addressed to a gateway MAC of its network (arp/nd), so l3 routes it',
+);
+export const OUTPUT_KIND = regField(
+  'OUTPUT_KIND',
+  'reg0',
+  8,
+  4,
+  'what output does: 1 = output to the port in OUT_PORT (l2, l3)',
+  OutputKind,
+);
+export const OUT_PORT = regField(
+  'OUT_PORT',
+  'reg1',
+  0,
+  32,
+  'the OpenFlow port output sends the packet to (l2, l3)',
+);
+export const ROUTE_DOMAIN = regField(
+  'ROUTE_DOMAIN',
+  'reg2',
+  0,
+  32,
+  'routing domain of the source network: a hash of its router id, or of the network id when it has no router (classify)',
+);
+
+/** Every register field, for the documentation check. */
+export const REG_FIELDS: readonly RegField[] = [PKT_SOURCE, TO_ROUTER, OUTPUT_KIND, OUT_PORT, ROUTE_DOMAIN];
+
+/** A named range of the 64-bit OpenFlow metadata. */
+export interface MetadataField {
+  readonly name: string;
+  readonly ofs: number;
+  readonly nbits: number;
+  readonly doc: string;
+}
+export const NETWORK_VNI: MetadataField = {
+  name: 'NETWORK_VNI',
+  ofs: 0,
+  nbits: 24,
+  doc: "the packet's network as its 24-bit VNI (classify; l3 rewrites it when routing)",
+};
+export const METADATA_FIELDS: readonly MetadataField[] = [NETWORK_VNI];
+export const NETWORK_VNI_MASK = (1n << 24n) - 1n;
+
+/** Conntrack zones (16-bit), named once. */
+export const CtZone = {
+  /** Egress SNAT to the node address (egress-nat). */
+  snat: 0xfff0,
+} as const;
+export const CT_ZONES: readonly { readonly name: string; readonly zone: number; readonly doc: string }[] = [
+  {
+    name: 'snat',
+    zone: CtZone.snat,
+    doc: 'egress to outside the cluster, SNAT to the node address (ct_mark = ROUTE_DOMAIN)',
+  },
+];
+
+/** ct_state bits (nicira-ext.h CS_*). */
+export const CtState = {
+  new: 0x01,
+  est: 0x02,
+  rel: 0x04,
+  rpl: 0x08,
+  inv: 0x10,
+  trk: 0x20,
+  snat: 0x40,
+  dnat: 0x80,
+} as const;
+
+const mask32 = (nbits: number): number => (nbits >= 32 ? 0xffffffff : (1 << nbits) - 1);
+
+/** Match `f == value`. */
+export function matchReg(f: RegField, value: number): OxmField {
+  const m = mask32(f.nbits);
+  if (value < 0 || value > m) throw new RangeError(`${f.name}: ${value} does not fit in ${f.nbits} bits`);
+  if (f.ofs === 0 && f.nbits === 32) return { field: f.reg, value: value >>> 0 };
+  return { field: f.reg, value: (value << f.ofs) >>> 0, mask: (m << f.ofs) >>> 0 };
+}
+
+/** `load:value->NXM_NX_REGn[ofs..ofs+nbits-1]`. */
+export function loadReg(f: RegField, value: number): RegLoadAction {
+  if (value < 0 || value > mask32(f.nbits))
+    throw new RangeError(`${f.name}: ${value} does not fit in ${f.nbits} bits`);
+  return { type: 'regLoad', dst: subfield(f), value: BigInt(value) };
+}
+
+export function subfield(f: RegField): Subfield {
+  return { field: f.reg, ofs: f.ofs, nbits: f.nbits };
+}
+
+const networkMatches = new Map<number, OxmField>();
+/** Match the packet's network (one shared, immutable match entry per VNI). */
+export function matchNetwork(vni: number): OxmField {
+  let m = networkMatches.get(vni);
+  if (!m) networkMatches.set(vni, (m = { field: 'metadata', value: BigInt(vni), mask: NETWORK_VNI_MASK }));
+  return m;
+}

@@ -1,0 +1,19 @@
+// Port numbers and names the pipeline relies on, named once.
+
+/** OFPP_LOCAL: the bridge's own interface, the node's host stack. */
+export const LOCAL_PORT = 0xfffffffe;
+/** OFPP_IN_PORT: send back out of the port the packet came in on. */
+export const IN_PORT = 0xfffffff8;
+/** OFPP_CONTROLLER. */
+export const CONTROLLER_PORT = 0xfffffffd;
+
+/**
+ * ofport_request of the flow-based VXLAN port. Pods are numbered from 1 up; OVS accepts ofport_request 1..65279, so
+ * the tunnel sits high, out of the pods' way.
+ */
+export const TUNNEL_OFPORT = 65000;
+export const TUNNEL_PORT_NAME = 'vxlan0';
+export const BRIDGE_NAME = 'br-int';
+/** The first ofport handed to endpoints that have none yet. */
+export const FIRST_ENDPOINT_OFPORT = 1;
+export const LAST_ENDPOINT_OFPORT = TUNNEL_OFPORT - 1;

@@ -1,0 +1,47 @@
+// The compiler's input: a plain, read-only view of the model at one instant, made of the model's own types. Pure data,
+// so a compile can be replayed from a saved snapshot.
+import type {
+  Endpoint,
+  Id,
+  Kind,
+  ModelKinds,
+  Network,
+  Node,
+  Router,
+  RouterInterface,
+  Subnet,
+  Tenant,
+  VlanBinding,
+} from '../model/types.js';
+
+export interface PipelineSnapshot {
+  readonly nodes: readonly Node[];
+  readonly tenants: readonly Tenant[];
+  readonly networks: readonly Network[];
+  readonly subnets: readonly Subnet[];
+  readonly routers: readonly Router[];
+  readonly routerInterfaces: readonly RouterInterface[];
+  readonly endpoints: readonly Endpoint[];
+  readonly vlanBindings: readonly VlanBinding[];
+}
+
+/** What snapshotFromModel reads: the store (ModelStore, a transaction) and ModelCache all fit. */
+export interface SnapshotSource {
+  all<K extends Kind>(kind: K): Iterable<ModelKinds[K]>;
+}
+
+/** Copies the kinds the pipeline reads out of the model (object references, not deep copies: model objects are immutable). */
+export function snapshotFromModel(m: SnapshotSource): PipelineSnapshot {
+  return {
+    nodes: [...m.all('node')],
+    tenants: [...m.all('tenant')],
+    networks: [...m.all('network')],
+    subnets: [...m.all('subnet')],
+    routers: [...m.all('router')],
+    routerInterfaces: [...m.all('routerInterface')],
+    endpoints: [...m.all('endpoint')],
+    vlanBindings: [...m.all('vlanBinding')],
+  };
+}
+
+export type { Id };

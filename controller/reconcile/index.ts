@@ -1,0 +1,3 @@
+export { Reconciler, toFlowEntry, type ReconcilerOptions } from './reconciler.js';
+export { NodeSwitch, datapathIdOf } from './node-switch.js';
+export { SerialRunner } from './serial-runner.js';

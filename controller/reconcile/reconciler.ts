@@ -1,0 +1,367 @@
+// The reconciler: keeps every node's switch at the state the model asks for. On a model change it recompiles the
+// nodes the change names and pushes only the difference: bridge, tunnel and endpoint ports over OVSDB, flows and
+// groups over OpenFlow (flow sync ends with barriers). When a switch (re)connects the same run happens, and equal
+// state means zero FLOW_MODs and zero OVSDB writes, so a controller restart never flaps traffic.
+// It is the `Dataplane` the CNI path awaits: an ADD returns once the pod's port is attached and its flows confirmed.
+import type { Logger } from 'pino';
+import { Group, GroupModCommand, PortNo, Table, type FlowStats } from '../../protocols/openflow13/index.js';
+import type { FlowEntry, OpenFlowServer, SwitchSession } from '../../southbound/openflow/index.js';
+import type { Dataplane, DataplaneStatus } from '../dataplane.js';
+import type { ChangeEvent, ModelEvents } from '../events.js';
+import type { Endpoint, Id, Node } from '../model/types.js';
+import {
+  compileNode,
+  featureMask,
+  oursMask,
+  snapshotFromModel,
+  type CompiledNode,
+  type FlowSpec,
+  type GroupSpec,
+  type PipelineSnapshot,
+} from '../pipeline/index.js';
+import type { ModelReader } from '../store/store.js';
+import { NodeSwitch, datapathIdOf } from './node-switch.js';
+import { SerialRunner } from './serial-runner.js';
+
+export interface ReconcilerOptions {
+  readonly model: ModelReader;
+  readonly events: ModelEvents;
+  readonly openflow: OpenFlowServer;
+  readonly log: Logger;
+  /** The OpenFlow target a node's bridge dials when the node does not name one. */
+  readonly defaultControllerTarget: string;
+  /** How long a CNI ADD waits for a node's bridge to dial in before it fails (try again later). */
+  readonly sessionWaitMs?: number;
+}
+
+/** Marks the OVSDB rows the controller owns, so that it removes only its own ports. */
+const MANAGED = 'sdn-managed';
+
+export class Reconciler implements Dataplane {
+  private readonly switches = new Map<Id, NodeSwitch>();
+  private readonly runners = new Map<Id, SerialRunner>();
+  private readonly log: Logger;
+  private readonly ownership;
+  private readonly onChange = (e: ChangeEvent): void => this.changed(e);
+  private readonly onSwitchUp = (s: SwitchSession): void => this.switchUp(s);
+
+  constructor(private readonly options: ReconcilerOptions) {
+    this.log = options.log.child({ component: 'reconciler' });
+    const ours = oursMask();
+    const session = featureMask('session');
+    this.ownership = {
+      value: ours.cookie,
+      mask: ours.mask,
+      exclude: [{ value: session.cookie, mask: session.mask }],
+    };
+  }
+
+  /** Subscribes to model changes and switch sessions, and reconciles every node once. */
+  start(): void {
+    this.options.events.on('change', this.onChange);
+    this.options.openflow.on('switchUp', this.onSwitchUp);
+    for (const s of this.options.openflow.switches.values()) this.switchUp(s);
+    for (const node of this.options.model.all('node')) this.schedule(node.id);
+  }
+
+  stop(): void {
+    this.options.events.off('change', this.onChange);
+    this.options.openflow.off('switchUp', this.onSwitchUp);
+    for (const s of this.switches.values()) s.close();
+    this.switches.clear();
+  }
+
+  // ---- Dataplane -------------------------------------------------------------------------------------------------
+
+  async endpointAttached(ep: Endpoint): Promise<void> {
+    await this.reconcile(ep.nodeId, true);
+    const sw = this.switches.get(ep.nodeId);
+    if (!sw?.session) throw new Error(`node's switch has not connected: ${sw?.problem ?? 'unknown node'}`);
+  }
+
+  async endpointDetached(ep: Endpoint): Promise<void> {
+    await this.reconcile(ep.nodeId, false);
+  }
+
+  nodeStatus(nodeId: Id): DataplaneStatus {
+    const sw = this.switches.get(nodeId);
+    if (!sw) return { ready: false, detail: 'not reconciled yet' };
+    if (!sw.ovsdb || sw.ovsdb.state !== 'monitoring')
+      return { ready: false, detail: `OVSDB ${sw.ovsdb?.state ?? 'not connected'}` };
+    if (!sw.session) return { ready: false, detail: 'the bridge has not dialed the OpenFlow listener' };
+    return sw.problem ? { ready: false, detail: sw.problem } : { ready: true };
+  }
+
+  /** Per-node state for the API and the dashboard. */
+  nodeState(nodeId: Id): {
+    ovsdb: string;
+    openflow: string;
+    dpid?: string;
+    flows?: number;
+    problem?: string;
+  } {
+    const sw = this.switches.get(nodeId);
+    if (!sw) return { ovsdb: 'none', openflow: 'none', problem: 'not reconciled yet' };
+    return {
+      ovsdb: sw.ovsdb?.state ?? 'none',
+      openflow: sw.session ? 'connected' : 'waiting',
+      dpid: sw.dpid,
+      ...(sw.flowSync?.tracked ? { flows: sw.flowSync.tracked.size } : {}),
+      ...(sw.problem ? { problem: sw.problem } : {}),
+    };
+  }
+
+  /** The compiled pipeline of a node as the reconciler last saw the model (for trace and the dashboard). */
+  compile(nodeId: Id): CompiledNode | undefined {
+    const node = this.options.model.get('node', nodeId);
+    return node ? compileNode(this.snapshot(this.switches.get(nodeId)), node.name) : undefined;
+  }
+
+  /** Live flow entries (with counters) of a node's switch, all cookies; undefined while it is not connected. */
+  async flowStats(nodeId: Id): Promise<FlowStats[] | undefined> {
+    const session = this.switches.get(nodeId)?.session;
+    if (!session) return undefined;
+    const parts = await session.multipart({
+      type: 'multipartRequest',
+      kind: 'flow',
+      flags: 0,
+      tableId: Table.ALL,
+      outPort: PortNo.ANY,
+      outGroup: Group.ANY,
+      cookie: 0n,
+      cookieMask: 0n,
+      match: [],
+    });
+    return parts.flatMap((p) => (p.kind === 'flow' ? [...p.stats] : []));
+  }
+
+  /** The OpenFlow session of a node's switch, for packet-out probes; undefined while it is not connected. */
+  session(nodeId: Id): SwitchSession | undefined {
+    return this.switches.get(nodeId)?.session;
+  }
+
+  // ---- scheduling -------------------------------------------------------------------------------------------------
+
+  /** Reconciles one node; concurrent requests for the same node share the next run. */
+  reconcile(nodeId: Id, waitForSession: boolean): Promise<void> {
+    let runner = this.runners.get(nodeId);
+    if (!runner) this.runners.set(nodeId, (runner = new SerialRunner()));
+    return runner.request(() => this.run(nodeId, waitForSession));
+  }
+
+  private schedule(nodeId: Id): void {
+    this.reconcile(nodeId, false).catch((err: unknown) => {
+      this.log.warn(
+        { nodeId, err: err instanceof Error ? err.message : String(err) },
+        'reconcile failed; retried on the next change or reconnect',
+      );
+    });
+  }
+
+  private changed(e: ChangeEvent): void {
+    for (const nodeId of e.nodes) this.schedule(nodeId);
+  }
+
+  private switchUp(session: SwitchSession): void {
+    for (const sw of this.switches.values()) {
+      if (sw.dpid !== session.dpid) continue;
+      sw.attachSession(session, this.ownership);
+      session.once('close', (reason) => sw.log.info({ reason }, 'OpenFlow session closed'));
+      this.schedule(sw.node.id);
+      return;
+    }
+    // A bridge whose node is not (yet) in our map: find it by the datapath id it should have.
+    for (const node of this.options.model.all('node')) {
+      if (datapathIdOf(node) === session.dpid) {
+        this.switchFor(node).attachSession(session, this.ownership);
+        this.schedule(node.id);
+        return;
+      }
+    }
+    session.log.info({ dpid: session.dpid }, 'a switch of no known node connected; ignored');
+  }
+
+  private switchFor(node: Node): NodeSwitch {
+    const known = this.switches.get(node.id);
+    if (known && known.node.ovsdb === node.ovsdb && known.dpid === datapathIdOf(node)) return known;
+    known?.close();
+    const sw = new NodeSwitch(node, datapathIdOf(node), this.log);
+    this.switches.set(node.id, sw);
+    const live = this.options.openflow.switches.get(sw.dpid);
+    if (live) sw.attachSession(live, this.ownership);
+    return sw;
+  }
+
+  // ---- one run ------------------------------------------------------------------------------------------------------
+
+  private async run(nodeId: Id, waitForSession: boolean): Promise<void> {
+    const node = this.options.model.get('node', nodeId);
+    if (!node) {
+      this.switches.get(nodeId)?.close();
+      this.switches.delete(nodeId);
+      this.runners.delete(nodeId);
+      return;
+    }
+    const sw = this.switchFor(node);
+    try {
+      await this.ensurePorts(node, sw);
+      const session = await sw.waitForSession(waitForSession ? (this.options.sessionWaitMs ?? 10_000) : 0);
+      if (!session || !sw.flowSync) {
+        sw.problem = 'the bridge has not dialed the OpenFlow listener';
+        return;
+      }
+      const compiled = compileNode(this.snapshot(sw), node.name);
+      await this.pushGroups(sw, session, compiled.groups, 'put');
+      const result = await sw.flowSync.sync(compiled.flows.map(toFlowEntry));
+      await this.pushGroups(sw, session, compiled.groups, 'prune');
+      if (result.added + result.modified + result.deleted > 0 || result.errors.length > 0) {
+        sw.log.info(
+          {
+            added: result.added,
+            modified: result.modified,
+            deleted: result.deleted,
+            errors: result.errors.length,
+          },
+          'flows reconciled',
+        );
+      }
+      sw.problem =
+        result.errors.length > 0 ? `${result.errors.length} flows rejected by the switch` : undefined;
+    } catch (err) {
+      sw.problem = err instanceof Error ? err.message : String(err);
+      throw err;
+    }
+  }
+
+  /** Bridge (with its controller), tunnel port, endpoint ports; ports of ours that left the model are removed. */
+  private async ensurePorts(node: Node, sw: NodeSwitch): Promise<void> {
+    const driver = await sw.ensureOvsdb();
+    const wanted = compileNode(this.snapshot(sw), node.name).ports;
+    await driver.ensureIntegrationBridge({
+      name: wanted.bridge.name,
+      datapathType: node.datapathType,
+      datapathId: sw.dpid,
+      controllers: [node.controllerTarget ?? this.options.defaultControllerTarget],
+    });
+    await driver.ensurePort({
+      bridge: wanted.bridge.name,
+      name: wanted.tunnel.name,
+      type: wanted.tunnel.type,
+      options: wanted.tunnel.options,
+      ofportRequest: wanted.tunnel.ofportRequest,
+    });
+    const keep = new Set(wanted.endpoints.map((p) => p.name));
+    for (const p of wanted.endpoints) {
+      const iface = driver.interface(p.name);
+      const ep = p.endpointId ? this.options.model.get('endpoint', p.endpointId) : undefined;
+      if (
+        iface &&
+        iface.ofport.length > 0 &&
+        (iface.ofport[0] ?? -1) > 0 &&
+        iface.external_ids.get(MANAGED) === 'true'
+      )
+        continue;
+      await driver.attachPort({
+        bridge: wanted.bridge.name,
+        name: p.name,
+        mac: ep?.mac ?? '',
+        ifaceId: p.endpointId ?? p.name,
+        ofportRequest: p.ofportRequest,
+        externalIds: {
+          [MANAGED]: 'true',
+          ...(ep?.containerId ? { 'container-id': ep.containerId } : {}),
+          ...(ep?.owner ? { 'k8s-pod-namespace': ep.owner.namespace, 'k8s-pod-name': ep.owner.name } : {}),
+        },
+      });
+    }
+    for (const iface of driver.client.replica.rows('Interface')) {
+      if (iface.external_ids.get(MANAGED) === 'true' && !keep.has(iface.name))
+        await driver.detachPort(iface.name);
+    }
+  }
+
+  /** The model, with each local endpoint's ofport as the switch reports it (pinned by ofport_request). */
+  private snapshot(sw: NodeSwitch | undefined): PipelineSnapshot {
+    const base = snapshotFromModel(this.options.model);
+    const driver = sw?.driver;
+    if (!driver) return base;
+    const endpoints = base.endpoints.map((ep) => {
+      if (ep.nodeId !== sw.node.id || ep.ofport !== undefined || !ep.portName) return ep;
+      const ofport = driver.interface(ep.portName)?.ofport[0];
+      return ofport !== undefined && ofport > 0 ? { ...ep, ofport } : ep;
+    });
+    return { ...base, endpoints };
+  }
+
+  /**
+   * Groups before flows that use them ('put': add or modify), and after the flows no longer use them ('prune').
+   * The first push after a (re)connect reads the switch's groups so that equal groups cost nothing.
+   */
+  private async pushGroups(
+    sw: NodeSwitch,
+    session: SwitchSession,
+    wanted: readonly GroupSpec[],
+    phase: 'put' | 'prune',
+  ): Promise<void> {
+    if (!sw.groups) {
+      const parts = await session.multipart({ type: 'multipartRequest', kind: 'groupDesc', flags: 0 });
+      sw.groups = new Map();
+      for (const p of parts) {
+        if (p.kind !== 'groupDesc') continue;
+        for (const g of p.groups) sw.groups.set(g.groupId, groupBody(g.groupType, g.buckets));
+      }
+    }
+    const have = sw.groups;
+    if (phase === 'put') {
+      let sent = false;
+      for (const g of wanted) {
+        const body = groupBody(g.groupType, g.buckets);
+        const old = have.get(g.groupId);
+        if (old === body) continue;
+        session.send({
+          type: 'groupMod',
+          command: old === undefined ? GroupModCommand.ADD : GroupModCommand.MODIFY,
+          groupType: g.groupType,
+          groupId: g.groupId,
+          buckets: g.buckets,
+        });
+        have.set(g.groupId, body);
+        sent = true;
+      }
+      if (sent) await session.barrier();
+      return;
+    }
+    const keep = new Set(wanted.map((g) => g.groupId));
+    let sent = false;
+    for (const id of [...have.keys()]) {
+      if (keep.has(id)) continue;
+      session.send({
+        type: 'groupMod',
+        command: GroupModCommand.DELETE,
+        groupType: 0,
+        groupId: id,
+        buckets: [],
+      });
+      have.delete(id);
+      sent = true;
+    }
+    if (sent) await session.barrier();
+  }
+}
+
+function groupBody(groupType: number, buckets: GroupSpec['buckets']): string {
+  return JSON.stringify({ groupType, buckets }, (_k, v: unknown) => (typeof v === 'bigint' ? `${v}n` : v));
+}
+
+export function toFlowEntry(f: FlowSpec): FlowEntry {
+  return {
+    tableId: f.table,
+    priority: f.priority,
+    match: f.match,
+    instructions: f.instructions,
+    cookie: f.cookie,
+    idleTimeout: f.idleTimeout,
+    hardTimeout: f.hardTimeout,
+    flags: f.flags,
+  };
+}

@@ -1,0 +1,378 @@
+// The model store on one SQLite file (better-sqlite3, WAL, foreign keys on). The only module with SQL.
+// Reads come from the ModelCache loaded at open; every write goes to SQLite and the cache in one transaction, which
+// also appends an audit row, and, once committed, emits one ChangeEvent naming the nodes it touches. Commits are
+// grouped (see openBatch): durable() resolves once everything before it is on disk.
+import Database from 'better-sqlite3';
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { ModelEvents, type Change, type ChangeEvent } from '../events';
+import { affectedNodes } from '../model/affected';
+import { ModelCache } from '../model/cache';
+import type { IndexName } from '../model/indexes';
+import {
+  KINDS,
+  type AnyObject,
+  type Id,
+  type IpAllocation,
+  type Kind,
+  type ModelKinds,
+} from '../model/types';
+import { MIGRATIONS, SCHEMA_VERSION } from './migrations';
+import type { AuditRecord, ModelStore, StoreTx, TxMeta } from './store';
+
+type Row = Record<string, string | number | null>;
+
+/** Table and key columns of each kind; `doc` holds the object. */
+const TABLES: { [K in Kind]: { table: string; columns: (o: ModelKinds[K]) => Row } } = {
+  tenant: { table: 'tenants', columns: (o) => ({ name: o.name }) },
+  network: { table: 'networks', columns: (o) => ({ tenant_id: o.tenantId, name: o.name, vni: o.vni }) },
+  subnet: { table: 'subnets', columns: (o) => ({ network_id: o.networkId, name: o.name, cidr: o.cidr }) },
+  router: { table: 'routers', columns: (o) => ({ tenant_id: o.tenantId, name: o.name }) },
+  routerInterface: {
+    table: 'router_interfaces',
+    columns: (o) => ({ router_id: o.routerId, subnet_id: o.subnetId }),
+  },
+  node: { table: 'nodes', columns: (o) => ({ name: o.name }) },
+  securityGroup: { table: 'security_groups', columns: (o) => ({ tenant_id: o.tenantId, name: o.name }) },
+  securityGroupRule: {
+    table: 'security_group_rules',
+    columns: (o) => ({ security_group_id: o.securityGroupId, remote_group_id: o.remoteGroupId ?? null }),
+  },
+  qosPolicy: { table: 'qos_policies', columns: (o) => ({ tenant_id: o.tenantId, name: o.name }) },
+  endpoint: {
+    table: 'endpoints',
+    columns: (o) => ({
+      network_id: o.networkId,
+      node_id: o.nodeId,
+      qos_policy_id: o.qosPolicyId ?? null,
+      name: o.name,
+      mac: o.mac,
+      container_id: o.containerId ?? null,
+      ifname: o.ifname ?? null,
+    }),
+  },
+  service: { table: 'services', columns: (o) => ({ network_id: o.networkId, name: o.name }) },
+  namespaceBinding: {
+    table: 'namespace_bindings',
+    columns: (o) => ({ namespace: o.namespace, network_id: o.networkId }),
+  },
+  token: {
+    table: 'tokens',
+    columns: (o) => ({ secret_hash: o.secretHash, tenant_id: o.tenantId ?? null, node_id: o.nodeId ?? null }),
+  },
+  vlanBinding: {
+    table: 'vlan_bindings',
+    columns: (o) => ({ node_id: o.nodeId, network_id: o.networkId, vlan: o.vlan }),
+  },
+};
+
+/** Most transactions one COMMIT carries; a long synchronous loop commits every this many. */
+const MAX_BATCH = 256;
+
+interface Batch {
+  size: number;
+  readonly undo: (() => void)[];
+  readonly events: ChangeEvent[];
+  readonly waiters: { resolve: () => void; reject: (err: Error) => void }[];
+  readonly timer: NodeJS.Immediate;
+}
+
+interface KindStatements {
+  insert: Database.Statement;
+  update: Database.Statement;
+  remove: Database.Statement;
+}
+
+export interface SqliteStoreOptions {
+  /**
+   * FULL (default): a committed transaction survives power loss. NORMAL: survives a crash of the process but may
+   * lose the last transactions on power loss (SQLite WAL semantics).
+   */
+  readonly synchronous?: 'FULL' | 'NORMAL';
+}
+
+export class SqliteStore implements ModelStore {
+  readonly events = new ModelEvents();
+  readonly schemaVersion: number;
+  private readonly db: Database.Database;
+  private readonly cache = new ModelCache();
+  private readonly statements = new Map<Kind, KindStatements>();
+  private readonly sql: {
+    putAllocation: Database.Statement;
+    removeAllocation: Database.Statement;
+    allocations: Database.Statement;
+    audit: Database.Statement;
+    auditTail: Database.Statement;
+    endpointGroupsClear: Database.Statement;
+    endpointGroupAdd: Database.Statement;
+    begin: Database.Statement;
+    commit: Database.Statement;
+    rollback: Database.Statement;
+    savepoint: Database.Statement;
+    release: Database.Statement;
+    rollbackTo: Database.Statement;
+  };
+  private batch: Batch | undefined;
+  private inTx = false;
+
+  constructor(
+    readonly location: string,
+    options: SqliteStoreOptions = {},
+  ) {
+    if (location !== ':memory:') mkdirSync(dirname(location), { recursive: true });
+    this.db = new Database(location);
+    this.db.pragma('journal_mode = WAL');
+    this.db.pragma(`synchronous = ${options.synchronous ?? 'FULL'}`);
+    this.db.pragma('foreign_keys = ON');
+    this.db.pragma('busy_timeout = 5000');
+    this.schemaVersion = this.migrate();
+    for (const kind of KINDS) this.statements.set(kind, this.prepareKind(kind));
+    this.sql = {
+      putAllocation: this.db.prepare(
+        `INSERT INTO ip_allocations (subnet_id, address, state, endpoint_id, owner, retain_until)
+         VALUES (@subnetId, @address, @state, @endpointId, @owner, @retainUntil)
+         ON CONFLICT (subnet_id, address) DO UPDATE SET state = excluded.state, endpoint_id = excluded.endpoint_id,
+           owner = excluded.owner, retain_until = excluded.retain_until`,
+      ),
+      removeAllocation: this.db.prepare('DELETE FROM ip_allocations WHERE subnet_id = ? AND address = ?'),
+      allocations: this.db.prepare(
+        'SELECT subnet_id, address, state, endpoint_id, owner, retain_until FROM ip_allocations',
+      ),
+      audit: this.db.prepare('INSERT INTO audit (at, actor, action, changes) VALUES (?, ?, ?, ?)'),
+      auditTail: this.db.prepare(
+        'SELECT seq, at, actor, action, changes FROM audit ORDER BY seq DESC LIMIT ?',
+      ),
+      endpointGroupsClear: this.db.prepare('DELETE FROM endpoint_security_groups WHERE endpoint_id = ?'),
+      endpointGroupAdd: this.db.prepare(
+        'INSERT INTO endpoint_security_groups (endpoint_id, security_group_id) VALUES (?, ?)',
+      ),
+      begin: this.db.prepare('BEGIN IMMEDIATE'),
+      commit: this.db.prepare('COMMIT'),
+      rollback: this.db.prepare('ROLLBACK'),
+      savepoint: this.db.prepare('SAVEPOINT mutation'),
+      release: this.db.prepare('RELEASE mutation'),
+      rollbackTo: this.db.prepare('ROLLBACK TO mutation'),
+    };
+    this.load();
+  }
+
+  isOpen(): boolean {
+    return this.db.open;
+  }
+
+  get<K extends Kind>(kind: K, id: Id): ModelKinds[K] | undefined {
+    return this.cache.get(kind, id);
+  }
+  all<K extends Kind>(kind: K): IterableIterator<ModelKinds[K]> {
+    return this.cache.all(kind);
+  }
+  count(kind: Kind): number {
+    return this.cache.count(kind);
+  }
+  lookup<K extends Kind>(kind: K, index: IndexName<K>, key: string): ModelKinds[K][] {
+    return this.cache.lookup(kind, index, key);
+  }
+  countUnder<K extends Kind>(kind: K, index: IndexName<K>, key: string): number {
+    return this.cache.countUnder(kind, index, key);
+  }
+
+  *allocations(): IterableIterator<IpAllocation> {
+    for (const r of this.sql.allocations.iterate() as IterableIterator<Row>) {
+      yield {
+        subnetId: r.subnet_id as string,
+        address: r.address as string,
+        state: r.state as IpAllocation['state'],
+        ...(r.endpoint_id !== null ? { endpointId: r.endpoint_id as string } : {}),
+        ...(r.owner !== null ? { owner: r.owner as string } : {}),
+        ...(r.retain_until !== null ? { retainUntil: r.retain_until as number } : {}),
+      };
+    }
+  }
+
+  audit(limit: number): AuditRecord[] {
+    return (this.sql.auditTail.all(limit) as Row[]).map((r) => ({
+      seq: r.seq as number,
+      at: r.at as string,
+      actor: r.actor as string,
+      action: r.action as string,
+      changes: JSON.parse(r.changes as string) as Change[],
+    }));
+  }
+
+  transact<T>(meta: TxMeta, body: (tx: StoreTx) => T): T {
+    if (this.inTx) throw new Error('nested store transaction');
+    const changes: Change[] = [];
+    const undo: (() => void)[] = [];
+    const extraNodes = new Set<Id>();
+    const cache = this.cache;
+    const write = (kind: Kind, op: Change['op'], obj: AnyObject | undefined, id: Id): void => {
+      const st = this.statements.get(kind) as KindStatements;
+      if (op === 'deleted') {
+        st.remove.run(id);
+        const before = cache.remove(kind, id);
+        undo.push(() => before && cache.put(kind, before));
+        changes.push({ kind, op, id, before } as Change);
+        return;
+      }
+      const o = obj as AnyObject;
+      const row = { id: o.id, doc: JSON.stringify(o), ...(TABLES[kind].columns as (x: AnyObject) => Row)(o) };
+      const info = (op === 'created' ? st.insert : st.update).run(row);
+      if (info.changes !== 1) throw new Error(`${kind} ${o.id} does not exist`);
+      if (kind === 'endpoint') this.writeEndpointGroups(o as ModelKinds['endpoint'], op);
+      const before = cache.put(kind, o);
+      undo.push(() => (before ? cache.put(kind, before) : cache.remove(kind, o.id)));
+      changes.push({ kind, op, id: o.id, before, after: o } as Change);
+    };
+    const tx: StoreTx = {
+      get: (k, id) => cache.get(k, id),
+      all: (k) => cache.all(k),
+      count: (k) => cache.count(k),
+      lookup: (k, i, key) => cache.lookup(k, i, key),
+      countUnder: (k, i, key) => cache.countUnder(k, i, key),
+      create: (k, o) => write(k, 'created', o, o.id),
+      update: (k, o) => write(k, 'updated', o, o.id),
+      remove: (k, id) => write(k, 'deleted', undefined, id),
+      putAllocation: (a) =>
+        void this.sql.putAllocation.run({
+          subnetId: a.subnetId,
+          address: a.address,
+          state: a.state,
+          endpointId: a.endpointId ?? null,
+          owner: a.owner ?? null,
+          retainUntil: a.retainUntil ?? null,
+        }),
+      removeAllocation: (subnetId, address) => void this.sql.removeAllocation.run(subnetId, address),
+      touchNodes: (...ids) => ids.forEach((n) => extraNodes.add(n)),
+      onRollback: (fn) => void undo.push(fn),
+    };
+    const batch = this.openBatch();
+    const at = new Date().toISOString();
+    let result: T;
+    let seq = 0;
+    this.inTx = true;
+    this.sql.savepoint.run();
+    try {
+      result = body(tx);
+      if (changes.length > 0) {
+        seq = Number(
+          this.sql.audit.run(at, meta.actor, meta.action, JSON.stringify(changes)).lastInsertRowid,
+        );
+      }
+      this.sql.release.run();
+    } catch (err) {
+      this.sql.rollbackTo.run();
+      this.sql.release.run();
+      for (let i = undo.length - 1; i >= 0; i--) undo[i]();
+      throw err;
+    } finally {
+      this.inTx = false;
+    }
+    batch.undo.push(...undo);
+    if (changes.length > 0) {
+      const nodes = new Set(extraNodes);
+      for (const c of changes) affectedNodes(cache, c, nodes);
+      for (const c of changes) if (c.kind === 'node' && c.op === 'deleted') nodes.add(c.id);
+      batch.events.push({ seq, at, actor: meta.actor, action: meta.action, changes, nodes: [...nodes] });
+    }
+    if (++batch.size >= MAX_BATCH) this.commit();
+    return result;
+  }
+
+  durable(): Promise<void> {
+    const b = this.batch;
+    if (!b) return Promise.resolve();
+    return new Promise((resolve, reject) => b.waiters.push({ resolve, reject }));
+  }
+
+  /** Commits the open batch now. Normally runs on its own once the current turn of the event loop is done. */
+  commit(): void {
+    const b = this.batch;
+    if (!b) return;
+    this.batch = undefined;
+    clearImmediate(b.timer);
+    try {
+      this.sql.commit.run();
+    } catch (err) {
+      // Nothing of the batch reached the disk: forget it in memory too, and tell every waiter.
+      if (this.db.inTransaction) this.sql.rollback.run();
+      for (let i = b.undo.length - 1; i >= 0; i--) b.undo[i]();
+      for (const w of b.waiters) w.reject(err as Error);
+      return;
+    }
+    for (const w of b.waiters) w.resolve();
+    for (const e of b.events) this.events.emit('change', e);
+  }
+
+  close(): void {
+    if (!this.db.open) return;
+    this.commit();
+    this.db.close();
+  }
+
+  // Group commit: transactions of one event-loop turn share a COMMIT (and its fsync). Each keeps its own savepoint
+  // and audit row, so each is still all-or-nothing; callers that must not answer before the disk has it await
+  // durable().
+  private openBatch(): Batch {
+    if (this.batch) return this.batch;
+    this.sql.begin.run();
+    const batch: Batch = {
+      size: 0,
+      undo: [],
+      events: [],
+      waiters: [],
+      timer: setImmediate(() => this.commit()),
+    };
+    this.batch = batch;
+    return batch;
+  }
+
+  private writeEndpointGroups(e: ModelKinds['endpoint'], op: Change['op']): void {
+    if (op === 'updated') this.sql.endpointGroupsClear.run(e.id);
+    for (const g of e.securityGroupIds) this.sql.endpointGroupAdd.run(e.id, g);
+  }
+
+  private migrate(): number {
+    const current = this.db.pragma('user_version', { simple: true }) as number;
+    if (current > SCHEMA_VERSION) {
+      throw new Error(
+        `store ${this.location} has schema version ${current}, newer than this controller's ${SCHEMA_VERSION}`,
+      );
+    }
+    for (const m of MIGRATIONS) {
+      if (m.version <= current) continue;
+      this.db.transaction(() => {
+        this.db.exec(m.sql);
+        this.db.pragma(`user_version = ${m.version}`);
+      })();
+    }
+    return SCHEMA_VERSION;
+  }
+
+  private prepareKind(kind: Kind): KindStatements {
+    const { table } = TABLES[kind];
+    const sample = Object.keys(
+      (TABLES[kind].columns as (x: unknown) => Row)(new Proxy({}, { get: () => null })),
+    );
+    const cols = ['id', 'doc', ...sample];
+    return {
+      insert: this.db.prepare(
+        `INSERT INTO ${table} (${cols.join(', ')}) VALUES (${cols.map((c) => '@' + c).join(', ')})`,
+      ),
+      update: this.db.prepare(
+        `UPDATE ${table} SET ${cols
+          .slice(1)
+          .map((c) => `${c} = @${c}`)
+          .join(', ')} WHERE id = @id`,
+      ),
+      remove: this.db.prepare(`DELETE FROM ${table} WHERE id = ?`),
+    };
+  }
+
+  private load(): void {
+    for (const kind of KINDS) {
+      const rows = this.db.prepare(`SELECT doc FROM ${TABLES[kind].table} ORDER BY id`).raw().iterate();
+      for (const [doc] of rows as IterableIterator<[string]>)
+        this.cache.put(kind, JSON.parse(doc) as AnyObject);
+    }
+  }
+}

@@ -1,0 +1,60 @@
+// The one interface the controller keeps its model behind. SQLite implements it today (sqlite-store.ts); a store on
+// etcd for several controllers would implement the same calls: reads from a loaded cache, writes in transactions
+// that are all-or-nothing, each with an audit record and one change event after commit.
+import type { ChangeEvent, ModelEvents } from '../events';
+import type { IndexName } from '../model/indexes';
+import type { Id, IpAllocation, Kind, ModelKinds } from '../model/types';
+
+export interface ModelReader {
+  get<K extends Kind>(kind: K, id: Id): ModelKinds[K] | undefined;
+  all<K extends Kind>(kind: K): IterableIterator<ModelKinds[K]>;
+  count(kind: Kind): number;
+  lookup<K extends Kind>(kind: K, index: IndexName<K>, key: string): ModelKinds[K][];
+  countUnder<K extends Kind>(kind: K, index: IndexName<K>, key: string): number;
+}
+
+export interface TxMeta {
+  /** Token id or "system". */
+  readonly actor: string;
+  /** e.g. "network.create". */
+  readonly action: string;
+}
+
+/** What a transaction body may do. Reads see the transaction's own writes. */
+export interface StoreTx extends ModelReader {
+  create<K extends Kind>(kind: K, obj: ModelKinds[K]): void;
+  update<K extends Kind>(kind: K, obj: ModelKinds[K]): void;
+  remove<K extends Kind>(kind: K, id: Id): void;
+  putAllocation(a: IpAllocation): void;
+  removeAllocation(subnetId: Id, address: string): void;
+  /** Names nodes the change event must carry beyond those the changed objects name themselves. */
+  touchNodes(...nodeIds: Id[]): void;
+  /** Undo for state kept outside the store (IPAM free lists); run in reverse order if the transaction fails. */
+  onRollback(undo: () => void): void;
+}
+
+export interface ModelStore extends ModelReader {
+  readonly events: ModelEvents;
+  readonly schemaVersion: number;
+  readonly location: string;
+  isOpen(): boolean;
+  /**
+   * Runs `body` as one atomic mutation with its audit row; throws what `body` threw after undoing everything.
+   * The mutation is visible to reads at once and durable once durable() resolves; its ChangeEvent is emitted then.
+   */
+  transact<T>(meta: TxMeta, body: (tx: StoreTx) => T): T;
+  /** Resolves when every mutation made so far is committed to disk; rejects if that commit failed. */
+  durable(): Promise<void>;
+  allocations(): IterableIterator<IpAllocation>;
+  /** The last `limit` audit records, newest first. */
+  audit(limit: number): AuditRecord[];
+  close(): void;
+}
+
+export interface AuditRecord {
+  readonly seq: number;
+  readonly at: string;
+  readonly actor: string;
+  readonly action: string;
+  readonly changes: ChangeEvent['changes'];
+}

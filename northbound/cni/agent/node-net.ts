@@ -1,0 +1,283 @@
+// The node-local network work, done with iproute2 (and ethtool) exactly as an operator would type it. The pod
+// side runs under `nsenter --net=<CNI_NETNS>` because runtimes give a path, not a name; the host side is the
+// agent's own netns, or a named one (`--host-netns`, the multi-node lab runs each node as a netns).
+import { execFile, spawn } from 'node:child_process';
+import { stat } from 'node:fs/promises';
+import { CniCode } from '../../../protocols/cni/index.js';
+import { CniFailure } from './failure.js';
+
+export interface PodLink {
+  readonly name: string;
+  readonly up: boolean;
+  readonly kind?: string;
+  readonly mac?: string;
+  readonly mtu?: number;
+}
+
+export interface PodConfig {
+  readonly mac: string;
+  readonly mtu: number;
+  /** CIDR addresses. */
+  readonly addresses: readonly string[];
+  readonly routes: ReadonlyArray<{ readonly dst: string; readonly gw?: string }>;
+}
+
+export interface PodState {
+  readonly link: PodLink;
+  /** CIDR addresses on the interface. */
+  readonly addresses: readonly string[];
+  readonly routes: ReadonlyArray<{ readonly dst: string; readonly gw?: string }>;
+}
+
+class CommandError extends Error {
+  constructor(
+    readonly command: string,
+    readonly stderr: string,
+  ) {
+    super(`${command}: ${stderr.trim() || 'failed'}`);
+  }
+}
+
+function run(cmd: string, args: readonly string[], input?: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const child = execFile(cmd, args, { maxBuffer: 4 << 20 }, (err, stdout, stderr) => {
+      if (err) reject(new CommandError(`${cmd} ${args.join(' ')}`, stderr || err.message));
+      else resolve(stdout);
+    });
+    if (input !== undefined) child.stdin?.end(input);
+  });
+}
+
+const isNoDevice = (e: unknown): boolean =>
+  e instanceof CommandError && /Cannot find device|does not exist|No such device/.test(e.stderr);
+
+interface IpLinkJson {
+  ifname: string;
+  flags?: string[];
+  address?: string;
+  mtu?: number;
+  linkinfo?: { info_kind?: string };
+}
+interface IpAddrJson {
+  addr_info?: Array<{ local: string; prefixlen: number; scope?: string }>;
+}
+interface IpRouteJson {
+  dst: string;
+  gateway?: string;
+}
+
+/** `ip route` prints the default route as "default" and host routes without a prefix length. */
+function routeDst(dst: string, family: 4 | 6): string {
+  if (dst === 'default') return family === 4 ? '0.0.0.0/0' : '::/0';
+  return dst.includes('/') ? dst : `${dst}/${family === 4 ? 32 : 128}`;
+}
+
+/** 1000-1999, stable per interface name: the metric of routes a later attachment adds to a taken destination. */
+function secondaryMetric(ifname: string): number {
+  let h = 0;
+  for (const ch of ifname) h = (h * 31 + ch.charCodeAt(0)) % 1000;
+  return 1000 + h;
+}
+
+export interface VethSpec {
+  readonly netns: string;
+  readonly ifname: string;
+  readonly hostName: string;
+  readonly hostMac: string;
+  /** Both ends start with this MTU; `apply` sets the pod end's final one. */
+  readonly mtu: number;
+}
+
+/** A created veth whose pod end waits for its configuration (given once the controller has answered). */
+export interface PendingAttach {
+  apply(c: PodConfig): Promise<void>;
+  /** Ends the waiting process without configuring anything (the ADD failed). */
+  cancel(): void;
+}
+
+/**
+ * MAC, MTU, addresses, up, then routes (routes last: a route via a gateway needs the link up and its subnet).
+ * Values were validated as addresses by the controller client, so they are safe on an ip(8) command line.
+ */
+function podConfigLines(ifname: string, c: PodConfig): string[] {
+  return [
+    `link set dev ${ifname} address ${c.mac} mtu ${c.mtu}`,
+    ...c.addresses.map((a) => `addr add ${a} dev ${ifname}${a.includes(':') ? ' nodad' : ''}`),
+    `link set dev ${ifname} up`,
+    ...c.routes.map((r) => `route add ${r.dst}${r.gw ? ` via ${r.gw}` : ''} dev ${ifname}`),
+  ];
+}
+
+export class NodeNet {
+  constructor(readonly hostNetns?: string) {}
+
+  private hostIp(args: readonly string[], input?: string): Promise<string> {
+    return run('ip', this.hostNetns ? ['-n', this.hostNetns, ...args] : args, input);
+  }
+
+  private podIp(netns: string, args: readonly string[], input?: string): Promise<string> {
+    return run('nsenter', [`--net=${netns}`, 'ip', ...args], input);
+  }
+
+  /** Fails with code 3 when the netns is gone and code 8 when it is the host's own (skel's rule). */
+  async checkPodNetns(netns: string): Promise<void> {
+    const [pod, host] = await Promise.all([
+      stat(netns).catch(() => undefined),
+      stat(this.hostNetns ? `/run/netns/${this.hostNetns}` : '/proc/self/ns/net'),
+    ]);
+    if (!pod) throw CniFailure.of(CniCode.UnknownContainer, `CNI_NETNS=${netns} does not exist`);
+    if (pod.ino === host.ino && pod.dev === host.dev) {
+      throw CniFailure.of(CniCode.InvalidNetns, `CNI_NETNS=${netns} is the node's own network namespace`);
+    }
+  }
+
+  async netnsExists(netns: string): Promise<boolean> {
+    return (await stat(netns).catch(() => undefined)) !== undefined;
+  }
+
+  async podLink(netns: string, ifname: string): Promise<PodLink | undefined> {
+    try {
+      const [l] = JSON.parse(
+        await this.podIp(netns, ['-j', '-d', 'link', 'show', 'dev', ifname]),
+      ) as IpLinkJson[];
+      if (!l) return undefined;
+      return {
+        name: l.ifname,
+        up: l.flags?.includes('UP') ?? false,
+        kind: l.linkinfo?.info_kind,
+        mac: l.address,
+        mtu: l.mtu,
+      };
+    } catch (e) {
+      if (isNoDevice(e)) return undefined;
+      throw e;
+    }
+  }
+
+  async deletePodLink(netns: string, ifname: string): Promise<boolean> {
+    try {
+      await this.podIp(netns, ['link', 'del', 'dev', ifname]);
+      return true;
+    } catch (e) {
+      if (isNoDevice(e)) return false;
+      throw e;
+    }
+  }
+
+  /** Deleting either end of a veth deletes both. Returns false when there was nothing to delete. */
+  async deleteHostLink(name: string): Promise<boolean> {
+    try {
+      await this.hostIp(['link', 'del', 'dev', name]);
+      return true;
+    } catch (e) {
+      if (isNoDevice(e)) return false;
+      throw e;
+    }
+  }
+
+  async setHostMtu(name: string, mtu: number): Promise<void> {
+    await this.hostIp(['link', 'set', 'dev', name, 'mtu', String(mtu)]);
+  }
+
+  async hostLinkUp(name: string): Promise<boolean | undefined> {
+    try {
+      const [l] = JSON.parse(await this.hostIp(['-j', 'link', 'show', 'dev', name])) as IpLinkJson[];
+      return l?.flags?.includes('UP') ?? false;
+    } catch (e) {
+      if (isNoDevice(e)) return undefined;
+      throw e;
+    }
+  }
+
+  /** Names of the host side's veth links. */
+  async hostVeths(): Promise<string[]> {
+    const links = JSON.parse(await this.hostIp(['-j', 'link', 'show', 'type', 'veth'])) as IpLinkJson[];
+    return links.map((l) => l.ifname);
+  }
+
+  /**
+   * Starts one ADD's node-local work as one process (one fork of the agent, the rest forked by a small shell):
+   * 1. `ip link add` makes both ends from the host side: the host end up, the peer named CNI_IFNAME straight
+   *    in the pod's netns (iproute2 takes a path there), down until configured; then "created" on stdout.
+   * 2. TX checksum offload off in the pod (OVS-LAB.md G1: the userspace datapath forwards veth frames with
+   *    unfilled checksums otherwise), while the controller works.
+   * 3. `ip -force -batch` in the pod, waiting on stdin for the lines that `apply` writes after the answer.
+   * Resolves 'exists' when a name is taken on either side ("File exists"): the caller finds out which.
+   */
+  async startAttach(a: VethSpec): Promise<PendingAttach | 'exists'> {
+    const script = [
+      'ip ${6:+-n "$6"} link add "$1" address "$2" mtu "$3" up type veth peer name "$4" mtu "$3" netns "$5" || exit 3',
+      'echo created',
+      'nsenter --net="$5" ethtool -K "$4" tx off >/dev/null || exit 4',
+      'exec nsenter --net="$5" ip -force -batch -',
+    ].join('\n');
+    const args = [a.hostName, a.hostMac, String(a.mtu), a.ifname, a.netns, this.hostNetns ?? ''];
+    const child = spawn('sh', ['-c', script, 'sh', ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stderr.on('data', (b: Buffer) => (stderr += b.toString('utf8')));
+    child.stdin.on('error', () => undefined); // it may exit before reading: the exit code says why
+    const exited = new Promise<number>((resolve) => {
+      child.on('error', (e) => {
+        stderr += e.message;
+        resolve(-1);
+      });
+      child.on('close', (code) => resolve(code ?? -1));
+    });
+    const created = await new Promise<boolean>((resolve) => {
+      child.stdout.on('data', (b: Buffer) => {
+        stdout += b.toString('utf8');
+        if (stdout.includes('created\n')) resolve(true);
+      });
+      void exited.then(() => resolve(stdout.includes('created\n')));
+    });
+    const command = `veth ${a.hostName}/${a.ifname} in ${a.netns}`;
+    if (!created) {
+      await exited;
+      if (/File exists/.test(stderr)) return 'exists';
+      throw new CommandError(`creating ${command}`, stderr);
+    }
+    return {
+      apply: async (c: PodConfig): Promise<void> => {
+        const lines = podConfigLines(a.ifname, c);
+        child.stdin.end(lines.join('\n') + '\n');
+        const code = await exited;
+        if (code === 0) return;
+        // A route whose destination another interface of the pod already holds (a second attachment's
+        // default route) fails with "File exists": add it again with a higher metric, so the first keeps it.
+        const failed = [...stderr.matchAll(/Command failed -:(\d+)/g)].map((m) => Number(m[1]));
+        const firstRoute = lines.length - c.routes.length + 1;
+        const onlyTakenRoutes =
+          code === 1 &&
+          failed.length > 0 &&
+          failed.every((n) => n >= firstRoute) &&
+          !/RTNETLINK answers: (?!File exists)/.test(stderr);
+        if (!onlyTakenRoutes) throw new CommandError(`configuring ${command}`, stderr);
+        const again = failed.map((n) => `${lines[n - 1] ?? ''} metric ${secondaryMetric(a.ifname)}`);
+        await this.podIp(a.netns, ['-batch', '-'], again.join('\n') + '\n');
+      },
+      cancel: (): void => {
+        child.stdin.end();
+      },
+    };
+  }
+
+  async podState(netns: string, ifname: string): Promise<PodState | undefined> {
+    const link = await this.podLink(netns, ifname);
+    if (!link) return undefined;
+    const [addrs, r4, r6] = await Promise.all([
+      this.podIp(netns, ['-j', 'addr', 'show', 'dev', ifname]),
+      this.podIp(netns, ['-j', '-4', 'route', 'show', 'dev', ifname]),
+      this.podIp(netns, ['-j', '-6', 'route', 'show', 'dev', ifname]),
+    ]);
+    const addresses = (JSON.parse(addrs) as IpAddrJson[])
+      .flatMap((a) => a.addr_info ?? [])
+      .filter((a) => a.scope !== 'link')
+      .map((a) => `${a.local}/${a.prefixlen}`);
+    const routes = [
+      ...(JSON.parse(r4) as IpRouteJson[]).map((r) => ({ dst: routeDst(r.dst, 4), gw: r.gateway })),
+      ...(JSON.parse(r6) as IpRouteJson[]).map((r) => ({ dst: routeDst(r.dst, 6), gw: r.gateway })),
+    ];
+    return { link, addresses, routes };
+  }
+}

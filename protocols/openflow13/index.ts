@@ -1,0 +1,90 @@
+// The public surface of the OpenFlow 1.3 codec: message types, constants, decode, encode, framing.
+// Pure and synchronous: bytes in, typed values out, and back. No sockets, no timers, no logging.
+export type * from './messages.js';
+export type * from './actions.js';
+export type * from './instructions.js';
+export { NatFlags, CtFlags, LearnFlags } from './actions.js';
+export {
+  OFP_VERSION,
+  OFP_HEADER_LEN,
+  OFP_MAX_MSG_LEN,
+  OFP_NO_BUFFER,
+  NX_VENDOR_ID,
+  ONF_VENDOR_ID,
+  MsgType,
+  MultipartType,
+  Port as PortNo,
+  Group,
+  Table,
+  ControllerMaxLen,
+  Vid,
+  FlowModCommand,
+  FlowModFlags,
+  GroupModCommand,
+  GroupType,
+  MeterModCommand,
+  MeterFlags,
+  MeterBandType,
+  Meter,
+  PacketInReason,
+  FlowRemovedReason,
+  PortReason,
+  ControllerRole,
+  ConfigFlags,
+  Capabilities,
+  PortConfig,
+  PortState,
+  MultipartFlags,
+  HelloElemType,
+  ActionType as OfpActionType,
+  InstructionType as OfpInstructionType,
+  TableFeaturePropType,
+  QueuePropType,
+  NxActionSubtype,
+  NxController2Prop,
+  NxNatRange,
+  NxLearnSpec,
+  ErrorType,
+  HelloFailedCode,
+  BadRequestCode,
+  BadActionCode,
+  BadInstructionCode,
+  BadMatchCode,
+  FlowModFailedCode,
+  GroupModFailedCode,
+  PortModFailedCode,
+  TableModFailedCode,
+  QueueOpFailedCode,
+  SwitchConfigFailedCode,
+  RoleRequestFailedCode,
+  MeterModFailedCode,
+  TableFeaturesFailedCode,
+  errorName,
+} from './constants.js';
+export {
+  OXM_FIELDS,
+  OxmClass,
+  checkPrerequisites,
+  oxmHeader,
+  oxmFieldByNumber,
+  fieldOfHeader,
+  macToString,
+  ipv4ToString,
+  ipv6ToString,
+} from './oxm.js';
+export type {
+  OxmField,
+  KnownOxmField,
+  UnknownOxmField,
+  OxmFieldName,
+  OxmFieldInfo,
+  OxmKind,
+  OxmPrereq,
+  Match,
+  Subfield,
+} from './oxm.js';
+export { decode, type DecodeResult } from './decode.js';
+export type { DecodeError } from './errors.js';
+export { encode, encodeInto } from './encode.js';
+export { Writer, EncodeError } from './writer.js';
+export { Framer, type FrameBatch, type FramingError, type FramerOptions } from './framer.js';

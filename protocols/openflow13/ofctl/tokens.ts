@@ -1,0 +1,79 @@
+// Splitting ovs-ofctl text: comma (or space) separated items at parenthesis depth zero, `key=value` and
+// `key:value` pairs, and `NAME[a..b]` subfields.
+import type { Subfield } from '../oxm.js';
+import { fieldBits, mfByName, mfByNxmName } from './fields.js';
+
+/** A parse error that names the piece of text at fault. */
+export class OfctlSyntaxError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'OfctlSyntaxError';
+  }
+}
+
+export function fail(message: string): never {
+  throw new OfctlSyntaxError(message);
+}
+
+/** Splits at `seps` outside parentheses and brackets; drops empty items. */
+export function splitTop(text: string, seps = ','): string[] {
+  const out: string[] = [];
+  let depth = 0;
+  let cur = '';
+  for (const ch of text) {
+    if (ch === '(' || ch === '[') depth++;
+    else if (ch === ')' || ch === ']') depth--;
+    if (depth === 0 && seps.includes(ch)) {
+      if (cur.trim()) out.push(cur.trim());
+      cur = '';
+    } else {
+      cur += ch;
+    }
+    if (depth < 0) fail(`unbalanced parentheses in "${text}"`);
+  }
+  if (depth !== 0) fail(`unbalanced parentheses in "${text}"`);
+  if (cur.trim()) out.push(cur.trim());
+  return out;
+}
+
+/** `key=value` or `key:value` (the first separator outside brackets), or a bare word. */
+export function splitPair(
+  item: string,
+  seps = '=:',
+): { readonly key: string; readonly value: string | undefined } {
+  let depth = 0;
+  for (let i = 0; i < item.length; i++) {
+    const ch = item[i];
+    if (ch === '(' || ch === '[') depth++;
+    else if (ch === ')' || ch === ']') depth--;
+    else if (depth === 0 && seps.includes(ch))
+      return { key: item.slice(0, i).trim(), value: item.slice(i + 1).trim() };
+  }
+  return { key: item.trim(), value: undefined };
+}
+
+/** `name(args)` -> args, or undefined when `item` is not that call. */
+export function callArgs(item: string, name: string): string | undefined {
+  if (!item.startsWith(`${name}(`) || !item.endsWith(')')) return undefined;
+  return item.slice(name.length + 1, -1);
+}
+
+/** Parses `NXM_NX_REG0[0..15]`, `reg0[5]`, `OXM_OF_METADATA[]` into the codec's NXM-header subfield. */
+export function parseSubfield(text: string): Subfield {
+  const m = /^([A-Za-z0-9_]+)\[(?:(\d+)(?:\.\.(\d+))?)?\]$/.exec(text.trim());
+  if (!m) fail(`"${text}" is not a subfield (NAME[], NAME[BIT] or NAME[START..END])`);
+  const mf = mfByNxmName(m[1]) ?? mfByName(m[1]);
+  if (!mf) fail(`unknown field "${m[1]}"`);
+  const field = mf.nxm;
+  const width = fieldBits(field);
+  if (m[2] === undefined) return { field, ofs: 0, nbits: width };
+  const start = Number(m[2]);
+  const end = m[3] === undefined ? start : Number(m[3]);
+  if (end < start || end >= width)
+    fail(`"${text}": bits ${start}..${end} do not fit in ${width}-bit ${m[1]}`);
+  return { field, ofs: start, nbits: end - start + 1 };
+}
+
+export function isSubfield(text: string): boolean {
+  return /^[A-Za-z0-9_]+\[[\d.]*\]$/.test(text.trim());
+}
