@@ -6,9 +6,12 @@ cd "$(dirname "$0")/.."
 
 bash test/support/install-deps.sh
 
-# Install JS dependencies when missing or when the lock file changed since the last install.
-if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+# Install JS dependencies when missing or when the lock file's content changed since the last install
+# (content, not mtime: a fresh checkout has a new lock file and the same dependencies).
+lock_hash=$(sha256sum package-lock.json | cut -d' ' -f1)
+if [ ! -d node_modules ] || [ "$(cat node_modules/.sdn-lock-hash 2>/dev/null)" != "$lock_hash" ]; then
   npm ci --no-audit --no-fund
+  echo "$lock_hash" > node_modules/.sdn-lock-hash
 fi
 npx tsc -p tsconfig.json
 
