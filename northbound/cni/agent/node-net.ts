@@ -195,7 +195,7 @@ export class NodeNet {
   }
 
   /**
-   * Starts one ADD's node-local work as one process (one fork of the agent, the rest forked by a small shell):
+   * Starts one ADD's node-local work as one process (a short script; its own children are cheap shell forks):
    * 1. `ip link add` makes both ends from the host side: the host end up, the peer named CNI_IFNAME straight
    *    in the pod's netns (iproute2 takes a path there), down until configured; then "created" on stdout.
    * 2. In the pod, in parallel and while the controller works: TX checksum offload off (OVS-LAB.md G1: the
