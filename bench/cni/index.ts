@@ -10,7 +10,7 @@
 //                                [--agent-socket PATH --network NAME]   (target a running agent instead)
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, openSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import {
@@ -270,6 +270,9 @@ async function main(): Promise<void> {
       await measure(t, podsOf(t).slice(0, 1), 1, 'ADD');
       await measure(t, podsOf(t).slice(0, 1), 1, 'DEL');
     }
+    const loadBefore = loadavg()
+      .map((l) => l.toFixed(1))
+      .join(' ');
     const rows: Row[] = [];
     for (const c of o.concurrency) {
       for (const op of ['ADD', 'DEL'] as const) {
@@ -279,7 +282,10 @@ async function main(): Promise<void> {
 
     const f = (x: number): string => x.toFixed(1);
     console.log(
-      `CNI ADD/DEL latency, ${o.pods} pods, ${new Date().toISOString()}, ${(await run('nproc')).stdout.trim()} cores`,
+      `CNI ADD/DEL latency, ${o.pods} pods, ${new Date().toISOString()}, ${cpus().length} cores, ` +
+        `load average ${loadBefore} before, ${loadavg()
+          .map((l) => l.toFixed(1))
+          .join(' ')} after`,
     );
     console.log('| target | concurrency | op | n | p50 ms | p99 ms | mean ms | wall ms |');
     console.log('|---|---|---|---|---|---|---|---|');

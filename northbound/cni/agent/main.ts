@@ -10,6 +10,7 @@ import { ControllerClient } from './controller-client.js';
 import { messageOf } from './failure.js';
 import { NodeNet } from './node-net.js';
 import { PluginServer } from './plugin-server.js';
+import { SpawnPool } from './spawn-pool.js';
 
 interface Options {
   socket: string;
@@ -19,6 +20,7 @@ interface Options {
   hostNetns?: string;
   logLevel: string;
   statusInterval: string;
+  spawnWorkers: string;
 }
 
 const program = new Command('sdn-agent')
@@ -28,6 +30,7 @@ const program = new Command('sdn-agent')
   .option('--token-file <file>', 'file holding a bearer token of role cni', '/etc/sdn/cni.token')
   .option('--node <name>', 'this node, as registered with the controller', hostname())
   .option('--host-netns <name>', "use this named netns as the node's host side (lab nodes are netns)")
+  .option('--spawn-workers <n>', 'worker threads that start ip/nsenter/ethtool off the event loop', '4')
   .option('--log-level <level>', 'pino level', process.env.LOG_LEVEL ?? 'info')
   .option('--status-interval <ms>', 'how often to probe the controller (keeps the connection warm)', '5000')
   .action(async (opts: Options) => {
@@ -45,7 +48,8 @@ const program = new Command('sdn-agent')
       throw new Error(`--host-netns ${opts.hostNetns}: no such network namespace (ip netns list)`);
     }
     const controller = new ControllerClient({ url: opts.controller, token, node: opts.node });
-    const service = new CniService(new NodeNet(opts.hostNetns), controller, log);
+    const spawner = new SpawnPool(Number(opts.spawnWorkers));
+    const service = new CniService(new NodeNet(spawner, opts.hostNetns), controller, log);
     const server = new PluginServer(service, log);
     await server.listen(opts.socket);
     log.info(
@@ -70,7 +74,10 @@ const program = new Command('sdn-agent')
       log.info({ signal }, 'sdn-agent stopping');
       clearInterval(timer);
       controller.close();
-      void server.close(opts.socket).then(() => process.exit(0));
+      void server
+        .close(opts.socket)
+        .then(() => spawner.close())
+        .then(() => process.exit(0));
     };
     process.once('SIGTERM', () => stop('SIGTERM'));
     process.once('SIGINT', () => stop('SIGINT'));

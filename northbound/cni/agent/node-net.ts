@@ -1,10 +1,10 @@
 // The node-local network work, done with iproute2 (and ethtool) exactly as an operator would type it. The pod
 // side runs under `nsenter --net=<CNI_NETNS>` because runtimes give a path, not a name; the host side is the
 // agent's own netns, or a named one (`--host-netns`, the multi-node lab runs each node as a netns).
-import { execFile, spawn } from 'node:child_process';
 import { stat } from 'node:fs/promises';
 import { CniCode } from '../../../protocols/cni/index.js';
 import { CniFailure } from './failure.js';
+import type { SpawnPool } from './spawn-pool.js';
 
 export interface PodLink {
   readonly name: string;
@@ -36,16 +36,6 @@ class CommandError extends Error {
   ) {
     super(`${command}: ${stderr.trim() || 'failed'}`);
   }
-}
-
-function run(cmd: string, args: readonly string[], input?: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const child = execFile(cmd, args, { maxBuffer: 4 << 20 }, (err, stdout, stderr) => {
-      if (err) reject(new CommandError(`${cmd} ${args.join(' ')}`, stderr || err.message));
-      else resolve(stdout);
-    });
-    if (input !== undefined) child.stdin?.end(input);
-  });
 }
 
 const isNoDevice = (e: unknown): boolean =>
@@ -109,14 +99,23 @@ function podConfigLines(ifname: string, c: PodConfig): string[] {
 }
 
 export class NodeNet {
-  constructor(readonly hostNetns?: string) {}
+  constructor(
+    private readonly spawner: SpawnPool,
+    readonly hostNetns?: string,
+  ) {}
+
+  private async run(cmd: string, args: readonly string[], input?: string): Promise<string> {
+    const r = await this.spawner.run(cmd, args, input);
+    if (r.code !== 0) throw new CommandError(`${cmd} ${args.join(' ')}`, r.stderr);
+    return r.stdout;
+  }
 
   private hostIp(args: readonly string[], input?: string): Promise<string> {
-    return run('ip', this.hostNetns ? ['-n', this.hostNetns, ...args] : args, input);
+    return this.run('ip', this.hostNetns ? ['-n', this.hostNetns, ...args] : args, input);
   }
 
   private podIp(netns: string, args: readonly string[], input?: string): Promise<string> {
-    return run('nsenter', [`--net=${netns}`, 'ip', ...args], input);
+    return this.run('nsenter', [`--net=${netns}`, 'ip', ...args], input);
   }
 
   /** Fails with code 3 when the netns is gone and code 8 when it is the host's own (skel's rule). */
@@ -196,52 +195,45 @@ export class NodeNet {
   }
 
   /**
-   * Starts one ADD's node-local work as one process (one fork of the agent, the rest forked by a small shell):
+   * Starts one ADD's node-local work as one process (a short script; its own children are cheap shell forks):
    * 1. `ip link add` makes both ends from the host side: the host end up, the peer named CNI_IFNAME straight
    *    in the pod's netns (iproute2 takes a path there), down until configured; then "created" on stdout.
-   * 2. TX checksum offload off in the pod (OVS-LAB.md G1: the userspace datapath forwards veth frames with
-   *    unfilled checksums otherwise), while the controller works.
-   * 3. `ip -force -batch` in the pod, waiting on stdin for the lines that `apply` writes after the answer.
+   * 2. In the pod, in parallel and while the controller works: TX checksum offload off (OVS-LAB.md G1: the
+   *    userspace datapath forwards veth frames with unfilled checksums otherwise), and an `ip -force -batch`
+   *    that waits on stdin for the lines `apply` writes after the answer. Exit 4 = ethtool failed.
    * Resolves 'exists' when a name is taken on either side ("File exists"): the caller finds out which.
    */
   async startAttach(a: VethSpec): Promise<PendingAttach | 'exists'> {
     const script = [
       'ip ${6:+-n "$6"} link add "$1" address "$2" mtu "$3" up type veth peer name "$4" mtu "$3" netns "$5" || exit 3',
       'echo created',
-      'nsenter --net="$5" ethtool -K "$4" tx off >/dev/null || exit 4',
-      'exec nsenter --net="$5" ip -force -batch -',
+      'nsenter --net="$5" ethtool -K "$4" tx off >/dev/null & offload=$!',
+      'nsenter --net="$5" ip -force -batch -',
+      'batch=$?',
+      'wait $offload || exit 4',
+      'exit $batch',
     ].join('\n');
     const args = [a.hostName, a.hostMac, String(a.mtu), a.ifname, a.netns, this.hostNetns ?? ''];
-    const child = spawn('sh', ['-c', script, 'sh', ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = this.spawner.start('sh', ['-c', script, 'sh', ...args]);
     let stdout = '';
-    let stderr = '';
-    child.stderr.on('data', (b: Buffer) => (stderr += b.toString('utf8')));
-    child.stdin.on('error', () => undefined); // it may exit before reading: the exit code says why
-    const exited = new Promise<number>((resolve) => {
-      child.on('error', (e) => {
-        stderr += e.message;
-        resolve(-1);
-      });
-      child.on('close', (code) => resolve(code ?? -1));
-    });
     const created = await new Promise<boolean>((resolve) => {
-      child.stdout.on('data', (b: Buffer) => {
-        stdout += b.toString('utf8');
+      child.onStdout((chunk) => {
+        stdout += chunk;
         if (stdout.includes('created\n')) resolve(true);
       });
-      void exited.then(() => resolve(stdout.includes('created\n')));
+      void child.exited.then(() => resolve(stdout.includes('created\n')));
     });
     const command = `veth ${a.hostName}/${a.ifname} in ${a.netns}`;
     if (!created) {
-      await exited;
+      const { stderr } = await child.exited;
       if (/File exists/.test(stderr)) return 'exists';
       throw new CommandError(`creating ${command}`, stderr);
     }
     return {
       apply: async (c: PodConfig): Promise<void> => {
         const lines = podConfigLines(a.ifname, c);
-        child.stdin.end(lines.join('\n') + '\n');
-        const code = await exited;
+        child.end(lines.join('\n') + '\n');
+        const { code, stderr } = await child.exited;
         if (code === 0) return;
         // A route whose destination another interface of the pod already holds (a second attachment's
         // default route) fails with "File exists": add it again with a higher metric, so the first keeps it.
@@ -256,9 +248,7 @@ export class NodeNet {
         const again = failed.map((n) => `${lines[n - 1] ?? ''} metric ${secondaryMetric(a.ifname)}`);
         await this.podIp(a.netns, ['-batch', '-'], again.join('\n') + '\n');
       },
-      cancel: (): void => {
-        child.stdin.end();
-      },
+      cancel: (): void => child.end(),
     };
   }
 
