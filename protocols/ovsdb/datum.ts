@@ -159,12 +159,13 @@ export function applyDatumDiff(type: ColumnType, old: Datum, diff: Datum): Datum
     return out;
   }
   if (isScalar(type) || type.max === 1) return diff;
-  const out = [...(old as readonly Atom[])];
-  for (const a of diff as readonly Atom[]) {
-    const at = out.indexOf(a);
-    if (at >= 0) out.splice(at, 1);
-    else out.push(a);
+  // Set semantics in O(old + diff): a bridge with thousands of ports gets diffs of one or a thousand.
+  const toggled = new Set<Atom>(diff as readonly Atom[]);
+  const out: Atom[] = [];
+  for (const a of old as readonly Atom[]) {
+    if (!toggled.delete(a)) out.push(a);
   }
+  for (const a of toggled) out.push(a);
   return out;
 }
 
