@@ -36,7 +36,7 @@ export interface BalancerOptions {
 
 /**
  * Names one connection to a Service: the client's address and port, the protocol, and the Service port.
- * (The ClusterIP is left out: a client reaching the same port over another ClusterIP family is another flow anyway.)
+ * The ClusterIP is left out: a Service has one per address family, and the client address fixes the family.
  */
 export function connectionKey(k: Pick<FlowKey, 'src' | 'srcPort' | 'protocol' | 'dstPort'>): string {
   return k.src + '|' + k.srcPort + '|' + k.protocol + '|' + k.dstPort;
@@ -86,8 +86,8 @@ export class ServiceBalancer {
       // Affinity is for new connections: it follows only backends that take them. A placed connection stays
       // with its backend while that backend exists and is not failed (draining lets connections finish).
       if (!this.byId.has(b.id)) this.affinity?.forgetBackend(b.id);
-      const now = this.allById.get(b.id);
-      if (now === undefined || now.health === 'unhealthy') this.placed.forgetBackend(b.id);
+      const current = this.allById.get(b.id);
+      if (current === undefined || current.health === 'unhealthy') this.placed.forgetBackend(b.id);
     }
   }
 
