@@ -38,13 +38,22 @@ function synFrames(base: Buffer, srcOffset: number, srcLength: number, l4Offset:
 const v4 = synFrames(captures.tcpSyn, 14 + 12, 4, 34);
 const v6 = synFrames(captures.tcp6Syn, 14 + 8, 16, 54);
 
+/** A dual-stack Service: n IPv4 and n IPv6 backends, weights 1 to 3. */
 function backends(n: number): LbBackend[] {
-  return Array.from({ length: n }, (_, i) => ({
-    id: `ep-${i}`,
-    address: `10.244.${i >> 8}.${i & 255}`,
-    weight: 1 + (i % 3),
-    health: 'healthy' as const,
-  }));
+  return Array.from({ length: n }, (_, i) => [
+    {
+      id: `ep-${i}`,
+      address: `10.244.${i >> 8}.${i & 255}`,
+      weight: 1 + (i % 3),
+      health: 'healthy' as const,
+    },
+    {
+      id: `ep6-${i}`,
+      address: `fd00:10:244::${i.toString(16)}`,
+      weight: 1 + (i % 3),
+      health: 'healthy' as const,
+    },
+  ]).flat();
 }
 
 function tableFor(policy: LbPolicy, n: number, affinity = false): ServiceTable {
