@@ -1,6 +1,8 @@
 // binary-parser definitions of the fixed-size OpenFlow 1.3 structures (openflow-1.3.h), compiled once at load.
 // Each `struct<T>()` wraps a compiled parser with the TypeScript shape it produces; callers check the bounds first.
 import { Parser } from 'binary-parser';
+import type { Instruction } from './instructions.js';
+import type { Match } from './oxm.js';
 
 /** A compiled parser of a fixed-size structure of `size` bytes, read at an offset of a buffer. */
 export interface Struct<T> {
@@ -249,9 +251,11 @@ export const flowStatsRequest = struct<{
     .uint64be('cookieMask'),
 );
 
-/** ofp_flow_stats up to the match. */
+/**
+ * ofp_flow_stats after its length field, up to the match. The decoder reads `length` itself and then sets `match`
+ * and `instructions` on the parsed object, so that each entry of a flow dump is one allocation, not two.
+ */
 export const flowStats = struct<{
-  length: number;
   tableId: number;
   durationSec: number;
   durationNsec: number;
@@ -262,9 +266,11 @@ export const flowStats = struct<{
   cookie: bigint;
   packetCount: bigint;
   byteCount: bigint;
+  match: Match;
+  instructions: readonly Instruction[];
 }>(
   new Parser()
-    .uint16be('length')
+    .skip(2)
     .uint8('tableId')
     .skip(1)
     .uint32be('durationSec')
