@@ -469,12 +469,17 @@ function setField(name: OxmFieldName, v: bigint): Action {
 
 /** One action (possibly expanding to several, as masked set_field does). */
 export function parseAction(item: string, match?: FlowMatch): Action[] {
-  const lower = item.toLowerCase();
-  if (PORT_WORDS.has(lower)) return [output(port16to32(parsePort16(lower)))];
-  if (/^\d+$/.test(item)) return [output(parseNumber(item))];
-  if (lower === 'controller') return [{ type: 'output', port: OFPP_CONTROLLER, maxLen: NO_MAX_LEN }];
+  const paren = item.indexOf('(');
+  const colon = item.indexOf(':');
+  if (paren < 0 && colon < 0) {
+    // A bare word: a port (`NORMAL`, `in_port`, `5`), `controller`, or an action without arguments.
+    const lower = item.toLowerCase();
+    if (PORT_WORDS.has(lower)) return [output(port16to32(parsePort16(lower)))];
+    if (/^\d+$/.test(item)) return [output(parseNumber(item))];
+    if (lower === 'controller') return [{ type: 'output', port: OFPP_CONTROLLER, maxLen: NO_MAX_LEN }];
+  }
 
-  const call = /^([a-z_0-9]+)\((.*)\)$/s.exec(item);
+  const call = paren > 0 && (colon < 0 || paren < colon) ? /^([a-z_0-9]+)\((.*)\)$/s.exec(item) : null;
   if (call) {
     const [, name, args] = call;
     switch (name) {

@@ -45,8 +45,11 @@ export function fromBig(name: OxmFieldName, value: bigint, mask?: bigint): Known
   return entry as KnownOxmField;
 }
 
+const ONES: bigint[] = Array.from({ length: 129 }, (_, n) => (1n << BigInt(n)) - 1n);
+
+/** A mask of `bits` one bits (bits <= 128). */
 export function ones(bits: number): bigint {
-  return (1n << BigInt(bits)) - 1n;
+  return ONES[bits] ?? (1n << BigInt(bits)) - 1n;
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -92,12 +95,13 @@ export function parseDottedHex(text: string): Uint8Array {
 // ---------------------------------------------------------------------------------------------------------------
 // Addresses
 
+const IPV4 = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/;
+
 export function ipv4ToBig(text: string): bigint {
-  const p = text.split('.');
-  if (p.length !== 4 || p.some((x) => !/^\d{1,3}$/.test(x) || Number(x) > 255)) {
-    throw new Error(`"${text}" is not an IPv4 address`);
-  }
-  return BigInt(((Number(p[0]) << 24) >>> 0) + (Number(p[1]) << 16) + (Number(p[2]) << 8) + Number(p[3]));
+  const m = IPV4.exec(text);
+  const [a, b, c, d] = m ? [Number(m[1]), Number(m[2]), Number(m[3]), Number(m[4])] : [256, 0, 0, 0];
+  if (a > 255 || b > 255 || c > 255 || d > 255) throw new Error(`"${text}" is not an IPv4 address`);
+  return BigInt(a * 0x1000000 + ((b << 16) | (c << 8) | d));
 }
 
 export function bigToIpv4(v: bigint): string {
@@ -107,7 +111,7 @@ export function bigToIpv4(v: bigint): string {
 
 export function bigToMac(v: bigint): string {
   const h = v.toString(16).padStart(12, '0');
-  return h.match(/../g)?.join(':') ?? h;
+  return `${h.slice(0, 2)}:${h.slice(2, 4)}:${h.slice(4, 6)}:${h.slice(6, 8)}:${h.slice(8, 10)}:${h.slice(10, 12)}`;
 }
 
 export function macToBig(text: string): bigint {
