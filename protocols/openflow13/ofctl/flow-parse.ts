@@ -4,7 +4,8 @@ import type { FlowMod } from '../messages.js';
 import { FlowMatch, toMatch } from './flow-match.js';
 import { parseInstructions } from './action-parse.js';
 import { applyMatchItem } from './match-parse.js';
-import { fail, splitPair, splitTop } from './tokens.js';
+import { fail } from './errors.js';
+import { splitPair, splitTop } from './tokens.js';
 import { parseInteger, parseNumber, parsePort32 } from './values.js';
 
 const FLAGS: Record<string, number> = {

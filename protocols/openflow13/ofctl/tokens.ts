@@ -1,19 +1,8 @@
 // Splitting ovs-ofctl text: comma (or space) separated items at parenthesis depth zero, `key=value` and
 // `key:value` pairs, and `NAME[a..b]` subfields.
 import type { Subfield } from '../oxm.js';
+import { fail } from './errors.js';
 import { fieldBits, mfByName, mfByNxmName } from './fields.js';
-
-/** A parse error that names the piece of text at fault. */
-export class OfctlSyntaxError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'OfctlSyntaxError';
-  }
-}
-
-export function fail(message: string): never {
-  throw new OfctlSyntaxError(message);
-}
 
 const OPEN_PAREN = 0x28;
 const CLOSE_PAREN = 0x29;
