@@ -8,9 +8,14 @@ import type { OxmFieldName } from '../oxm.js';
 import { fieldBits, mfByName, type MfField } from './fields.js';
 import type { FlowMatch } from './flow-match.js';
 import { parseIntMasked, parseMacMasked } from './match-parse.js';
-import { callArgs, fail, isSubfield, parseSubfield, splitPair, splitTop } from './tokens.js';
+import { fail } from './errors.js';
+import { callArgs, isSubfield, parseSubfield, splitPair, splitTop } from './tokens.js';
 import {
   CT_STATE_BITS,
+  bigToIpv4,
+  bigToIpv6,
+  ipv4ToBig,
+  ipv6ToBig,
   TCP_FLAG_BITS,
   TUN_FLAG_BITS,
   fromBig,
@@ -145,27 +150,23 @@ function parseNat(args: string | undefined): NatAction {
   return { type: 'nat', flags, ...range };
 }
 
+/** `IP[-IP][:PORT[-PORT]]`; IPv6 addresses are bracketed when ports follow (`[fe80::1]-[fe80::5]:80`). */
+const NAT_RANGE_V4 = /^([\d.]+)(?:-([\d.]+))?(?::(\d+)(?:-(\d+))?)?$/;
+const NAT_RANGE_V6_BRACKETED = /^\[([0-9a-f:.]+)\](?:-\[([0-9a-f:.]+)\])?(?::(\d+)(?:-(\d+))?)?$/i;
+const NAT_RANGE_V6 = /^([0-9a-f:.]+?)(?:-([0-9a-f:.]+))?$/i;
+
 function parseNatRange(text: string): Omit<NatAction, 'type' | 'flags'> {
-  let addrs: string;
-  let ports: string | undefined;
-  if (text.startsWith('[') || (text.includes('.') && text.includes(':')) || !text.includes(':')) {
-    // [v6]:port, [v6]-[v6]:port, a.b.c.d-a.b.c.d:port, or no port at all.
-    const close = text.lastIndexOf(']');
-    const colon = text.indexOf(':', close >= 0 ? close : 0);
-    addrs = colon >= 0 && (close >= 0 || !text.slice(0, colon).includes(':')) ? text.slice(0, colon) : text;
-    ports = addrs === text ? undefined : text.slice(colon + 1);
-  } else {
-    addrs = text; // bare IPv6 addresses without ports
-  }
-  const [lo, hi] = addrs.replace(/[[\]]/g, '').split('-');
-  const out: { ipMin?: string; ipMax?: string; protoMin?: number; protoMax?: number } = { ipMin: lo };
-  if (hi !== undefined) out.ipMax = hi;
-  if (ports !== undefined) {
-    const [pl, ph] = ports.split('-');
-    out.protoMin = parseNumber(pl, 0xffff);
-    if (ph !== undefined) out.protoMax = parseNumber(ph, 0xffff);
-  }
-  return out;
+  const m = NAT_RANGE_V4.exec(text) ?? NAT_RANGE_V6_BRACKETED.exec(text) ?? NAT_RANGE_V6.exec(text);
+  if (!m) fail(`nat: "${text}" is not IP[-IP][:PORT[-PORT]]`);
+  const [, lo, hi, protoMin, protoMax] = m;
+  // Canonical text, and a clear error for a bad address, before the codec sees it.
+  const ip = (x: string): string => (x.includes(':') ? bigToIpv6(ipv6ToBig(x)) : bigToIpv4(ipv4ToBig(x)));
+  return {
+    ipMin: ip(lo),
+    ...(hi !== undefined ? { ipMax: ip(hi) } : {}),
+    ...(protoMin !== undefined ? { protoMin: parseNumber(protoMin, 0xffff) } : {}),
+    ...(protoMax !== undefined ? { protoMax: parseNumber(protoMax, 0xffff) } : {}),
+  };
 }
 
 function parseCt(args: string): CtAction {
@@ -469,12 +470,17 @@ function setField(name: OxmFieldName, v: bigint): Action {
 
 /** One action (possibly expanding to several, as masked set_field does). */
 export function parseAction(item: string, match?: FlowMatch): Action[] {
-  const lower = item.toLowerCase();
-  if (PORT_WORDS.has(lower)) return [output(port16to32(parsePort16(lower)))];
-  if (/^\d+$/.test(item)) return [output(parseNumber(item))];
-  if (lower === 'controller') return [{ type: 'output', port: OFPP_CONTROLLER, maxLen: NO_MAX_LEN }];
+  const paren = item.indexOf('(');
+  const colon = item.indexOf(':');
+  if (paren < 0 && colon < 0) {
+    // A bare word: a port (`NORMAL`, `in_port`, `5`), `controller`, or an action without arguments.
+    const lower = item.toLowerCase();
+    if (PORT_WORDS.has(lower)) return [output(port16to32(parsePort16(lower)))];
+    if (/^\d+$/.test(item)) return [output(parseNumber(item))];
+    if (lower === 'controller') return [{ type: 'output', port: OFPP_CONTROLLER, maxLen: NO_MAX_LEN }];
+  }
 
-  const call = /^([a-z_0-9]+)\((.*)\)$/s.exec(item);
+  const call = paren > 0 && (colon < 0 || paren < colon) ? /^([a-z_0-9]+)\((.*)\)$/s.exec(item) : null;
   if (call) {
     const [, name, args] = call;
     switch (name) {

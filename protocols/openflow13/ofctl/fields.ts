@@ -3,7 +3,7 @@
 // OXM_OF_ETH_SRC are both `eth_src`); OVS writes the OpenFlow 1.3 OXM header in matches and OFPAT_SET_FIELD, and
 // the oldest (NXM) header inside Nicira actions (reg_move, reg_load, learn, output_reg). Values are carried as
 // bigints here so that masks and subfields work the same for every width.
-import { OXM_FIELDS, type OxmFieldName, type OxmFieldInfo } from '../oxm.js';
+import { OXM_FIELDS, type OxmFieldName } from '../oxm.js';
 
 /** How ovs-ofctl writes a field's value (meta-flow.h "Formatting:"). */
 export type FieldFormat =
@@ -182,10 +182,6 @@ export function mfByName(name: string): MfField | undefined {
 /** Looks up an OVS field by its NXM/OXM name (`NXM_NX_REG0`, `OXM_OF_METADATA`). */
 export function mfByNxmName(name: string): MfField | undefined {
   return byNxmName.get(name);
-}
-
-export function codecInfo(name: OxmFieldName): OxmFieldInfo {
-  return OXM_FIELDS[name];
 }
 
 /** Width in bits of a field as OVS sees it (the wire size; vlan_vid is 16, ip_dscp 8). */

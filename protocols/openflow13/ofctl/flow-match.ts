@@ -272,13 +272,18 @@ export function fromMatch(match: Match): FlowMatch {
       }
       continue;
     }
-    const bits = (e.field.startsWith('xxreg') ? 128 : e.field.startsWith('xreg') ? 64 : 0) || undefined;
     const v = toBig(e.field, e.value);
-    const full = (k: FlowKey): bigint => ones(FLOW_KEYS[k]);
     const m = e.mask === undefined ? undefined : toBig(e.field, e.mask);
     const direct = DIRECT[e.field];
     if (direct) {
-      fm.set(direct, v, m ?? full(direct));
+      fm.set(direct, v, m ?? ones(FLOW_KEYS[direct]));
+      continue;
+    }
+    const wide = /^(x{1,2})reg(\d+)$/.exec(e.field);
+    if (wide) {
+      // xregN overlays two 32-bit registers, xxregN four.
+      const words = wide[1].length === 1 ? 2 : 4;
+      setRegs(fm, Number(wide[2]) * words, words, v, m ?? ones(32 * words));
       continue;
     }
     switch (e.field) {
@@ -299,12 +304,8 @@ export function fromMatch(match: Match): FlowMatch {
         fm.set('vlan_tci', (v << 13n) | 0x1000n, 0xf000n);
         break;
       default:
-        if (bits) {
-          const n = Number(e.field.replace(/\D/g, ''));
-          setRegs(fm, n * (bits / 32), bits / 32, v, m ?? ones(bits));
-        } else {
-          fm.extra.push(e);
-        }
+        // Fields OVS has no flow field for (in_phy_port, pbb_isid, ipv6_exthdr).
+        fm.extra.push(e);
     }
   }
   return fm;

@@ -4,7 +4,8 @@ import type { FlowMod } from '../messages.js';
 import { FlowMatch, toMatch } from './flow-match.js';
 import { parseInstructions } from './action-parse.js';
 import { applyMatchItem } from './match-parse.js';
-import { fail, splitPair, splitTop } from './tokens.js';
+import { fail } from './errors.js';
+import { splitPair, splitTop } from './tokens.js';
 import { parseInteger, parseNumber, parsePort32 } from './values.js';
 
 const FLAGS: Record<string, number> = {
@@ -27,16 +28,23 @@ export interface ParseFlowOptions {
 
 /** The `actions=` position: the first `actions=` that is not inside parentheses. */
 function splitActions(text: string): { readonly match: string; readonly actions: string | undefined } {
-  let depth = 0;
-  for (let i = 0; i < text.length; i++) {
-    const ch = text[i];
-    if (ch === '(') depth++;
-    else if (ch === ')') depth--;
-    else if (depth === 0 && text.startsWith('actions=', i) && (i === 0 || /[\s,]/.test(text[i - 1]))) {
-      return { match: text.slice(0, i), actions: text.slice(i + 'actions='.length) };
-    }
+  for (let i = text.indexOf('actions='); i >= 0; i = text.indexOf('actions=', i + 1)) {
+    const before = text.slice(0, i);
+    const atItemStart = i === 0 || /[\s,]/.test(text[i - 1]);
+    if (atItemStart && depthOf(before) === 0)
+      return { match: before, actions: text.slice(i + 'actions='.length) };
   }
   return { match: text, actions: undefined };
+}
+
+function depthOf(text: string): number {
+  let depth = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (c === '(') depth++;
+    else if (c === ')') depth--;
+  }
+  return depth;
 }
 
 /** Parses one flow. Throws OfctlSyntaxError naming what is wrong. */

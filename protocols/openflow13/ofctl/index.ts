@@ -15,4 +15,4 @@ export { formatPacket } from './packet-format.js';
 export { parseFlow, parseFlows } from './flow-parse.js';
 export type { ParseFlowOptions } from './flow-parse.js';
 export { parseActionList, parseInstructions } from './action-parse.js';
-export { OfctlSyntaxError } from './tokens.js';
+export { OfctlSyntaxError } from './errors.js';

@@ -140,6 +140,8 @@ describe('ofctl parser', () => {
       ['ct_state=+trk+bogus actions=drop', /unknown flag "bogus"/],
       ['cookie=0x1/0xff actions=drop', /cookie masks/],
       ['actions=ct(commit', /unbalanced parentheses/],
+      ['ip actions=ct(commit,nat(src=999.0.0.1))', /"999.0.0.1" is not an IPv4 address/],
+      ['ip actions=ct(commit,nat(src=10.0.0.1:http))', /is not IP\[-IP\]\[:PORT\[-PORT\]\]/],
     ];
     for (const [text, message] of bad) {
       it(text, () =>
@@ -149,6 +151,14 @@ describe('ofctl parser', () => {
         ),
       );
     }
-    it('throws OfctlSyntaxError', () => assert.throws(() => parseFlow('actions=bogus'), OfctlSyntaxError));
+    it('throws OfctlSyntaxError for every kind of mistake', () => {
+      for (const text of [
+        'actions=bogus',
+        'nw_src=10.0.0.256 actions=drop',
+        'ip actions=ct(nat(src=fe80::1::2))',
+      ]) {
+        assert.throws(() => parseFlow(text), OfctlSyntaxError, text);
+      }
+    });
   });
 });
