@@ -147,7 +147,7 @@ describe('pipeline compile', () => {
     }
     assert.deepEqual(
       flows.filter((f) => f.priority === 0).map((f) => f.table),
-      [0, 5, 10, 20, 30, 40, 50, 60, 70],
+      [0, 5, 10, 11, 20, 30, 40, 50, 60, 70],
     );
   });
 
@@ -177,8 +177,8 @@ describe('pipeline compile', () => {
       nodes: [...s.nodes, { ...s.nodes[0]!, id: 'N3', name: 'n3', tunnelIp: '10.99.0.3' }],
     };
     const c = compileNode(empty, 'n3');
-    // ARP/ND guards (3), the host MAC in l2, the node's own address in l3, output.
-    assert.equal(c.flows.filter((f) => f.priority !== 0).length, 6);
+    // ARP/ND guards (3), nd_reply, the host MAC in l2, the node's own address in l3, output.
+    assert.equal(c.flows.filter((f) => f.priority !== 0).length, 7);
     assert.throws(() => compileNode(s, 'nope'), /no node named nope/);
   });
 
