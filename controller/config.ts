@@ -13,6 +13,11 @@ export interface ControllerConfig {
   readonly openflowListen: ListenAddress;
   /** Where switches configured with an active manager connect for OVSDB; absent: the controller only dials nodes. */
   readonly ovsdbListen?: ListenAddress;
+  /**
+   * SQLite `synchronous` for the store (env SDN_STORE_SYNC): FULL (default) fsyncs every group commit, so an
+   * acknowledged change survives power loss; NORMAL survives a crash of the process only.
+   */
+  readonly storeSync: 'FULL' | 'NORMAL';
 }
 
 export const DEFAULTS = {
@@ -76,7 +81,11 @@ export function parseConfig(argv: readonly string[], env: NodeJS.ProcessEnv = pr
     openflowListen: ListenAddress;
     ovsdbListen?: ListenAddress;
   }>();
+  const sync = (env.SDN_STORE_SYNC ?? 'FULL').toUpperCase();
+  if (sync !== 'FULL' && sync !== 'NORMAL')
+    throw new InvalidArgumentError(`SDN_STORE_SYNC="${sync}": expected FULL or NORMAL`);
   return {
+    storeSync: sync,
     dataDir: o.dataDir,
     apiListen: o.apiListen,
     openflowListen: o.openflowListen,

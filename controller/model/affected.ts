@@ -9,11 +9,17 @@ export interface AffectedReader {
   get<K extends Kind>(kind: K, id: Id): ModelKinds[K] | undefined;
   all<K extends Kind>(kind: K): IterableIterator<ModelKinds[K]>;
   lookup<K extends Kind>(kind: K, index: IndexName<K>, key: string): ModelKinds[K][];
+  countUnder<K extends Kind>(kind: K, index: IndexName<K>, key: string): number;
 }
 
-/** Nodes hosting an endpoint of the network or holding a VLAN for it. */
+/**
+ * Nodes hosting an endpoint of the network or holding a VLAN for it. Asks each node (O(nodes)) rather than walking
+ * the network's endpoints (O(endpoints)): a network of 100,000 pods on 1,000 nodes is the case to be fast for.
+ */
 export function nodesOfNetwork(m: AffectedReader, networkId: Id, into: Set<Id>): void {
-  for (const e of m.lookup('endpoint', 'network', networkId)) into.add(e.nodeId);
+  for (const n of m.all('node')) {
+    if (m.countUnder('endpoint', 'nodeNetwork', `${n.id}/${networkId}`) > 0) into.add(n.id);
+  }
   for (const b of m.lookup('vlanBinding', 'network', networkId)) into.add(b.nodeId);
 }
 

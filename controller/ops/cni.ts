@@ -127,6 +127,7 @@ export async function cniAdd(
       });
     });
   }
+  await ctx.store.durable();
   await dp.endpointAttached(ep);
   return cniResult(ctx, ep);
 }
@@ -141,6 +142,7 @@ export async function cniDel(
   const ep = findAttachment(ctx, nodeId, req);
   if (!ep) return;
   ctx.mutate(actor, 'cni.del', (tx) => detachEndpoint(ctx, tx, ep));
+  await ctx.store.durable();
   await dp.endpointDetached(ep);
 }
 
@@ -172,6 +174,7 @@ export async function cniGc(
   ctx.mutate(actor, 'cni.gc', (tx) => {
     for (const e of stale) detachEndpoint(ctx, tx, e);
   });
+  await ctx.store.durable();
   for (const e of stale) await dp.endpointDetached(e);
   return stale.map((e) => ({
     containerId: e.containerId as string,

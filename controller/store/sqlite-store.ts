@@ -1,6 +1,7 @@
 // The model store on one SQLite file (better-sqlite3, WAL, foreign keys on). The only module with SQL.
 // Reads come from the ModelCache loaded at open; every write goes to SQLite and the cache in one transaction, which
-// also appends an audit row, and, once committed, emits one ChangeEvent naming the nodes it touches.
+// also appends an audit row, and, once committed, emits one ChangeEvent naming the nodes it touches. Commits are
+// grouped (see openBatch): durable() resolves once everything before it is on disk.
 import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
@@ -65,6 +66,17 @@ const TABLES: { [K in Kind]: { table: string; columns: (o: ModelKinds[K]) => Row
   },
 };
 
+/** Most transactions one COMMIT carries; a long synchronous loop commits every this many. */
+const MAX_BATCH = 256;
+
+interface Batch {
+  size: number;
+  readonly undo: (() => void)[];
+  readonly events: ChangeEvent[];
+  readonly waiters: { resolve: () => void; reject: (err: Error) => void }[];
+  readonly timer: NodeJS.Immediate;
+}
+
 interface KindStatements {
   insert: Database.Statement;
   update: Database.Statement;
@@ -93,7 +105,14 @@ export class SqliteStore implements ModelStore {
     auditTail: Database.Statement;
     endpointGroupsClear: Database.Statement;
     endpointGroupAdd: Database.Statement;
+    begin: Database.Statement;
+    commit: Database.Statement;
+    rollback: Database.Statement;
+    savepoint: Database.Statement;
+    release: Database.Statement;
+    rollbackTo: Database.Statement;
   };
+  private batch: Batch | undefined;
   private inTx = false;
 
   constructor(
@@ -127,6 +146,12 @@ export class SqliteStore implements ModelStore {
       endpointGroupAdd: this.db.prepare(
         'INSERT INTO endpoint_security_groups (endpoint_id, security_group_id) VALUES (?, ?)',
       ),
+      begin: this.db.prepare('BEGIN IMMEDIATE'),
+      commit: this.db.prepare('COMMIT'),
+      rollback: this.db.prepare('ROLLBACK'),
+      savepoint: this.db.prepare('SAVEPOINT mutation'),
+      release: this.db.prepare('RELEASE mutation'),
+      rollbackTo: this.db.prepare('ROLLBACK TO mutation'),
     };
     this.load();
   }
@@ -220,45 +245,85 @@ export class SqliteStore implements ModelStore {
       touchNodes: (...ids) => ids.forEach((n) => extraNodes.add(n)),
       onRollback: (fn) => void undo.push(fn),
     };
+    const batch = this.openBatch();
+    const at = new Date().toISOString();
     let result: T;
     let seq = 0;
-    const at = new Date().toISOString();
     this.inTx = true;
+    this.sql.savepoint.run();
     try {
-      result = this.db.transaction(() => {
-        const r = body(tx);
-        if (changes.length > 0) {
-          seq = Number(
-            this.sql.audit.run(at, meta.actor, meta.action, JSON.stringify(changes)).lastInsertRowid,
-          );
-        }
-        return r;
-      })();
+      result = body(tx);
+      if (changes.length > 0) {
+        seq = Number(
+          this.sql.audit.run(at, meta.actor, meta.action, JSON.stringify(changes)).lastInsertRowid,
+        );
+      }
+      this.sql.release.run();
     } catch (err) {
+      this.sql.rollbackTo.run();
+      this.sql.release.run();
       for (let i = undo.length - 1; i >= 0; i--) undo[i]();
       throw err;
     } finally {
       this.inTx = false;
     }
+    batch.undo.push(...undo);
     if (changes.length > 0) {
       const nodes = new Set(extraNodes);
       for (const c of changes) affectedNodes(cache, c, nodes);
       for (const c of changes) if (c.kind === 'node' && c.op === 'deleted') nodes.add(c.id);
-      const event: ChangeEvent = {
-        seq,
-        at,
-        actor: meta.actor,
-        action: meta.action,
-        changes,
-        nodes: [...nodes],
-      };
-      this.events.emit('change', event);
+      batch.events.push({ seq, at, actor: meta.actor, action: meta.action, changes, nodes: [...nodes] });
     }
+    if (++batch.size >= MAX_BATCH) this.commit();
     return result;
   }
 
+  durable(): Promise<void> {
+    const b = this.batch;
+    if (!b) return Promise.resolve();
+    return new Promise((resolve, reject) => b.waiters.push({ resolve, reject }));
+  }
+
+  /** Commits the open batch now. Normally runs on its own once the current turn of the event loop is done. */
+  commit(): void {
+    const b = this.batch;
+    if (!b) return;
+    this.batch = undefined;
+    clearImmediate(b.timer);
+    try {
+      this.sql.commit.run();
+    } catch (err) {
+      // Nothing of the batch reached the disk: forget it in memory too, and tell every waiter.
+      if (this.db.inTransaction) this.sql.rollback.run();
+      for (let i = b.undo.length - 1; i >= 0; i--) b.undo[i]();
+      for (const w of b.waiters) w.reject(err as Error);
+      return;
+    }
+    for (const w of b.waiters) w.resolve();
+    for (const e of b.events) this.events.emit('change', e);
+  }
+
   close(): void {
-    if (this.db.open) this.db.close();
+    if (!this.db.open) return;
+    this.commit();
+    this.db.close();
+  }
+
+  // Group commit: transactions of one event-loop turn share a COMMIT (and its fsync). Each keeps its own savepoint
+  // and audit row, so each is still all-or-nothing; callers that must not answer before the disk has it await
+  // durable().
+  private openBatch(): Batch {
+    if (this.batch) return this.batch;
+    this.sql.begin.run();
+    const batch: Batch = {
+      size: 0,
+      undo: [],
+      events: [],
+      waiters: [],
+      timer: setImmediate(() => this.commit()),
+    };
+    this.batch = batch;
+    return batch;
   }
 
   private writeEndpointGroups(e: ModelKinds['endpoint'], op: Change['op']): void {

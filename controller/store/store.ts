@@ -38,8 +38,13 @@ export interface ModelStore extends ModelReader {
   readonly schemaVersion: number;
   readonly location: string;
   isOpen(): boolean;
-  /** Runs `body` as one transaction; throws what `body` threw after undoing everything. */
+  /**
+   * Runs `body` as one atomic mutation with its audit row; throws what `body` threw after undoing everything.
+   * The mutation is visible to reads at once and durable once durable() resolves; its ChangeEvent is emitted then.
+   */
   transact<T>(meta: TxMeta, body: (tx: StoreTx) => T): T;
+  /** Resolves when every mutation made so far is committed to disk; rejects if that commit failed. */
+  durable(): Promise<void>;
   allocations(): IterableIterator<IpAllocation>;
   /** The last `limit` audit records, newest first. */
   audit(limit: number): AuditRecord[];

@@ -10,6 +10,7 @@ import {
   NxController2Prop,
   NxNatRange,
 } from './constants.js';
+import { u64At } from './structs.js';
 import { Malformed, need } from './errors.js';
 import { decodeOxm, encodeOxm } from './match.js';
 import {
@@ -56,23 +57,25 @@ function u16list(b: Buffer, off: number, n: number): number[] {
   return out;
 }
 
+function fixed(subtype: number, off: number, len: number, n: number): void {
+  if (len !== n) throw new Malformed(off + 2, `NXAST subtype ${subtype} has length ${len}, expected ${n}`);
+}
+
+function atLeast(subtype: number, off: number, len: number, n: number): void {
+  if (len < n)
+    throw new Malformed(off + 2, `NXAST subtype ${subtype} has length ${len}, expected at least ${n}`);
+}
+
 /** Decode a Nicira action whose 16-byte-or-longer body spans [off, end) (off = start of the action). */
 function decodeNicira(b: Buffer, off: number, end: number): Action | undefined {
   const len = end - off;
   need(off, 10, end, 'Nicira action');
   const subtype = b.readUInt16BE(off + 8);
-  const fixed = (n: number): void => {
-    if (len !== n) throw new Malformed(off + 2, `NXAST subtype ${subtype} has length ${len}, expected ${n}`);
-  };
-  const atLeast = (n: number): void => {
-    if (len < n)
-      throw new Malformed(off + 2, `NXAST subtype ${subtype} has length ${len}, expected at least ${n}`);
-  };
   switch (subtype) {
     case NX.RESUBMIT:
     case NX.RESUBMIT_TABLE:
     case NX.RESUBMIT_TABLE_CT:
-      fixed(16);
+      fixed(subtype, off, len, 16);
       return {
         type: 'resubmit',
         inPort: b.readUInt16BE(off + 10),
@@ -80,25 +83,25 @@ function decodeNicira(b: Buffer, off: number, end: number): Action | undefined {
         ct: subtype === NX.RESUBMIT_TABLE_CT,
       };
     case NX.SET_TUNNEL:
-      fixed(16);
+      fixed(subtype, off, len, 16);
       return { type: 'setTunnel', tunId: BigInt(b.readUInt32BE(off + 12)), wide: false };
     case NX.SET_TUNNEL64:
-      fixed(24);
-      return { type: 'setTunnel', tunId: b.readBigUInt64BE(off + 16), wide: true };
+      fixed(subtype, off, len, 24);
+      return { type: 'setTunnel', tunId: u64At(b, off + 16), wide: true };
     case NX.POP_QUEUE:
-      fixed(16);
+      fixed(subtype, off, len, 16);
       return { type: 'popQueue' };
     case NX.EXIT:
-      fixed(16);
+      fixed(subtype, off, len, 16);
       return { type: 'exit' };
     case NX.DEC_TTL:
-      fixed(16);
+      fixed(subtype, off, len, 16);
       return { type: 'decTtl' };
     case NX.CT_CLEAR:
-      fixed(16);
+      fixed(subtype, off, len, 16);
       return { type: 'ctClear' };
     case NX.REG_MOVE: {
-      fixed(24);
+      fixed(subtype, off, len, 24);
       const nbits = b.readUInt16BE(off + 10);
       return {
         type: 'regMove',
@@ -107,10 +110,10 @@ function decodeNicira(b: Buffer, off: number, end: number): Action | undefined {
       };
     }
     case NX.REG_LOAD:
-      fixed(24);
-      return { type: 'regLoad', dst: subfield(b, off + 10, off + 12), value: b.readBigUInt64BE(off + 16) };
+      fixed(subtype, off, len, 24);
+      return { type: 'regLoad', dst: subfield(b, off + 10, off + 12), value: u64At(b, off + 16) };
     case NX.REG_LOAD2: {
-      atLeast(16);
+      atLeast(subtype, off, len, 16);
       const { entry, next } = decodeOxm(b, off + 10, end);
       if (entry.field === 'unknown') throw new UnnamedField();
       if (((next - off + 7) & ~7) !== len)
@@ -118,13 +121,13 @@ function decodeNicira(b: Buffer, off: number, end: number): Action | undefined {
       return { type: 'regLoad2', field: entry };
     }
     case NX.NOTE:
-      atLeast(16);
+      atLeast(subtype, off, len, 16);
       return { type: 'note', note: b.subarray(off + 10, end) };
     case NX.OUTPUT_REG:
-      fixed(24);
+      fixed(subtype, off, len, 24);
       return { type: 'outputReg', src: subfield(b, off + 10, off + 12), maxLen: b.readUInt16BE(off + 16) };
     case NX.OUTPUT_REG2:
-      fixed(24);
+      fixed(subtype, off, len, 24);
       return {
         type: 'outputReg',
         src: subfield(b, off + 10, off + 14),
@@ -132,17 +135,17 @@ function decodeNicira(b: Buffer, off: number, end: number): Action | undefined {
         reg2: true,
       };
     case NX.OUTPUT_TRUNC:
-      fixed(16);
+      fixed(subtype, off, len, 16);
       return { type: 'outputTrunc', port: b.readUInt16BE(off + 10), maxLen: b.readUInt32BE(off + 12) };
     case NX.FIN_TIMEOUT:
-      fixed(16);
+      fixed(subtype, off, len, 16);
       return {
         type: 'finTimeout',
         finIdleTimeout: b.readUInt16BE(off + 10),
         finHardTimeout: b.readUInt16BE(off + 12),
       };
     case NX.CONTROLLER:
-      fixed(16);
+      fixed(subtype, off, len, 16);
       return {
         type: 'controller',
         maxLen: b.readUInt16BE(off + 10),
@@ -150,10 +153,10 @@ function decodeNicira(b: Buffer, off: number, end: number): Action | undefined {
         reason: b[off + 14],
       };
     case NX.CONTROLLER2:
-      atLeast(16);
+      atLeast(subtype, off, len, 16);
       return decodeController2(b, off, end);
     case NX.DEC_TTL_CNT_IDS: {
-      atLeast(16);
+      atLeast(subtype, off, len, 16);
       const n = b.readUInt16BE(off + 10);
       const size = (16 + 2 * n + 7) & ~7;
       if (len !== size)
@@ -164,7 +167,7 @@ function decodeNicira(b: Buffer, off: number, end: number): Action | undefined {
       return { type: 'decTtlCntIds', controllerIds: u16list(b, off + 16, n) };
     }
     case NX.CONJUNCTION:
-      fixed(16);
+      fixed(subtype, off, len, 16);
       return {
         type: 'conjunction',
         clause: b[off + 10],
@@ -172,7 +175,7 @@ function decodeNicira(b: Buffer, off: number, end: number): Action | undefined {
         id: b.readUInt32BE(off + 12),
       };
     case NX.SAMPLE:
-      fixed(24);
+      fixed(subtype, off, len, 24);
       return {
         type: 'sample',
         probability: b.readUInt16BE(off + 10),
@@ -182,7 +185,7 @@ function decodeNicira(b: Buffer, off: number, end: number): Action | undefined {
       };
     case NX.SAMPLE2:
     case NX.SAMPLE3: {
-      fixed(32);
+      fixed(subtype, off, len, 32);
       const base = {
         type: 'sample' as const,
         probability: b.readUInt16BE(off + 10),
@@ -195,7 +198,7 @@ function decodeNicira(b: Buffer, off: number, end: number): Action | undefined {
     }
     case NX.STACK_PUSH:
     case NX.STACK_POP:
-      fixed(24);
+      fixed(subtype, off, len, 24);
       return {
         type: subtype === NX.STACK_PUSH ? 'stackPush' : 'stackPop',
         field: {
@@ -205,7 +208,7 @@ function decodeNicira(b: Buffer, off: number, end: number): Action | undefined {
         },
       };
     case NX.MULTIPATH:
-      fixed(32);
+      fixed(subtype, off, len, 32);
       return {
         type: 'multipath',
         fields: b.readUInt16BE(off + 10),
@@ -217,7 +220,7 @@ function decodeNicira(b: Buffer, off: number, end: number): Action | undefined {
       };
     case NX.BUNDLE:
     case NX.BUNDLE_LOAD: {
-      atLeast(32);
+      atLeast(subtype, off, len, 32);
       const n = b.readUInt16BE(off + 20);
       const size = (32 + 2 * n + 7) & ~7;
       if (len !== size)
@@ -233,13 +236,13 @@ function decodeNicira(b: Buffer, off: number, end: number): Action | undefined {
       return subtype === NX.BUNDLE_LOAD ? { ...common, dst: subfield(b, off + 22, off + 24) } : common;
     }
     case NX.CT:
-      atLeast(24);
+      atLeast(subtype, off, len, 24);
       return decodeCt(b, off, end);
     case NX.NAT:
-      atLeast(16);
+      atLeast(subtype, off, len, 16);
       return decodeNat(b, off, end);
     case NX.LEARN:
-      atLeast(32);
+      atLeast(subtype, off, len, 32);
       return decodeLearn(b, off, end);
     default:
       return undefined;
@@ -396,7 +399,7 @@ function decodeLearn(b: Buffer, off: number, end: number): Action {
     idleTimeout: b.readUInt16BE(off + 10),
     hardTimeout: b.readUInt16BE(off + 12),
     priority: b.readUInt16BE(off + 14),
-    cookie: b.readBigUInt64BE(off + 16),
+    cookie: u64At(b, off + 16),
     flags: b.readUInt16BE(off + 24),
     tableId: b[off + 26],
     finIdleTimeout: b.readUInt16BE(off + 28),

@@ -12,7 +12,8 @@ import {
 } from './constants.js';
 import { Malformed, need, type DecodeError } from './errors.js';
 import { decodeInstructions } from './instruction-codec.js';
-import { decodeMatch } from './match.js';
+import { decodeMatch, decodeMatchInto } from './match.js';
+import type { OxmField } from './oxm.js';
 import type {
   Bucket,
   FlowStats,
@@ -413,27 +414,17 @@ function decodeFlowStats(b: Buffer, off: number, end: number): FlowStats[] {
   let p = off;
   while (p < end) {
     need(p, S.flowStats.size, end, 'ofp_flow_stats');
-    const f = S.flowStats.read(b, p);
-    const length = f.length;
+    const length = b.readUInt16BE(p);
     if (length < S.flowStats.size + 8 || length % 8 !== 0)
       throw new Malformed(p, `flow stats length ${length} is invalid`);
     need(p, length, end, 'ofp_flow_stats');
-    const { match, next } = decodeMatch(b, p + S.flowStats.size, p + length);
-    // Explicit fields (not a spread): this loop is the hot path of a flow dump.
-    out.push({
-      tableId: f.tableId,
-      durationSec: f.durationSec,
-      durationNsec: f.durationNsec,
-      priority: f.priority,
-      idleTimeout: f.idleTimeout,
-      hardTimeout: f.hardTimeout,
-      flags: f.flags,
-      cookie: f.cookie,
-      packetCount: f.packetCount,
-      byteCount: f.byteCount,
-      match,
-      instructions: decodeInstructions(b, next, p + length),
-    });
+    // The hot path of a flow dump: the parsed fixed part becomes the entry itself.
+    const entry = S.flowStats.read(b, p);
+    const match: OxmField[] = [];
+    const next = decodeMatchInto(b, p + S.flowStats.size, p + length, match);
+    entry.match = match;
+    entry.instructions = decodeInstructions(b, next, p + length);
+    out.push(entry);
     p += length;
   }
   return out;
@@ -450,7 +441,7 @@ function decodeGroupStats(b: Buffer, off: number, end: number): GroupStats[] {
     need(p, length, end, 'ofp_group_stats');
     const bucketStats: { packetCount: bigint; byteCount: bigint }[] = [];
     for (let q = p + S.groupStats.size; q < p + length; q += 16) {
-      bucketStats.push({ packetCount: b.readBigUInt64BE(q), byteCount: b.readBigUInt64BE(q + 8) });
+      bucketStats.push({ packetCount: S.u64At(b, q), byteCount: S.u64At(b, q + 8) });
     }
     out.push({ ...fixed, bucketStats });
     p += length;
@@ -487,7 +478,7 @@ function decodeMeterStats(b: Buffer, off: number, end: number): MeterStats[] {
     need(p, len, end, 'ofp_meter_stats');
     const bandStats: { packetBandCount: bigint; byteBandCount: bigint }[] = [];
     for (let q = p + S.meterStats.size; q < p + len; q += 16) {
-      bandStats.push({ packetBandCount: b.readBigUInt64BE(q), byteBandCount: b.readBigUInt64BE(q + 8) });
+      bandStats.push({ packetBandCount: S.u64At(b, q), byteBandCount: S.u64At(b, q + 8) });
     }
     out.push({ ...fixed, bandStats });
     p += len;

@@ -1,35 +1,37 @@
 // Instructions on the wire (ofp_instruction_*): decode into `Instruction` values and encode them back.
 import { decodeActions, encodeActions } from './action-codec.js';
 import { InstructionType } from './constants.js';
+import { u64At } from './structs.js';
 import { Malformed, need } from './errors.js';
 import type { Instruction } from './instructions.js';
 import { EncodeError, type Writer } from './writer.js';
 
+function want(type: number, off: number, len: number, n: number): void {
+  if (len !== n) throw new Malformed(off + 2, `instruction type ${type} has length ${len}, expected ${n}`);
+}
+
 function decodeInstruction(b: Buffer, off: number, len: number): Instruction {
   const type = b.readUInt16BE(off);
-  const want = (n: number): void => {
-    if (len !== n) throw new Malformed(off + 2, `instruction type ${type} has length ${len}, expected ${n}`);
-  };
   switch (type) {
     case InstructionType.GOTO_TABLE:
-      want(8);
+      want(type, off, len, 8);
       return { type: 'gotoTable', tableId: b[off + 4] };
     case InstructionType.WRITE_METADATA:
-      want(24);
+      want(type, off, len, 24);
       return {
         type: 'writeMetadata',
-        metadata: b.readBigUInt64BE(off + 8),
-        metadataMask: b.readBigUInt64BE(off + 16),
+        metadata: u64At(b, off + 8),
+        metadataMask: u64At(b, off + 16),
       };
     case InstructionType.WRITE_ACTIONS:
       return { type: 'writeActions', actions: decodeActions(b, off + 8, off + len) };
     case InstructionType.APPLY_ACTIONS:
       return { type: 'applyActions', actions: decodeActions(b, off + 8, off + len) };
     case InstructionType.CLEAR_ACTIONS:
-      want(8);
+      want(type, off, len, 8);
       return { type: 'clearActions' };
     case InstructionType.METER:
-      want(8);
+      want(type, off, len, 8);
       return { type: 'meter', meterId: b.readUInt32BE(off + 4) };
     case InstructionType.EXPERIMENTER:
       return {

@@ -1,6 +1,8 @@
 // binary-parser definitions of the fixed-size OpenFlow 1.3 structures (openflow-1.3.h), compiled once at load.
 // Each `struct<T>()` wraps a compiled parser with the TypeScript shape it produces; callers check the bounds first.
 import { Parser } from 'binary-parser';
+import type { Instruction } from './instructions.js';
+import type { Match } from './oxm.js';
 
 /** A compiled parser of a fixed-size structure of `size` bytes, read at an offset of a buffer. */
 export interface Struct<T> {
@@ -46,18 +48,29 @@ function compile(p: Parser): CompiledRead {
 let viewOf: Buffer | undefined;
 let view: DataView = new DataView(new ArrayBuffer(0));
 
+/** The cached DataView of `b` (one per message buffer, shared with the struct readers). */
+export function viewFor(b: Buffer): DataView {
+  if (b !== viewOf) {
+    view = new DataView(b.buffer, b.byteOffset, b.length);
+    viewOf = b;
+  }
+  return view;
+}
+
+/**
+ * A 64-bit big-endian value as bigint. DataView.getBigUint64 is one JIT intrinsic; Buffer.readBigUInt64BE builds
+ * the value from two halves with several intermediate bigints.
+ */
+export function u64At(b: Buffer, off: number): bigint {
+  return viewFor(b).getBigUint64(off);
+}
+
 function struct<T>(p: Parser): Struct<T> {
   const size = p.sizeOf();
   const fn = compile(p);
   return {
     size,
-    read: (b, off) => {
-      if (b !== viewOf) {
-        view = new DataView(b.buffer, b.byteOffset, b.length);
-        viewOf = b;
-      }
-      return fn(b, view, off) as T;
-    },
+    read: (b, off) => fn(b, viewFor(b), off) as T,
   };
 }
 
@@ -249,9 +262,11 @@ export const flowStatsRequest = struct<{
     .uint64be('cookieMask'),
 );
 
-/** ofp_flow_stats up to the match. */
+/**
+ * ofp_flow_stats after its length field, up to the match. The decoder reads `length` itself and then sets `match`
+ * and `instructions` on the parsed object, so that each entry of a flow dump is one allocation, not two.
+ */
 export const flowStats = struct<{
-  length: number;
   tableId: number;
   durationSec: number;
   durationNsec: number;
@@ -262,9 +277,11 @@ export const flowStats = struct<{
   cookie: bigint;
   packetCount: bigint;
   byteCount: bigint;
+  match: Match;
+  instructions: readonly Instruction[];
 }>(
   new Parser()
-    .uint16be('length')
+    .skip(2)
     .uint8('tableId')
     .skip(1)
     .uint32be('durationSec')

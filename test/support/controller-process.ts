@@ -10,11 +10,14 @@ export class ControllerProcess {
   child?: ChildProcess;
   url = '';
 
-  constructor(readonly dataDir: string) {}
+  constructor(
+    readonly dataDir: string,
+    private readonly env: NodeJS.ProcessEnv = {},
+  ) {}
 
   async start(): Promise<this> {
     const child = spawn(process.execPath, [MAIN, '--data-dir', this.dataDir, '--api-listen', '127.0.0.1:0'], {
-      env: { ...process.env, LOG_LEVEL: 'info' },
+      env: { ...process.env, LOG_LEVEL: 'info', ...this.env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     this.child = child;

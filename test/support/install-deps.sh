@@ -14,6 +14,7 @@ have ethtool || need+=(ethtool)
 have tcpdump || need+=(tcpdump)
 have nc || need+=(netcat-openbsd)
 have curl || need+=(curl)
+have jq || need+=(jq)
 have chromium || need+=(chromium)
 [ -x /usr/lib/cni/bridge ] || need+=(containernetworking-plugins)
 

@@ -93,8 +93,9 @@ describe('store: the model on a real SQLite file', () => {
     assert.deepEqual(d.ips, ['10.0.0.4']);
   });
 
-  it('writes one audit row and emits one change event per mutation, naming the nodes', () => {
+  it('writes one audit row and emits one change event per mutation, naming the nodes, once durable', async () => {
     const { node } = basics();
+    await m.store.durable();
     const events: ChangeEvent[] = [];
     m.store.events.on('change', (e) => events.push(e));
     const e = createEndpoint(
@@ -102,6 +103,8 @@ describe('store: the model on a real SQLite file', () => {
       { id: 'tok-1', role: 'admin' },
       { network: 'web', kind: 'pod', node: 'node1', name: 'p' },
     );
+    assert.equal(events.length, 0, 'not before the commit');
+    await m.store.durable();
     assert.equal(events.length, 1);
     assert.equal(events[0].action, 'endpoint.create');
     assert.equal(events[0].actor, 'tok-1');
@@ -297,5 +300,41 @@ describe('store: the model on a real SQLite file', () => {
     await cniDel(m.ctx, modelOnlyDataplane, cni, { containerId: 'c2', ifname: 'eth0' });
     assert.equal(m.store.get('endpoint', r3.endpointId), undefined);
     expectDomain(() => cniCheck(m.ctx, cni, req), 'not-found', /not found/);
+  });
+});
+
+describe('store: group commit', () => {
+  let m: TempModel;
+  beforeEach(() => (m = new TempModel()));
+  afterEach(() => m.dispose());
+
+  it('a failed mutation between two good ones in the same commit undoes only itself', async () => {
+    createTenant(m.ctx, SYSTEM, { name: 'a' });
+    assert.throws(() => createTenant(m.ctx, SYSTEM, { name: 'a' }), /already exists/);
+    assert.throws(
+      () =>
+        m.store.transact({ actor: 'test', action: 'boom' }, (tx) => {
+          tx.create('tenant', { id: '01a00000-0000-7000-8000-000000000001', name: 'ghost', createdAt: '' });
+          throw new Error('boom');
+        }),
+      /boom/,
+    );
+    createTenant(m.ctx, SYSTEM, { name: 'b' });
+    await m.store.durable();
+    m.reopen();
+    assert.deepEqual(
+      [...m.store.all('tenant')].map((t) => t.name),
+      ['a', 'b'],
+    );
+    assert.deepEqual(
+      m.store.audit(10).map((r) => r.action),
+      ['tenant.create', 'tenant.create'],
+    );
+  });
+
+  it('closing commits what is pending', () => {
+    createTenant(m.ctx, SYSTEM, { name: 'a' });
+    m.reopen();
+    assert.equal(m.store.lookup('tenant', 'name', 'a').length, 1);
   });
 });

@@ -1,0 +1,20 @@
+// Child of bench/api: opens a model file the way the controller starts (store + IPAM + VNI/VLAN spaces) and prints
+// how long it took and the resident set size after, as JSON.
+import { OpsContext } from '../../controller/ops/context';
+import { SqliteStore } from '../../controller/store/sqlite-store';
+
+const file = process.argv[2];
+const start = process.hrtime.bigint();
+const store = new SqliteStore(file);
+const ctx = new OpsContext(store);
+const ms = Number(process.hrtime.bigint() - start) / 1e6;
+global.gc?.();
+const counts = {
+  nodes: store.count('node'),
+  endpoints: store.count('endpoint'),
+  services: store.count('service'),
+};
+const rssMb = process.memoryUsage().rss / 2 ** 20;
+const probe = ctx.ipam.stats([...store.all('subnet')][0].id);
+store.close();
+process.stdout.write(JSON.stringify({ ms, rssMb, ...counts, firstSubnetUsed: probe.used }) + '\n');
