@@ -15,6 +15,7 @@ import { spoofGuard } from './features/spoof-guard.js';
 import { BRIDGE_NAME, TUNNEL_OFPORT, TUNNEL_PORT_NAME } from './ports.js';
 import { Priority } from './priorities.js';
 import type { PipelineSnapshot } from './snapshot.js';
+import type { Endpoint } from '../model/types.js';
 import { TABLES } from './tables.js';
 
 /** The features, in the order their flows are gathered (the first of two equal flows wins). */
@@ -83,6 +84,32 @@ export function endpointFlows(
   const out: FlowSpec[] = [];
   for (const f of features) f.endpointFlows?.(ctx, ep, out);
   return out;
+}
+
+export interface EndpointDelta {
+  readonly endpoint: EndpointView;
+  /** The endpoint's own flows, to add. */
+  readonly flows: readonly FlowSpec[];
+  /** The groups of its network as they are now, to modify. */
+  readonly groups: readonly GroupSpec[];
+}
+
+/**
+ * The incremental path for an endpoint added to the model: admits it into `ctx` (which then equals a context built
+ * from the new snapshot) and returns what changes on the switch. Undefined means "compile the node again": the
+ * endpoint brings a network or routing domain new to this node.
+ */
+export function endpointAdded(
+  ctx: NodeContext,
+  ep: Endpoint,
+  features: readonly Feature[] = FEATURES,
+): EndpointDelta | undefined {
+  const view = ctx.admit(ep);
+  if (!view) return undefined;
+  const flows = finish(endpointFlows(ctx, view, features), []);
+  const groups: GroupSpec[] = [];
+  for (const f of features) f.groups?.(ctx, view.network, groups);
+  return { endpoint: view, flows, groups };
 }
 
 function sameFlow(a: FlowSpec, b: FlowSpec): boolean {

@@ -225,6 +225,45 @@ export class NodeContext {
     return view;
   }
 
+  /**
+   * Adds one endpoint to a built context (the incremental path) and returns its view, or undefined when the change
+   * reaches beyond it: a network or routing domain new to this node, or an unknown node. The caller then compiles the
+   * node again. The endpoint must not be in the context yet.
+   */
+  admit(e: Endpoint): EndpointView | undefined {
+    const net = this.networksById.get(e.networkId);
+    const node = this.index.nodes.get(e.nodeId);
+    if (!net || !node) return undefined;
+    const isLocal = node.id === this.node.id;
+    if (isLocal && !net.local) return undefined;
+    let ofport = e.ofport;
+    if (isLocal && ofport === undefined) {
+      const taken = new Set<number>();
+      for (const v of this.localEndpoints) if (v.ofport !== undefined) taken.add(v.ofport);
+      ofport = FIRST_ENDPOINT_OFPORT;
+      while (taken.has(ofport)) ofport++;
+      if (ofport > LAST_ENDPOINT_OFPORT)
+        throw new CompileError(`node ${this.node.name}: no free ofport for ${e.name}`);
+      this.ofportRequests.set(e.id, ofport);
+    }
+    const ev: EndpointView = {
+      ep: e,
+      network: net,
+      node,
+      local: isLocal,
+      ...(ofport !== undefined ? { ofport } : {}),
+      addrs: e.ips.map((ip) => addressView(ip, net.gateways)),
+      objectId: objectIdOf(e.id),
+    };
+    net.endpoints.push(ev);
+    if (isLocal) this.localEndpoints.push(ev);
+    else if (!net.remoteNodes.includes(node.tunnelIp)) {
+      net.remoteNodes.push(node.tunnelIp);
+      net.remoteNodes.sort();
+    }
+    return ev;
+  }
+
   // Endpoints without an ofport in the model get the lowest free numbers, in id order (ids are time-ordered, so a
   // new endpoint does not renumber older ones). The reconciler records the ofport the switch gives back.
   private assignOfports(localEps: readonly Endpoint[]): void {

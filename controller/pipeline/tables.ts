@@ -21,6 +21,7 @@ export type TableName =
   | 'classify'
   | 'spoof_guard'
   | 'arp_nd'
+  | 'nd_reply'
   | 'service_lb'
   | 'egress_security'
   | 'l3'
@@ -109,8 +110,16 @@ export const TABLES: readonly TableDecl[] = [
       'ipv6_src',
       'ipv6_nd_target',
     ],
-    next: ['service_lb'],
+    next: ['service_lb', 'nd_reply'],
     miss: { kind: 'goto', table: 'service_lb' },
+  },
+  {
+    id: 11,
+    name: 'nd_reply',
+    doc: 'finishes a neighbour advertisement built in arp_nd: target link-layer address = eth_src, back out of the in_port (a separate table because Open vSwitch checks nd_tll against the match, which must say type 136)',
+    matches: ['eth_type', 'ip_proto', 'icmpv6_type'],
+    next: [],
+    miss: { kind: 'drop' },
   },
   {
     id: 20,
