@@ -107,6 +107,7 @@ export class Reconciler implements Dataplane {
       openflow: sw.session ? 'connected' : 'waiting',
       dpid: sw.dpid,
       ...(sw.flowSync?.tracked ? { flows: sw.flowSync.tracked.size } : {}),
+      ...(sw.rejectedFlows > 0 ? { rejectedFlows: sw.rejectedFlows } : {}),
       ...(sw.problem ? { problem: sw.problem } : {}),
     };
   }
