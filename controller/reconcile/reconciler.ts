@@ -226,8 +226,9 @@ export class Reconciler implements Dataplane {
           'flows reconciled',
         );
       }
-      sw.problem =
-        result.errors.length > 0 ? `${result.errors.length} flows rejected by the switch` : undefined;
+      // Rejected flows are logged with the flow that caused them; the node still forwards with the rest.
+      sw.rejectedFlows = result.errors.length;
+      sw.problem = undefined;
     } catch (err) {
       sw.problem = err instanceof Error ? err.message : String(err);
       throw err;
