@@ -137,6 +137,16 @@ describe('integration: the compiled pipeline on a real ovs-vswitchd', function (
     assert.ok(line.endsWith(`,${await dpPort('veth-a1')}`), line);
   });
 
+  it('traces a ping to the gateway to an echo reply out of the same port', async () => {
+    const out = await trace(
+      `icmp,in_port=1,dl_src=${MAC.a1},dl_dst=${MAC.gwA1},nw_src=10.1.0.10,nw_dst=10.1.0.1,nw_ttl=64,icmp_type=8`,
+    );
+    const line = /^Datapath actions: (.*)$/m.exec(out)?.[1] ?? '';
+    assert.match(line, /set\(ipv4\(src=10\.1\.0\.1,dst=10\.1\.0\.10\)\)/);
+    assert.match(line, /set\(icmp\(type=0/);
+    assert.ok(line.endsWith(`,${await dpPort('veth-a1')}`), line);
+  });
+
   it('traces egress to outside: SNAT to the node address in the snat zone, out of the LOCAL port', async () => {
     const out = await trace(
       `in_port=1,dl_src=${MAC.a1},dl_dst=${MAC.gwA1},ip,nw_src=10.1.0.10,nw_dst=192.0.2.7,nw_ttl=64`,
