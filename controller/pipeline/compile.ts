@@ -12,6 +12,7 @@ import { l2 } from './features/l2.js';
 import { l3 } from './features/l3.js';
 import { output } from './features/output.js';
 import { spoofGuard } from './features/spoof-guard.js';
+import { staticRoutes } from './features/static-routes.js';
 import { BRIDGE_NAME, TUNNEL_OFPORT, TUNNEL_PORT_NAME } from './ports.js';
 import { Priority } from './priorities.js';
 import type { PipelineSnapshot } from './snapshot.js';
@@ -24,6 +25,7 @@ export const FEATURES: readonly Feature[] = [
   spoofGuard,
   arpNdResponder,
   l3,
+  staticRoutes,
   egressNat,
   l2,
   broadcast,

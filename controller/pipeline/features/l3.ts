@@ -12,9 +12,9 @@ import { Eth, flow, IpProto, type FlowSpec } from '../flow.js';
 import { IN_PORT } from '../ports.js';
 import { Priority } from '../priorities.js';
 
-const routed = (domain: number) => [matchReg(ROUTE_DOMAIN, domain), matchReg(TO_ROUTER, 1)];
+export const routed = (domain: number) => [matchReg(ROUTE_DOMAIN, domain), matchReg(TO_ROUTER, 1)];
 
-function dstMatch(version: 4 | 6, ip: string, mask?: string) {
+export function dstMatch(version: 4 | 6, ip: string, mask?: string) {
   return version === 4
     ? [
         { field: 'eth_type', value: Eth.ipv4 } as const,
@@ -43,7 +43,7 @@ export function routeToEndpointFlows(ep: EndpointView, out: FlowSpec[]): void {
     out.push(
       flow({
         table: 'l3',
-        priority: Priority.normal,
+        priority: Priority.hostRoute,
         cookie: cookie('l3', ep.objectId),
         match: [...routed(ep.network.domain), ...dstMatch(a.version, a.ip)],
         actions: [
