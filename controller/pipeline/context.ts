@@ -266,6 +266,29 @@ export class NodeContext {
     return ev;
   }
 
+  /**
+   * Removes one endpoint from a built context and returns the view it had, or undefined when the change reaches
+   * beyond it (the last local endpoint of a network: its network, ARP and broadcast flows go too). Then compile again.
+   */
+  evict(id: Id): EndpointView | undefined {
+    for (const net of this.networks) {
+      const i = net.endpoints.findIndex((v) => v.ep.id === id);
+      if (i < 0) continue;
+      const view = net.endpoints[i] as EndpointView;
+      if (view.local && !net.endpoints.some((v) => v.local && v !== view)) return undefined;
+      net.endpoints.splice(i, 1);
+      if (view.local) {
+        const j = this.localEndpoints.indexOf(view);
+        if (j >= 0) this.localEndpoints.splice(j, 1);
+        this.ofportRequests.delete(id);
+      } else if (!net.endpoints.some((v) => !v.local && v.node.tunnelIp === view.node.tunnelIp)) {
+        net.remoteNodes.splice(net.remoteNodes.indexOf(view.node.tunnelIp), 1);
+      }
+      return view;
+    }
+    return undefined;
+  }
+
   // Endpoints without an ofport in the model get the lowest free numbers, in id order (ids are time-ordered, so a
   // new endpoint does not renumber older ones). The reconciler records the ofport the switch gives back.
   private assignOfports(localEps: readonly Endpoint[]): void {
