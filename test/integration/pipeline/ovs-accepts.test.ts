@@ -160,4 +160,19 @@ describe('integration: the compiled pipeline on a real ovs-vswitchd', function (
       ),
     );
   });
+
+  it('with real packets: a pod resolves its gateways (ARP, ND) and pings them, IPv4 and IPv6', async () => {
+    const b = box!;
+    // veth-a1 is an internal port, so a kernel interface in the sandbox's namespace: it plays pod a1.
+    const ip = (...args: string[]) => b.inNetns('ip', ...args);
+    await ip('link', 'set', 'veth-a1', 'address', MAC.a1);
+    await ip('link', 'set', 'veth-a1', 'up');
+    await ip('addr', 'add', '10.1.0.10/24', 'dev', 'veth-a1');
+    await ip('-6', 'addr', 'add', 'fd00:1::10/64', 'dev', 'veth-a1', 'nodad');
+    await b.inNetns('ping', '-c', '2', '-i', '0.2', '-W', '3', '-I', 'veth-a1', '10.1.0.1');
+    await b.inNetns('ping', '-6', '-c', '2', '-i', '0.2', '-W', '3', '-I', 'veth-a1', 'fd00:1::1');
+    const neigh = await ip('neigh', 'show', 'dev', 'veth-a1');
+    assert.match(neigh, new RegExp(`10\\.1\\.0\\.1 lladdr ${MAC.gwA1}`));
+    assert.match(neigh, new RegExp(`fd00:1::1 lladdr ${syntheticGatewayMac('SA1v6')} router`));
+  });
 });
