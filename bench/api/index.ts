@@ -1,8 +1,9 @@
 // bench/api: (1) create-endpoint latency at a fixed 200 req/s over a real socket to a controller process;
 // (2) time and memory to load a model of 1,000 nodes, 100,000 endpoints and 10,000 Services from disk.
-// Run: node dist/bench/api/index.js [seconds=10] [endpoints=100000]
+// Run: node dist/bench/api/index.js [seconds=10 (0: skip)] [endpoints=100000 (0: skip)]
+// Keep the model file for profiling with SDN_BENCH_KEEP=/path/model.db.
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SYSTEM } from '../../controller/ops/actor';
@@ -126,15 +127,17 @@ async function modelLoad(endpoints: number): Promise<void> {
     const out = execFileSync(process.execPath, ['--expose-gc', join(__dirname, 'load-model.js'), file], {
       encoding: 'utf8',
     });
+    if (process.env.SDN_BENCH_KEEP) copyFileSync(file, process.env.SDN_BENCH_KEEP);
     const r = JSON.parse(out) as {
       ms: number;
+      cpuMs: number;
       rssMb: number;
       nodes: number;
       endpoints: number;
       services: number;
     };
     console.log(
-      `api model load: ${r.nodes} nodes, ${r.endpoints} endpoints, ${r.services} services from disk in ${(r.ms / 1000).toFixed(2)} s, ` +
+      `api model load: ${r.nodes} nodes, ${r.endpoints} endpoints, ${r.services} services from disk in ${(r.ms / 1000).toFixed(2)} s (CPU ${(r.cpuMs / 1000).toFixed(2)} s), ` +
         `RSS ${r.rssMb.toFixed(0)} MB (model built in ${buildS.toFixed(0)} s)`,
     );
   } finally {
@@ -145,8 +148,10 @@ async function modelLoad(endpoints: number): Promise<void> {
 async function main(): Promise<void> {
   const seconds = Number(process.argv[2] ?? 10);
   const endpoints = Number(process.argv[3] ?? 100_000);
-  await latencyAt200(seconds, 'FULL');
-  await latencyAt200(seconds, 'NORMAL');
+  if (seconds > 0) {
+    await latencyAt200(seconds, 'FULL');
+    await latencyAt200(seconds, 'NORMAL');
+  }
   if (endpoints > 0) await modelLoad(endpoints);
 }
 

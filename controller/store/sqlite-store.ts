@@ -8,7 +8,7 @@ import { dirname } from 'node:path';
 import { ModelEvents, type Change, type ChangeEvent } from '../events';
 import { affectedNodes } from '../model/affected';
 import { ModelCache } from '../model/cache';
-import type { IndexName } from '../model/indexes';
+import type { GroupName, IndexName } from '../model/indexes';
 import {
   KINDS,
   type AnyObject,
@@ -175,6 +175,9 @@ export class SqliteStore implements ModelStore {
   countUnder<K extends Kind>(kind: K, index: IndexName<K>, key: string): number {
     return this.cache.countUnder(kind, index, key);
   }
+  members<K extends Kind>(kind: K, group: GroupName<K>, key: string): IterableIterator<string> {
+    return this.cache.members(kind, group, key);
+  }
 
   *allocations(): IterableIterator<IpAllocation> {
     for (const r of this.sql.allocations.iterate() as IterableIterator<Row>) {
@@ -229,6 +232,7 @@ export class SqliteStore implements ModelStore {
       count: (k) => cache.count(k),
       lookup: (k, i, key) => cache.lookup(k, i, key),
       countUnder: (k, i, key) => cache.countUnder(k, i, key),
+      members: (k, g, key) => cache.members(k, g, key),
       create: (k, o) => write(k, 'created', o, o.id),
       update: (k, o) => write(k, 'updated', o, o.id),
       remove: (k, id) => write(k, 'deleted', undefined, id),

@@ -137,6 +137,16 @@ describe('integration: the compiled pipeline on a real ovs-vswitchd', function (
     assert.ok(line.endsWith(`,${await dpPort('veth-a1')}`), line);
   });
 
+  it('traces a ping to the gateway to an echo reply out of the same port', async () => {
+    const out = await trace(
+      `icmp,in_port=1,dl_src=${MAC.a1},dl_dst=${MAC.gwA1},nw_src=10.1.0.10,nw_dst=10.1.0.1,nw_ttl=64,icmp_type=8`,
+    );
+    const line = /^Datapath actions: (.*)$/m.exec(out)?.[1] ?? '';
+    assert.match(line, /set\(ipv4\(src=10\.1\.0\.1,dst=10\.1\.0\.10\)\)/);
+    assert.match(line, /set\(icmp\(type=0/);
+    assert.ok(line.endsWith(`,${await dpPort('veth-a1')}`), line);
+  });
+
   it('traces egress to outside: SNAT to the node address in the snat zone, out of the LOCAL port', async () => {
     const out = await trace(
       `in_port=1,dl_src=${MAC.a1},dl_dst=${MAC.gwA1},ip,nw_src=10.1.0.10,nw_dst=192.0.2.7,nw_ttl=64`,
@@ -149,5 +159,20 @@ describe('integration: the compiled pipeline on a real ovs-vswitchd', function (
         'm',
       ),
     );
+  });
+
+  it('with real packets: a pod resolves its gateways (ARP, ND) and pings them, IPv4 and IPv6', async () => {
+    const b = box!;
+    // veth-a1 is an internal port, so a kernel interface in the sandbox's namespace: it plays pod a1.
+    const ip = (...args: string[]) => b.inNetns('ip', ...args);
+    await ip('link', 'set', 'veth-a1', 'address', MAC.a1);
+    await ip('link', 'set', 'veth-a1', 'up');
+    await ip('addr', 'add', '10.1.0.10/24', 'dev', 'veth-a1');
+    await ip('-6', 'addr', 'add', 'fd00:1::10/64', 'dev', 'veth-a1', 'nodad');
+    await b.inNetns('ping', '-c', '2', '-i', '0.2', '-W', '3', '-I', 'veth-a1', '10.1.0.1');
+    await b.inNetns('ping', '-6', '-c', '2', '-i', '0.2', '-W', '3', '-I', 'veth-a1', 'fd00:1::1');
+    const neigh = await ip('neigh', 'show', 'dev', 'veth-a1');
+    assert.match(neigh, new RegExp(`10\\.1\\.0\\.1 lladdr ${MAC.gwA1}`));
+    assert.match(neigh, new RegExp(`fd00:1::1 lladdr ${syntheticGatewayMac('SA1v6')} router`));
   });
 });

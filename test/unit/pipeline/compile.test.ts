@@ -5,6 +5,7 @@ import {
   compileNode,
   endpointAdded,
   endpointFlows,
+  endpointRemoved,
   finish,
   nodeContext,
 } from '../../../controller/pipeline/compile.js';
@@ -194,6 +195,30 @@ describe('pipeline compile', () => {
     for (const f of [...d1.flows, ...d2.flows]) assert.ok(all.has(flowText(f, true)));
     // An endpoint of a network this node has never seen needs a full compile.
     assert.equal(endpointAdded(ctx, endpoint('x', 'NEW', 'TA', 'N1', 9, '0a:00:00:00:00:99', [])), undefined);
+  });
+
+  it('evicts a removed endpoint from a built context: the same state as compiling without it', () => {
+    const s = cluster();
+    const ctx = nodeContext(s, 'n1');
+    compileContext(ctx);
+    const gone = endpointRemoved(ctx, 'a2');
+    assert.ok(gone);
+    assert.equal(gone.endpoint.ep.id, 'a2');
+    const remoteGone = endpointRemoved(ctx, 'a3');
+    assert.ok(remoteGone);
+    // a3 was the only endpoint of network A1 on n2: the flood group no longer reaches n2.
+    assert.deepEqual(remoteGone.groups.find((g) => g.groupId === 200)?.buckets.length, 1);
+    const s2 = { ...s, endpoints: s.endpoints.filter((e) => e.id !== 'a2' && e.id !== 'a3') };
+    const fresh = compileNode(s2, 'n1');
+    assert.deepEqual(
+      compileContext(ctx).flows.map((f) => flowText(f, true)),
+      fresh.flows.map((f) => flowText(f, true)),
+    );
+    const before = new Set(fresh.flows.map((f) => flowText(f, true)));
+    for (const f of [...gone.flows, ...remoteGone.flows]) assert.ok(!before.has(flowText(f, true)));
+    // a4 is the next hop of a static route, and b1 the last endpoint of network B1 here: both need a full compile.
+    assert.equal(endpointRemoved(nodeContext(s, 'n1'), 'a4'), undefined);
+    assert.equal(endpointRemoved(ctx, 'b1'), undefined);
   });
 
   it('compiles several nodes from one index, and a node with no endpoints to the bare pipeline', () => {

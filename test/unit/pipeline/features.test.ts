@@ -83,12 +83,22 @@ describe('pipeline features as ovs-ofctl strings (node n1)', () => {
 
   it('l3: routes with dec_ttl and MAC rewrite, routed subnets without the address dropped, the node itself', () => {
     has(
-      `table=40, priority=200,ip,reg2=${D_A},reg0=0x10/0x10,nw_dst=10.2.0.20 actions=dec_ttl,set_field:0a:00:00:00:02:01->eth_src,set_field:0a:58:0a:02:00:14->eth_dst,write_metadata:0x65/0xffffff,goto_table:50`,
+      `table=40, priority=290,ip,reg2=${D_A},reg0=0x10/0x10,nw_dst=10.2.0.20 actions=dec_ttl,set_field:0a:00:00:00:02:01->eth_src,set_field:0a:58:0a:02:00:14->eth_dst,write_metadata:0x65/0xffffff,goto_table:50`,
     );
     has(`table=40, priority=150,ip,reg2=${D_A},reg0=0x10/0x10,nw_dst=10.2.0.0/255.255.255.0 actions=drop`);
     has(
       'table=40, priority=300,ip,reg0=0x10/0x10,nw_dst=10.99.0.1 actions=dec_ttl,set_field:02:5d:0a:63:00:01->eth_dst,goto_table:50',
     );
+  });
+
+  it('static routes: to the next hop in its network, priority growing with the prefix length', () => {
+    has(
+      `table=40, priority=167,ip,reg2=${D_A},reg0=0x10/0x10,nw_dst=172.16.0.0/255.255.0.0 actions=dec_ttl,set_field:0a:00:00:00:02:01->eth_src,set_field:0a:58:0a:02:00:14->eth_dst,write_metadata:0x65/0xffffff,goto_table:50`,
+    );
+    has(
+      `table=40, priority=175,ip,reg2=${D_A},reg0=0x10/0x10,nw_dst=172.16.9.0/255.255.255.0 actions=dec_ttl,set_field:0a:00:00:00:02:01->eth_src,set_field:0a:58:0a:02:00:15->eth_dst,write_metadata:0x65/0xffffff,goto_table:50`,
+    );
+    assert.ok(!text.some((l) => l.includes('192.168.0.0')), 'a route without a known next hop is left out');
   });
 
   it('egress: SNAT to the node address with the domain in ct_mark, replies un-NATed and routed back', () => {

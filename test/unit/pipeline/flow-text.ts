@@ -17,9 +17,13 @@ const NAMES: Record<string, string> = {
   ipv6_nd_sll: 'nd_sll',
   ipv6_nd_tll: 'nd_tll',
   icmpv6_type: 'icmp_type',
+  icmpv4_type: 'icmp_type',
 };
 /** set_field names where they differ from the codec's (ovs-ofctl's meta-flow names). */
 const SET_NAMES: Record<string, string> = {
+  ipv4_src: 'ip_src',
+  ipv4_dst: 'ip_dst',
+  icmpv4_type: 'icmp_type',
   tun_ipv4_dst: 'tun_dst',
   ipv6_nd_sll: 'nd_sll',
   ipv6_nd_tll: 'nd_tll',
@@ -87,6 +91,8 @@ const NXM: Record<string, string> = {
   arp_tpa: 'NXM_OF_ARP_TPA',
   arp_sha: 'NXM_NX_ARP_SHA',
   arp_tha: 'NXM_NX_ARP_THA',
+  ipv4_src: 'NXM_OF_IP_SRC',
+  ipv4_dst: 'NXM_OF_IP_DST',
   ipv6_src: 'NXM_NX_IPV6_SRC',
   ipv6_dst: 'NXM_NX_IPV6_DST',
   ipv6_nd_tll: 'NXM_NX_ND_TLL',
