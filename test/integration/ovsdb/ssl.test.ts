@@ -52,6 +52,11 @@ describe('integration: ovsdb client over ssl', function () {
 
   before(async () => {
     requireRootAndOvs();
+    await run('sh', ['-c', 'command -v openssl']).catch(() => {
+      throw new Error(
+        'openssl is not installed (apt-get install openssl); this test makes its certificates with it',
+      );
+    });
     await cleanupStaleSandboxes();
     await run('openssl', [
       'req',
