@@ -11,7 +11,6 @@ import {
   encodeNotification,
   encodeRequest,
   encodeResult,
-  type Json,
   JsonStreamFramer,
   Method,
   type RpcMessage,
@@ -228,4 +227,3 @@ export class RpcSession {
   }
 }
 
-export type { Json };
