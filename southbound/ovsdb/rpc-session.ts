@@ -226,4 +226,3 @@ export class RpcSession {
     this.request(Method.echo, ['probe']).catch(() => undefined);
   }
 }
-
