@@ -121,6 +121,18 @@ describe('ofctl parser', () => {
     }
   });
 
+  it('leaves out fields without their prerequisites as ovs-ofctl does, or rejects them when strict', () => {
+    assert.equal(formatFlowMod(parseFlow('tp_dst=80,ip,icmp_code=3 actions=drop')), 'ADD ip actions=drop');
+    assert.throws(
+      () => parseFlow('tp_dst=80,ip,icmp_code=3 actions=drop', { strict: true }),
+      /tp_dst: the match lacks the protocol/,
+    );
+    assert.equal(
+      formatFlowMod(parseFlow('tcp,tp_dst=80 actions=drop', { strict: true })),
+      'ADD tcp,tp_dst=80 actions=drop',
+    );
+  });
+
   it('reads flow files: one flow a line, comments and blank lines skipped, errors name the line', () => {
     assert.equal(parseFlows('# comment\n\nactions=drop\n  ip actions=output:1\n').length, 2);
     assert.throws(() => parseFlows('actions=drop\nnw_src=bad actions=drop'), /line 2: .*not an IPv4 address/);
