@@ -384,13 +384,20 @@ export function toMatch(fm: FlowMatch, dropped?: FlowKey[]): Match {
     }
     const frag = fm.get('nw_frag');
     if (frag && frag.m & 3n) {
+      used.add('nw_frag');
       const m = frag.m & 3n;
       out.push(fromBig('ip_frag', frag.v & 3n, m === 3n ? undefined : m));
     }
     const tos = fm.get('nw_tos');
-    if (tos && tos.m & 0xfcn) out.push(fromBig('ip_dscp', (tos.v & 0xfcn) >> 2n));
+    if (tos && tos.m & 0xfcn) {
+      used.add('nw_tos');
+      out.push(fromBig('ip_dscp', (tos.v & 0xfcn) >> 2n));
+    }
     const ecn = fm.get('nw_ecn');
-    if (ecn && ecn.m & 3n) out.push(fromBig('ip_ecn', ecn.v & 3n));
+    if (ecn && ecn.m & 3n) {
+      used.add('nw_ecn');
+      out.push(fromBig('ip_ecn', ecn.v & 3n));
+    }
     put('nw_ttl', 'ip_ttl', false);
     put('ipv6_label', 'ipv6_flabel');
     if (fm.get('nw_proto')) {
