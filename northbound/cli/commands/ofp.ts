@@ -1,7 +1,7 @@
 // `sdnctl ofp ...`: look at OpenFlow 1.3 messages in binary files (captures, test vectors, dumps).
 //   sdnctl ofp decode [--roundtrip] FILE...   one JSON object per message; --roundtrip re-encodes and compares
-//   sdnctl ofp print FILE...                  each message as `ovs-ofctl ofp-print` shows it: flow mods, flow-stats
-//                                             replies and packet-ins in ovs-ofctl flow syntax
+//   sdnctl ofp print FILE...                  each message as `ovs-ofctl ofp-print` shows it: flow mods, flow-stats,
+//                                             flow-removed and packet-ins in ovs-ofctl flow syntax
 // A file may hold any number of messages back to back; they are split by their header lengths.
 import fs from 'node:fs';
 import type { Command } from 'commander';

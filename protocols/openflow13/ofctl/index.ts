@@ -5,6 +5,7 @@ export { formatAction, formatActions, formatInstructions, formatSubfield } from 
 export {
   formatFlow,
   formatFlowMod,
+  formatFlowRemoved,
   formatFlowStats,
   formatPacketIn,
   formatMessage,

@@ -16,7 +16,7 @@ import { promisify } from 'node:util';
 import { encode } from '../../../protocols/openflow13/encode.js';
 import { decode } from '../../../protocols/openflow13/decode.js';
 import type { Action } from '../../../protocols/openflow13/actions.js';
-import type { FlowMod, FlowStats, PacketIn } from '../../../protocols/openflow13/messages.js';
+import type { FlowMod, FlowRemoved, FlowStats, PacketIn } from '../../../protocols/openflow13/messages.js';
 import type { Match } from '../../../protocols/openflow13/oxm.js';
 import {
   formatFlowMod,
@@ -168,6 +168,36 @@ describe('integration: ovs-ofctl flow syntax against Open vSwitch', function () 
       const ours = formatFlowMod(fm);
       const theirs = body((await run('ovs-ofctl', ['ofp-print', encode(fm).toString('hex')])).stdout.trim());
       if (ours !== theirs) mismatches.push(`ours: ${ours}\n  ovs:  ${theirs}`);
+    }
+    assert.deepEqual(mismatches, []);
+  });
+
+  it('prints FLOW_REMOVED messages as ofp-print does', async () => {
+    const base: FlowRemoved = {
+      type: 'flowRemoved',
+      xid: 3,
+      cookie: 0x5n,
+      priority: 100,
+      reason: 0,
+      tableId: 2,
+      durationSec: 3,
+      durationNsec: 5000000,
+      idleTimeout: 10,
+      hardTimeout: 0,
+      packetCount: 5n,
+      byteCount: 300n,
+      match: parseFlow('tcp,tp_dst=80,reg0=0x1 actions=drop').match,
+    };
+    const mismatches: string[] = [];
+    for (const reason of [0, 1, 2, 3, 4, 5, 9]) {
+      for (const fr of [
+        { ...base, reason },
+        { ...base, reason, tableId: 255, cookie: 0n, hardTimeout: 30, priority: 0x8000, durationNsec: 1 },
+      ]) {
+        const ours = formatMessage(fr);
+        const theirs = (await run('ovs-ofctl', ['ofp-print', encode(fr).toString('hex')])).stdout.trim();
+        if (ours !== theirs) mismatches.push(`ours: ${ours}\n  ovs:  ${theirs}`);
+      }
     }
     assert.deepEqual(mismatches, []);
   });
