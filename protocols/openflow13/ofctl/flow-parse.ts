@@ -102,6 +102,13 @@ export function parseFlow(text: string, options: ParseFlowOptions = {}): FlowMod
       case 'out_group':
         flow.outGroup = parseNumber(value ?? '');
         continue;
+      case 'duration':
+      case 'n_packets':
+      case 'n_bytes':
+      case 'idle_age':
+      case 'hard_age':
+        // Statistics columns: ignored, so that `dump-flows` output reads back as flows (as ovs-ofctl allows).
+        continue;
     }
     if (!applyMatchItem(fm, key, value)) fail(`unknown keyword "${key}"`);
   }

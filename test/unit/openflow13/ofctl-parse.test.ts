@@ -133,6 +133,12 @@ describe('ofctl parser', () => {
     );
   });
 
+  it('reads dump-flows output back, ignoring the statistics columns as ovs-ofctl does', () => {
+    const line =
+      ' cookie=0x5, duration=3.2s, table=2, n_packets=4, n_bytes=100, idle_age=3, priority=5,ip actions=drop';
+    assert.equal(formatFlowMod(parseFlow(line)), 'ADD table:2 priority=5,ip cookie:0x5 actions=drop');
+  });
+
   it('reads flow files: one flow a line, comments and blank lines skipped, errors name the line', () => {
     assert.equal(parseFlows('# comment\n\nactions=drop\n  ip actions=output:1\n').length, 2);
     assert.throws(() => parseFlows('actions=drop\nnw_src=bad actions=drop'), /line 2: .*not an IPv4 address/);
