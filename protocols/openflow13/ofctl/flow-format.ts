@@ -134,25 +134,37 @@ export function formatFlowRemoved(fr: Omit<FlowRemoved, 'type' | 'xid'>): string
   return `${s} pkts${fr.packetCount} bytes${fr.byteCount}`;
 }
 
+const upperSnake = (camel: string): string => camel.replace(/[A-Z]/g, (c) => `_${c}`).toUpperCase();
+
+/** A message's name and xid in ofp-print's style: `OFPT_ECHO_REQUEST (OF1.3) (xid=0x5)`, `OFPST_FLOW reply ...`. */
+export function messageHeading(m: OfpMessage): string {
+  const xid = `(xid=0x${m.xid.toString(16)})`;
+  if (m.type === 'multipartRequest' || m.type === 'multipartReply') {
+    const dir = m.type === 'multipartRequest' ? 'request' : 'reply';
+    return `OFPST_${upperSnake(m.kind)} ${dir} (OF1.3) ${xid}`;
+  }
+  return `OFPT_${upperSnake(m.type)} (OF1.3) ${xid}`;
+}
+
 /**
  * A message as `ovs-ofctl ofp-print` heads it (`OFPT_FLOW_MOD (OF1.3) (xid=0x1): ...`), with the flow text for
  * flow mods, flow-stats replies (one flow a line), flow-removed and packet-ins; undefined for other messages.
  */
 export function formatMessage(m: OfpMessage): string | undefined {
-  const xid = `(xid=0x${m.xid.toString(16)})`;
+  const head = messageHeading(m);
   switch (m.type) {
     case 'flowMod':
-      return `OFPT_FLOW_MOD (OF1.3) ${xid}: ${formatFlowMod(m)}`;
+      return `${head}: ${formatFlowMod(m)}`;
     case 'flowRemoved':
-      return `OFPT_FLOW_REMOVED (OF1.3) ${xid}: ${formatFlowRemoved(m)}`;
+      return `${head}: ${formatFlowRemoved(m)}`;
     case 'packetIn': {
-      const head = `OFPT_PACKET_IN (OF1.3) ${xid}: ${formatPacketIn(m)}`;
-      return m.data.length ? `${head}\n${formatPacket(m.data)}` : head;
+      const line = `${head}: ${formatPacketIn(m)}`;
+      return m.data.length ? `${line}\n${formatPacket(m.data)}` : line;
     }
     case 'multipartReply':
       if (m.kind !== 'flow') return undefined;
       return [
-        `OFPST_FLOW reply (OF1.3) ${xid}:${m.flags & 1 ? ' flags=[more]' : ''}`,
+        `${head}:${m.flags & 1 ? ' flags=[more]' : ''}`,
         ...m.stats.map((fs) => ` ${formatFlowStats(fs)}`),
       ].join('\n');
     default:

@@ -9,6 +9,7 @@ export {
   formatFlowStats,
   formatPacketIn,
   formatMessage,
+  messageHeading,
   formatDuration,
 } from './flow-format.js';
 export type { FlowStatsFormatOptions } from './flow-format.js';
