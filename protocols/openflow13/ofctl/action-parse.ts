@@ -631,16 +631,56 @@ export function parseAction(item: string, match?: FlowMatch): Action[] {
     case 'mod_nw_ecn':
       return [setField('ip_ecn', BigInt(parseNumber(arg, 3)))];
     case 'mod_vlan_vid':
-      return [setField('vlan_vid', BigInt(parseNumber(arg, 0xfff) | 0x1000))];
+      return [needsVlan(setField('vlan_vid', BigInt(parseNumber(arg, 0xfff) | 0x1000)))];
     case 'mod_vlan_pcp':
-      return [setField('vlan_pcp', BigInt(parseNumber(arg, 7)))];
+      return [needsVlan(setField('vlan_pcp', BigInt(parseNumber(arg, 7))))];
+    case 'enqueue': {
+      // OpenFlow 1.3 has no enqueue: ovs-ofctl sends set_queue, output (max_len 0xffff), pop_queue.
+      const [port, queue] = arg.split(':');
+      if (queue === undefined) fail(`enqueue:${arg}: expected PORT:QUEUE`);
+      return [
+        { type: 'setQueue', queueId: parseNumber(queue) },
+        { type: 'output', port: parsePort32(port), maxLen: NO_MAX_LEN },
+        { type: 'popQueue' },
+      ];
+    }
     default:
       fail(`unknown action "${item}"`);
   }
 }
 
+/** Actions from mod_vlan_vid/mod_vlan_pcp, which push a tag first when the packet has none. */
+const VLAN_SETTERS = new WeakSet<Action>();
+
+function needsVlan(a: Action): Action {
+  VLAN_SETTERS.add(a);
+  return a;
+}
+
+/**
+ * OVS puts push_vlan:0x8100 before a mod_vlan_vid/mod_vlan_pcp when the packet cannot have a tag at that point:
+ * the match does not require one and no earlier push_vlan added one (ofpacts_check's flow_has_vlan).
+ */
+function placeVlanPushes(actions: Action[], match: FlowMatch | undefined): Action[] {
+  let hasVlan = ((match?.get('vlan_tci')?.v ?? 0n) & 0x1000n) !== 0n;
+  const out: Action[] = [];
+  for (const a of actions) {
+    if (a.type === 'pushVlan') hasVlan = true;
+    else if (a.type === 'popVlan') hasVlan = false;
+    else if (VLAN_SETTERS.has(a) && !hasVlan) {
+      out.push({ type: 'pushVlan', ethertype: 0x8100 });
+      hasVlan = true;
+    }
+    out.push(a);
+  }
+  return out;
+}
+
 export function parseActionList(text: string, match?: FlowMatch): Action[] {
-  return splitTop(text).flatMap((item) => parseAction(item, match));
+  return placeVlanPushes(
+    splitTop(text).flatMap((item) => parseAction(item, match)),
+    match,
+  );
 }
 
 /**
@@ -682,7 +722,7 @@ export function parseInstructions(text: string, match?: FlowMatch): Instruction[
   }
   const out: Instruction[] = [];
   if (meter) out.push(meter);
-  if (apply.length) out.push({ type: 'applyActions', actions: apply });
+  if (apply.length) out.push({ type: 'applyActions', actions: placeVlanPushes(apply, match) });
   if (clear) out.push(clear);
   if (write) out.push(write);
   if (metadata) out.push(metadata);

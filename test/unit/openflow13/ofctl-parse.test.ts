@@ -12,6 +12,7 @@ import {
   parseFlow,
   parseFlows,
 } from '../../../protocols/openflow13/ofctl/index.js';
+import { withoutPortMaxLen } from '../../support/output-max-len.js';
 
 const CORPUS = join(__dirname, '../../../../test/fixtures/openflow13/ofctl-corpus.txt');
 const corpus = readFileSync(CORPUS, 'utf8')
@@ -90,6 +91,14 @@ describe('ofctl parser', () => {
       ['tcp6,actions=mod_tp_src:5', 'ADD tcp6 actions=set_field:5->tcp_src'],
       ['udp,actions=mod_tp_dst:53', 'ADD udp actions=set_field:53->udp_dst'],
       ['actions=note:01.02', 'ADD actions=note:01.02.00.00.00.00'],
+      ['actions=mod_vlan_vid:6,output:1', 'ADD actions=push_vlan:0x8100,set_field:4102->vlan_vid,output:1'],
+      ['dl_vlan=5,actions=mod_vlan_vid:6', 'ADD dl_vlan=5 actions=set_field:4102->vlan_vid'],
+      ['actions=push_vlan:0x88a8,mod_vlan_pcp:3', 'ADD actions=push_vlan:0x88a8,set_field:3->vlan_pcp'],
+      [
+        'dl_vlan=5,actions=strip_vlan,mod_vlan_vid:7',
+        'ADD dl_vlan=5 actions=pop_vlan,push_vlan:0x8100,set_field:4103->vlan_vid',
+      ],
+      ['actions=enqueue:1:2', 'ADD actions=set_queue:2,output:1,pop_queue'],
       ['actions=controller(max_len=65535)', 'ADD actions=CONTROLLER:65535'],
       ['xreg0=0x100000002 actions=drop', 'ADD reg0=0x1,reg1=0x2 actions=drop'],
       [
@@ -114,7 +123,9 @@ describe('ofctl parser', () => {
       const flow = parseFlow(line, { strict: true });
       const bytes = encode(flow);
       const again = parseFlow(formatFlow(flow));
-      assert.ok(encode(again).equals(bytes), `${line}\n  printed as ${formatFlow(flow)}`);
+      const comparable = (f: FlowMod): Buffer =>
+        encode({ ...f, instructions: f.instructions.map(withoutPortMaxLen) });
+      assert.ok(comparable(again).equals(comparable(flow)), `${line}\n  printed as ${formatFlow(flow)}`);
       const d = decode(bytes);
       assert.ok(d.ok, line);
       assert.equal(formatFlowMod(d.message as FlowMod), formatFlowMod(flow), line);
