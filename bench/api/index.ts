@@ -12,14 +12,14 @@ import { attachEndpoint } from '../../controller/ops/endpoints';
 import { createNode } from '../../controller/ops/nodes';
 import { createService } from '../../controller/ops/services';
 import { createNetwork, createSubnet, createTenant } from '../../controller/ops/tenancy';
-import { SqliteStore } from '../../controller/store/sqlite-store';
+import { SqliteStore, type StoreSync } from '../../controller/store/sqlite-store';
 import { ControllerProcess, request } from '../../test/support/controller-process';
 
 function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
 }
 
-async function latencyAt200(seconds: number, sync: 'FULL' | 'NORMAL'): Promise<void> {
+async function latencyAt200(seconds: number, sync: StoreSync): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'sdn-bench-api-'));
   const proc = await new ControllerProcess(dir, { SDN_STORE_SYNC: sync }).start();
   try {
@@ -149,8 +149,7 @@ async function main(): Promise<void> {
   const seconds = Number(process.argv[2] ?? 10);
   const endpoints = Number(process.argv[3] ?? 100_000);
   if (seconds > 0) {
-    await latencyAt200(seconds, 'FULL');
-    await latencyAt200(seconds, 'NORMAL');
+    for (const sync of ['OFFLOADED', 'FULL', 'NORMAL'] as const) await latencyAt200(seconds, sync);
   }
   if (endpoints > 0) await modelLoad(endpoints);
 }
