@@ -12,14 +12,14 @@ export class TempModel {
   ctx: OpsContext;
 
   constructor(private readonly options: OpsOptions = {}) {
-    this.store = new SqliteStore(this.file, { synchronous: 'NORMAL' });
+    this.store = new SqliteStore(this.file, { synchronous: 'OFFLOADED' });
     this.ctx = new OpsContext(this.store, options);
   }
 
   /** Closes and opens the store again from disk, as a controller restart does. */
   reopen(): void {
     this.store.close();
-    this.store = new SqliteStore(this.file, { synchronous: 'NORMAL' });
+    this.store = new SqliteStore(this.file, { synchronous: 'OFFLOADED' });
     this.ctx = new OpsContext(this.store, this.options);
   }
 
