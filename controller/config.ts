@@ -79,9 +79,10 @@ export function parseConfig(argv: readonly string[], env: NodeJS.ProcessEnv = pr
     openflowListen: ListenAddress;
     ovsdbListen?: ListenAddress;
   }>();
-  const sync = (env.SDN_STORE_SYNC ?? 'FULL').toUpperCase();
-  if (sync !== 'FULL' && sync !== 'NORMAL')
-    throw new InvalidArgumentError(`SDN_STORE_SYNC="${sync}": expected FULL or NORMAL`);
+  const sync = (env.SDN_STORE_SYNC ?? 'OFFLOADED').toUpperCase();
+  if (sync !== 'OFFLOADED' && sync !== 'FULL' && sync !== 'NORMAL') {
+    throw new InvalidArgumentError(`SDN_STORE_SYNC="${sync}": expected OFFLOADED, FULL or NORMAL`);
+  }
   return {
     storeSync: sync,
     dataDir: o.dataDir,
