@@ -121,8 +121,11 @@ export class SqliteStore implements ModelStore {
   private batch: Batch | undefined;
   private readonly sync: StoreSync;
   private walFd: number | undefined;
-  /** The last offloaded WAL sync; later ones chain on it so that commits complete in order. */
+  /** Durability of the last commit, while its WAL sync is pending. */
   private syncing: Promise<void> | undefined;
+  /** Commits waiting for the next WAL sync. */
+  private unsynced: { resolve: () => void; reject: (err: Error) => void }[] = [];
+  private walSyncInFlight = false;
   private inTx = false;
 
   constructor(
@@ -319,17 +322,35 @@ export class SqliteStore implements ModelStore {
       for (const e of b.events) this.events.emit('change', e);
     };
     if (this.sync !== 'OFFLOADED' || this.location === ':memory:') return done();
-    const fd = this.walFd ?? (this.walFd = openSync(`${this.location}-wal`, 'r'));
-    const synced = (this.syncing ?? Promise.resolve()).then(
-      () => new Promise<void>((resolve, reject) => fdatasync(fd, (err) => (err ? reject(err) : resolve()))),
-    );
+    const synced = new Promise<void>((resolve, reject) => this.unsynced.push({ resolve, reject }));
     this.syncing = synced;
     synced.then(done, (err: Error) => {
       // Committed but maybe not on disk: nobody may be told it is durable.
       for (const w of b.waiters) w.reject(err);
     });
-    void synced.finally(() => {
-      if (this.syncing === synced) this.syncing = undefined;
+    synced
+      .finally(() => {
+        if (this.syncing === synced) this.syncing = undefined;
+      })
+      .catch(() => undefined); // reported to the waiters above
+    this.syncWal();
+  }
+
+  // One fdatasync at a time, each covering every commit made before it started: under a burst the syncs coalesce
+  // instead of queueing one per commit.
+  private syncWal(): void {
+    if (this.walSyncInFlight || this.unsynced.length === 0) return;
+    const fd = this.walFd ?? (this.walFd = openSync(`${this.location}-wal`, 'r'));
+    const covered = this.unsynced;
+    this.unsynced = [];
+    this.walSyncInFlight = true;
+    fdatasync(fd, (err) => {
+      this.walSyncInFlight = false;
+      for (const c of covered) {
+        if (err) c.reject(err);
+        else c.resolve();
+      }
+      this.syncWal();
     });
   }
 
