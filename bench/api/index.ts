@@ -19,6 +19,14 @@ function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
 }
 
+/** The controller's own CPU time (prom-client process metrics): what a request costs, whatever the neighbours do. */
+async function serverCpuSeconds(base: string): Promise<number> {
+  const text = await (await fetch(`${base}/metrics`)).text();
+  const m = /^process_cpu_seconds_total (\S+)$/m.exec(text);
+  if (!m) throw new Error('no process_cpu_seconds_total in /metrics');
+  return Number(m[1]);
+}
+
 async function latencyAt200(seconds: number, sync: StoreSync): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'sdn-bench-api-'));
   const proc = await new ControllerProcess(dir, { SDN_STORE_SYNC: sync }).start();
@@ -40,6 +48,7 @@ async function latencyAt200(seconds: number, sync: StoreSync): Promise<void> {
     const rate = 200;
     const total = rate * seconds;
     const latencies: number[] = [];
+    const cpuBefore = await serverCpuSeconds(proc.url);
     let failures = 0;
     const t0 = performance.now() + 50;
     await Promise.all(
@@ -58,11 +67,12 @@ async function latencyAt200(seconds: number, sync: StoreSync): Promise<void> {
         latencies.push(performance.now() - due);
       }),
     );
+    const cpuPerRequestMs = (((await serverCpuSeconds(proc.url)) - cpuBefore) * 1000) / total;
     latencies.sort((a, b) => a - b);
     const f = (x: number) => x.toFixed(2);
     console.log(
       `api create-endpoint (SDN_STORE_SYNC=${sync}) at ${rate} req/s for ${seconds} s over TCP (${total} requests, ${failures} failed): ` +
-        `p50 ${f(percentile(latencies, 50))} ms, p90 ${f(percentile(latencies, 90))} ms, p99 ${f(percentile(latencies, 99))} ms, max ${f(latencies[latencies.length - 1])} ms`,
+        `p50 ${f(percentile(latencies, 50))} ms, p90 ${f(percentile(latencies, 90))} ms, p99 ${f(percentile(latencies, 99))} ms, max ${f(latencies[latencies.length - 1])} ms; server CPU ${f(cpuPerRequestMs)} ms/request`,
     );
   } finally {
     await proc.kill('SIGTERM');
