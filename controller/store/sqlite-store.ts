@@ -319,7 +319,7 @@ export class SqliteStore implements ModelStore {
     }
     const done = (): void => {
       for (const w of b.waiters) w.resolve();
-      for (const e of b.events) this.events.emit('change', e);
+      for (const e of b.events) this.emitChange(e);
     };
     if (this.sync !== 'OFFLOADED' || this.location === ':memory:') return done();
     const synced = new Promise<void>((resolve, reject) => this.unsynced.push({ resolve, reject }));
@@ -334,6 +334,18 @@ export class SqliteStore implements ModelStore {
       })
       .catch(() => undefined); // reported to the waiters above
     this.syncWal();
+  }
+
+  // A listener that throws must not undo a commit or take the process down: it is reported as a warning.
+  private emitChange(e: ChangeEvent): void {
+    try {
+      this.events.emit('change', e);
+    } catch (err) {
+      process.emitWarning(
+        `change listener failed on event ${e.seq} (${e.action}): ${String(err)}`,
+        'ModelEventsWarning',
+      );
+    }
   }
 
   // One fdatasync at a time, each covering every commit made before it started: under a burst the syncs coalesce
