@@ -29,8 +29,9 @@ async function serverCpuSeconds(base: string): Promise<number> {
 
 async function latencyAt200(seconds: number, sync: StoreSync): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'sdn-bench-api-'));
-  const proc = await new ControllerProcess(dir, { SDN_STORE_SYNC: sync }).start();
+  const proc = new ControllerProcess(dir, { SDN_STORE_SYNC: sync });
   try {
+    await proc.start();
     const admin = proc.adminToken();
     const post = (path: string, body: unknown) => request(proc.url, admin, 'POST', path, body);
     await post('/api/v1/tenants', { name: 't' });
