@@ -207,6 +207,9 @@ if (process.argv.includes('--write')) {
     `Target (issue 9): a packet-in handler parses at >= 50,000 packets/s with room to spare. The slowest`,
     `parse + lookup + pick above runs at ${Math.round(worst).toLocaleString('en-US')}/s, ${(worst / target).toFixed(1)}x the target;`,
     'the rest of the budget belongs to the OpenFlow decode of the PACKET_IN and the FLOW_MOD/PACKET_OUT encode.',
+    'Source-IP hash costs one hash per backend per pick (rendezvous hashing: when a backend leaves only its clients',
+    'move, when one comes only the clients it takes), so it is the row that falls with the backend count. Wall',
+    'figures fall below CPU ones by the share of the core other jobs took during the run (see the load average).',
     '',
   ].join('\n');
   const old = existsSync(file) ? readFileSync(file, 'utf8') : '# Benchmarks\n\n';
