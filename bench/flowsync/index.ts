@@ -60,11 +60,11 @@ async function main(): Promise<void> {
 
     // A restarted controller: a fresh FlowSync dumps the switch and finds nothing to do.
     const restarted = new FlowSync(session, { ownership: CORPUS_OWNERSHIP, log });
-    const sentBefore = session.connection.sentByType.get('flowMod') ?? 0;
+    const sentBefore = session.flowModsSent;
     t0 = performance.now();
     const again = await restarted.sync(flows);
     const resyncMs = performance.now() - t0;
-    const resyncFlowMods = (session.connection.sentByType.get('flowMod') ?? 0) - sentBefore;
+    const resyncFlowMods = session.flowModsSent - sentBefore;
     if (again.added + again.modified + again.deleted !== 0) throw new Error('resync changed flows');
 
     const peakRssMb = process.resourceUsage().maxRSS / 1024;
