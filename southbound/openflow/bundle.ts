@@ -1,7 +1,14 @@
 // OpenFlow bundles for OpenFlow 1.3: ONF extension 230, the OpenFlow 1.4 bundle messages carried as ONF
 // experimenter messages, as Open vSwitch implements them. A bundle applies a set of FLOW_MODs atomically (all or
 // none) and in order: a resync after a restart replaces exactly the flows that differ, never a half-state.
-import { encodeInto, Writer, type Experimenter, type OfpMessage } from '../../protocols/openflow13/index.js';
+import {
+  MsgType,
+  OFP_VERSION,
+  encodeInto,
+  type Experimenter,
+  type OfpMessage,
+  type Writer,
+} from '../../protocols/openflow13/index.js';
 import type { Outgoing } from './switch-session.js';
 
 const ONF_EXPERIMENTER = 0x4f4e4600;
@@ -34,23 +41,16 @@ export function bundleControl(bundleId: number, type: number, flags: number): Ou
 }
 
 /**
- * ofp_bundle_add_msg: bundle_id, pad, flags, then the whole inner message. The inner message's xid must be the
- * outer one's (OVS rejects others with OFPBFC_MSG_BAD_XID), so the caller passes the xid it reserved.
+ * Appends one ofp_bundle_add_msg (ONF experimenter header, bundle_id, pad, flags, then the whole inner message) to
+ * `w`. The inner message's xid must be the outer one's (OVS rejects others with OFPBFC_MSG_BAD_XID). Written in
+ * place, with no intermediate message object or copy: a resync of 100,000 flows is 100,000 of these.
  */
-export function bundleAdd(bundleId: number, flags: number, inner: OfpMessage, scratch: Writer): OfpMessage {
-  scratch.reset();
-  scratch
-    .u32(bundleId >>> 0)
-    .u16(0)
-    .u16(flags);
-  encodeInto(scratch, inner);
-  return {
-    type: 'experimenter',
-    xid: inner.xid,
-    experimenter: ONF_EXPERIMENTER,
-    expType: ONFT_BUNDLE_ADD,
-    data: Buffer.from(scratch.view()),
-  };
+export function writeBundleAdd(w: Writer, bundleId: number, flags: number, inner: OfpMessage): void {
+  const start = w.offset;
+  w.u8(OFP_VERSION).u8(MsgType.EXPERIMENTER).u16(0).u32(inner.xid);
+  w.u32(ONF_EXPERIMENTER).u32(ONFT_BUNDLE_ADD).u32(bundleId >>> 0).u16(0).u16(flags);
+  encodeInto(w, inner);
+  w.patchLength(start + 2, start);
 }
 
 /** The control type of a bundle control reply, or undefined when the message is not one. */

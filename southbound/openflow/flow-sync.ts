@@ -13,11 +13,10 @@ import {
   Writer,
   type FlowMod,
   type FlowStats,
-  type OfpMessage,
 } from '../../protocols/openflow13/index.js';
 import { diffFlows, indexFlows, type KeyedFlow } from './flow-diff.js';
 import { flowBody, flowKey, isManaged, type CookieOwnership, type FlowEntry } from './flow-entry.js';
-import { BundleCtrl, BundleFlags, bundleAdd, bundleControl, bundleReplyType } from './bundle.js';
+import { BundleCtrl, BundleFlags, bundleControl, bundleReplyType, writeBundleAdd } from './bundle.js';
 import {
   OpenFlowRequestError,
   type Outgoing,
@@ -70,7 +69,6 @@ export class FlowSync {
   /** undefined until the first bundle is tried. */
   private bundlesWork: boolean | undefined;
   private nextBundleId = 1;
-  private readonly scratch = new Writer(512);
 
   constructor(
     private readonly session: SwitchSession,
@@ -205,13 +203,14 @@ export class FlowSync {
     try {
       for (let i = 0; i < ops.length; i += batchSize) {
         const batch = ops.slice(i, i + batchSize);
-        const messages = batch.map((o) => {
+        const w = new Writer(batch.length * 176);
+        for (const o of batch) {
           const xid = this.session.reserveXid();
           byXid.set(xid, o);
-          return bundleAdd(id, flags, { ...flowMod(o.op, o.flow), xid } as OfpMessage, this.scratch);
-        });
-        this.session.sendComplete(messages);
-        this.session.flowModsSent += messages.length;
+          writeBundleAdd(w, id, flags, flowMod(o.op, o.flow, xid));
+        }
+        this.session.sendBytes(w.view());
+        this.session.flowModsSent += batch.length;
         await this.session.drained();
       }
       try {
@@ -266,9 +265,12 @@ const COMMAND: Record<FlowOp, number> = {
   delete: FlowModCommand.DELETE_STRICT,
 };
 
-export function flowMod(op: FlowOp, f: FlowEntry): Outgoing<FlowMod> {
+export function flowMod(op: FlowOp, f: FlowEntry): Outgoing<FlowMod>;
+export function flowMod(op: FlowOp, f: FlowEntry, xid: number): FlowMod;
+export function flowMod(op: FlowOp, f: FlowEntry, xid = 0): FlowMod {
   return {
     type: 'flowMod',
+    xid,
     command: COMMAND[op],
     cookie: f.cookie,
     // A strict delete or modify selects by exact cookie too: never another controller's flow with our match.

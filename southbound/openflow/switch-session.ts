@@ -170,9 +170,9 @@ export class SwitchSession extends EventEmitter<SessionEvents> {
     return this.takeXid();
   }
 
-  /** Sends complete messages (xids already set) in one write. */
-  sendComplete(messages: readonly OfpMessage[]): void {
-    this.connection.sendAll(messages);
+  /** Writes messages the caller encoded itself (xids taken with reserveXid). */
+  sendBytes(bytes: Buffer): void {
+    this.connection.writeBytes(bytes);
   }
 
   async drained(): Promise<void> {
