@@ -11,5 +11,6 @@ if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.j
   npm ci --no-audit --no-fund
 fi
 npx tsc -p tsconfig.json
+npm run --silent build:dashboard
 
 exec npx mocha "$@"

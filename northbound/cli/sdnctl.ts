@@ -11,7 +11,6 @@ registerOfpCommands(program);
 program.addCommand(flowsCommand());
 program.addCommand(ovsdbCommand());
 program.addCommand(labCommand());
-program.addCommand(flowsCommand());
 
 program.parseAsync().catch((err: unknown) => {
   process.stderr.write(`sdnctl: ${err instanceof Error ? err.message : String(err)}\n`);

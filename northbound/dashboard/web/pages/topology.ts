@@ -1,0 +1,336 @@
+// Topology: tenants, routers, networks/subnets, endpoints grouped by node, VXLAN tunnels between host-overlay nodes
+// and leaf VTEPs of network-overlay nodes, drawn with cytoscape. Positions are computed here (a preset layout), so a
+// thousand endpoints place in milliseconds; new endpoints from the event stream are added in place, no reload.
+import cytoscape, { type Core, type ElementDefinition } from 'cytoscape';
+import { api } from '../api';
+import { card, h, mount } from '../dom';
+import { debounce, type Page } from '../page';
+import type { EndpointView, Topology } from '../types';
+
+const GAP = 56;
+const TOP_ROW = 0;
+const NET_ROW = 140;
+const NODE_ROW = 320;
+const TOPOLOGY_KINDS = new Set([
+  'tenant',
+  'network',
+  'subnet',
+  'router',
+  'routerInterface',
+  'node',
+  'endpoint',
+]);
+
+declare global {
+  interface Window {
+    /** The graph, for the browser console and the tests. */
+    sdnTopology?: Core;
+  }
+}
+
+interface Placed {
+  readonly elements: ElementDefinition[];
+}
+
+/** Every element with its position; ids are the model's ids (prefixed by kind where two kinds could collide). */
+export function layout(t: Topology): Placed {
+  const els: ElementDefinition[] = [];
+  let x = 0;
+  for (const tenant of t.tenants) {
+    const nets = t.networks.filter((n) => n.tenantId === tenant.id);
+    const routers = t.routers.filter((r) => r.tenantId === tenant.id);
+    const width = Math.max(1, nets.length + routers.length) * 180;
+    els.push({
+      group: 'nodes',
+      data: { id: `t:${tenant.id}`, label: tenant.name, kind: 'tenant' },
+      position: { x: x + width / 2, y: TOP_ROW },
+      classes: 'tenant',
+    });
+    nets.forEach((n, i) => {
+      const subnets = t.subnets.filter((s) => s.networkId === n.id).map((s) => s.cidr);
+      els.push({
+        group: 'nodes',
+        data: {
+          id: `n:${n.id}`,
+          label: `${n.name}\nVNI ${n.vni}\n${subnets.join('\n')}`,
+          kind: 'network',
+          model: n,
+        },
+        position: { x: x + 90 + i * 180, y: NET_ROW },
+        classes: 'network',
+      });
+      els.push({
+        group: 'edges',
+        data: { id: `tn:${n.id}`, source: `t:${tenant.id}`, target: `n:${n.id}` },
+        classes: 'owns',
+      });
+    });
+    routers.forEach((r, i) => {
+      els.push({
+        group: 'nodes',
+        data: { id: `r:${r.id}`, label: r.name, kind: 'router', model: r },
+        position: { x: x + 90 + (nets.length + i) * 180, y: NET_ROW - 40 },
+        classes: 'router',
+      });
+      for (const sid of r.subnetIds) {
+        const s = t.subnets.find((x) => x.id === sid);
+        if (s)
+          els.push({
+            group: 'edges',
+            data: { id: `rs:${r.id}:${sid}`, source: `r:${r.id}`, target: `n:${s.networkId}` },
+            classes: 'routes',
+          });
+      }
+    });
+    x += width + 60;
+  }
+
+  let nx = 0;
+  const hostOverlay: string[] = [];
+  for (const node of t.nodes) {
+    const eps = t.endpoints.filter((e) => e.nodeId === node.id);
+    const cols = Math.max(2, Math.ceil(Math.sqrt(eps.length)));
+    els.push({
+      group: 'nodes',
+      data: {
+        id: `h:${node.id}`,
+        label: `${node.name} (${node.vswitch}, ${node.tunnelIp})`,
+        kind: 'node',
+        model: node,
+      },
+      classes: `host ${node.overlay}`,
+    });
+    eps.forEach((e, i) =>
+      els.push(endpointElement(e, node.id, nx + (i % cols) * GAP, NODE_ROW + Math.floor(i / cols) * GAP)),
+    );
+    if (eps.length === 0)
+      els.push({
+        group: 'nodes',
+        data: { id: `hx:${node.id}`, parent: `h:${node.id}`, label: 'no endpoints', kind: 'placeholder' },
+        position: { x: nx, y: NODE_ROW },
+        classes: 'placeholder',
+      });
+    if (node.overlay === 'network') {
+      els.push({
+        group: 'nodes',
+        data: { id: `leaf:${node.id}`, label: `leaf VTEP of ${node.name}`, kind: 'leaf' },
+        position: { x: nx + ((cols - 1) * GAP) / 2, y: NODE_ROW - 90 },
+        classes: 'leaf',
+      });
+      els.push({
+        group: 'edges',
+        data: { id: `vl:${node.id}`, source: `h:${node.id}`, target: `leaf:${node.id}` },
+        classes: 'vlan',
+      });
+    } else hostOverlay.push(node.id);
+    nx += cols * GAP + 120;
+  }
+  for (let i = 0; i < hostOverlay.length; i++)
+    for (let j = i + 1; j < hostOverlay.length; j++)
+      els.push({
+        group: 'edges',
+        data: {
+          id: `vx:${hostOverlay[i]}:${hostOverlay[j]}`,
+          source: `h:${hostOverlay[i]}`,
+          target: `h:${hostOverlay[j]}`,
+          label: 'VXLAN',
+        },
+        classes: 'tunnel',
+      });
+  return { elements: els };
+}
+
+function endpointElement(e: EndpointView, nodeId: string, x: number, y: number): ElementDefinition {
+  return {
+    group: 'nodes',
+    data: {
+      id: `e:${e.id}`,
+      parent: `h:${nodeId}`,
+      label: `${e.name}\n${e.ips[0] ?? ''}`,
+      kind: 'endpoint',
+      model: e,
+      network: `n:${e.networkId}`,
+    },
+    position: { x, y },
+    classes: `endpoint ${e.kind}`,
+  };
+}
+
+/** Endpoint -> network edges, drawn apart so that a large graph can hide them while panning. */
+function memberEdges(t: Topology): ElementDefinition[] {
+  return t.endpoints.map((e) => ({
+    group: 'edges',
+    data: { id: `en:${e.id}`, source: `e:${e.id}`, target: `n:${e.networkId}` },
+    classes: 'member',
+  }));
+}
+
+const STYLE: cytoscape.StylesheetJson = [
+  {
+    selector: 'node',
+    style: {
+      label: 'data(label)',
+      'font-size': 10,
+      'text-wrap': 'wrap',
+      'text-valign': 'bottom',
+      'text-margin-y': 3,
+      color: '#1d2733',
+    },
+  },
+  {
+    selector: '.tenant',
+    style: { shape: 'round-rectangle', 'background-color': '#5b6b7f', width: 40, height: 24 },
+  },
+  { selector: '.network', style: { shape: 'hexagon', 'background-color': '#2f80ed', width: 36, height: 32 } },
+  { selector: '.router', style: { shape: 'diamond', 'background-color': '#f2994a', width: 30, height: 30 } },
+  {
+    selector: '.host',
+    style: {
+      'background-color': '#eef2f7',
+      'border-color': '#9aa8b8',
+      'border-width': 1,
+      shape: 'round-rectangle',
+      'text-valign': 'top',
+      'font-size': 12,
+      padding: '18px',
+    },
+  },
+  { selector: '.endpoint', style: { 'background-color': '#27ae60', width: 16, height: 16, 'font-size': 8 } },
+  { selector: '.endpoint.vm', style: { shape: 'rectangle', 'background-color': '#9b51e0' } },
+  { selector: '.endpoint.baremetal', style: { shape: 'barrel', 'background-color': '#4f4f4f' } },
+  { selector: '.placeholder', style: { width: 1, height: 1, 'background-opacity': 0, color: '#9aa8b8' } },
+  { selector: '.leaf', style: { shape: 'tag', 'background-color': '#eb5757', width: 34, height: 22 } },
+  { selector: 'edge', style: { width: 1, 'line-color': '#c4ccd6', 'curve-style': 'haystack' } },
+  {
+    selector: '.tunnel',
+    style: {
+      width: 3,
+      'line-style': 'dashed',
+      'line-color': '#2f80ed',
+      'curve-style': 'bezier',
+      label: 'data(label)',
+      'font-size': 10,
+    },
+  },
+  { selector: '.vlan', style: { width: 2, 'line-color': '#eb5757', 'curve-style': 'bezier' } },
+  { selector: '.routes', style: { 'line-color': '#f2994a', width: 2 } },
+  { selector: '.member', style: { opacity: 0.35 } },
+  { selector: ':selected', style: { 'border-width': 3, 'border-color': '#f2c94c' } },
+];
+
+export function topologyPage(): Page {
+  let cy: Core | undefined;
+  let unsubscribe: (() => void) | undefined;
+  return {
+    async render(root, { stream }) {
+      performance.mark('topology-start');
+      const t = await api<Topology>('/topology');
+      const graph = h('div', { id: 'graph', class: 'graph' });
+      const details = h(
+        'aside',
+        { id: 'details', class: 'details' },
+        h('p', { class: 'hint' }, 'Click an element for details.'),
+      );
+      const count = h('span', { id: 'topology-count' });
+      mount(
+        root,
+        card(
+          'Topology',
+          h('p', { class: 'hint' }, count, ' · scroll to zoom, drag to pan'),
+          h('div', { class: 'split' }, graph, details),
+        ),
+      );
+      const placed = layout(t);
+      cy = cytoscape({
+        container: graph,
+        elements: [...placed.elements, ...memberEdges(t)],
+        style: STYLE,
+        layout: { name: 'preset', fit: true, padding: 30 },
+        wheelSensitivity: 0.3,
+        minZoom: 0.05,
+        maxZoom: 4,
+        // Keeps a large graph interactive: draw a cached bitmap while the view moves.
+        textureOnViewport: t.endpoints.length > 300,
+        hideEdgesOnViewport: t.endpoints.length > 300,
+        pixelRatio: 1,
+      });
+      window.sdnTopology = cy;
+      const setCount = (tp: Topology) =>
+        (count.textContent = `${tp.nodes.length} nodes, ${tp.networks.length} networks, ${tp.endpoints.length} endpoints`);
+      setCount(t);
+      cy.one('render', () => {
+        performance.mark('topology-rendered');
+        performance.measure('topology-render', 'topology-start', 'topology-rendered');
+      });
+      cy.on('tap', 'node', (e) => showDetails(details, e.target.data() as Record<string, unknown>, t));
+
+      const sync = debounce(() => {
+        void api<Topology>('/topology').then((next) => {
+          if (!cy) return;
+          const wanted = layout(next).elements.concat(memberEdges(next));
+          const ids = new Set(wanted.map((e) => e.data.id as string));
+          cy.batch(() => {
+            cy!
+              .elements()
+              .filter((e) => !ids.has(e.id()))
+              .remove();
+            for (const e of wanted) {
+              const have = cy!.getElementById(e.data.id as string);
+              if (have.nonempty()) {
+                have.data(e.data);
+                if (e.position && have.isNode()) have.position(e.position);
+              }
+            }
+            cy!.add(wanted.filter((e) => cy!.getElementById(e.data.id as string).empty()));
+          });
+          setCount(next);
+        });
+      }, 150);
+      unsubscribe = stream.on((m) => {
+        if (m.type === 'change' && m.event.changes.some((c) => TOPOLOGY_KINDS.has(c.kind))) sync();
+      });
+    },
+    dispose() {
+      unsubscribe?.();
+      cy?.destroy();
+      if (window.sdnTopology === cy) window.sdnTopology = undefined;
+      cy = undefined;
+    },
+  };
+}
+
+function showDetails(el: HTMLElement, data: Record<string, unknown>, t: Topology): void {
+  const model = data.model as Record<string, unknown> | undefined;
+  const kind = String(data.kind);
+  const links: HTMLElement[] = [];
+  if (kind === 'endpoint' && model) {
+    const node = t.nodes.find((n) => n.id === model.nodeId);
+    if (node)
+      links.push(
+        h(
+          'a',
+          {
+            href: `#/flows?node=${encodeURIComponent(node.name)}&endpoint=${encodeURIComponent(String(model.id))}`,
+          },
+          'its flows',
+        ),
+      );
+    links.push(h('a', { href: `#/trace?source=${encodeURIComponent(String(model.id))}` }, 'trace from it'));
+  }
+  if (kind === 'node' && model)
+    links.push(
+      h('a', { href: `#/flows?node=${encodeURIComponent(String(model.name))}` }, 'flows of this node'),
+    );
+  mount(
+    el,
+    h('h3', null, `${kind}: ${String(model?.name ?? data.label)}`),
+    links.length
+      ? h(
+          'p',
+          { class: 'links' },
+          links.flatMap((l, i) => (i ? [' · ', l] : [l])),
+        )
+      : null,
+    model ? h('pre', null, JSON.stringify(model, null, 2)) : null,
+  );
+}
