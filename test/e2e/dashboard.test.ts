@@ -168,12 +168,13 @@ describe('e2e: the dashboard in headless chromium against the lab', function () 
 
   it('logs in with a viewer token; every page renders the lab data (screenshots in test-output/dashboard)', async () => {
     const page = await openPage('overview');
-    const t0 = Date.now();
-    await page.waitForSelector('#nodes');
-    timings.overviewMarkMs = await page.evaluate(
+    // A fresh load (the token stays in the tab's session): the Overview's paint mark, in ms since navigation start,
+    // is the lab figure of docs/benchmarks.md (recorded, never asserted).
+    await page.reload();
+    await page.waitForFunction(() => performance.getEntriesByName('overview-rendered').length > 0);
+    timings.overviewFirstMeaningfulPaintMs = await page.evaluate(
       () => performance.getEntriesByName('overview-rendered')[0]?.startTime ?? -1,
     );
-    timings.overviewWallMs = Date.now() - t0;
     const wait = (f: () => boolean | undefined) => page.waitForFunction(f, undefined, { timeout: 15_000 });
     const expectText = async (selector: string, ...texts: string[]) => {
       const text = await page.textContent(selector);
