@@ -38,6 +38,7 @@ export function dashboardApiRoutes(
     schema: {
       tags,
       summary: 'tenants, routers, networks, subnets, nodes and endpoints in one read',
+      querystring: S.NoQuery,
       response: { 200: S.Topology, ...errors },
     },
     handler: async () => topology(store, switches),
@@ -47,6 +48,7 @@ export function dashboardApiRoutes(
     schema: {
       tags,
       summary: 'per subnet: size, free, used, retained, allocations with owners; VLAN<->VNI bindings',
+      querystring: S.NoQuery,
       response: { 200: S.IpamSummary, ...errors },
     },
     handler: async () => ipam(store, ctx.ipam),
@@ -56,6 +58,7 @@ export function dashboardApiRoutes(
     schema: {
       tags,
       summary: 'services with their backends resolved',
+      querystring: S.NoQuery,
       response: { 200: S.ServiceSummary, ...errors },
     },
     handler: async () => ({ items: services(store) }),
@@ -65,6 +68,7 @@ export function dashboardApiRoutes(
     schema: {
       tags,
       summary: 'security groups with rules and endpoints; QoS policies with endpoints',
+      querystring: S.NoQuery,
       response: { 200: S.SecuritySummary, ...errors },
     },
     handler: async () => security(store),
@@ -86,6 +90,7 @@ export function dashboardApiRoutes(
     schema: {
       tags,
       summary: 'the tables of the pipeline and the cookie features (docs/pipeline.md)',
+      querystring: S.NoQuery,
       response: { 200: S.Pipeline, ...errors },
     },
     handler: async () => ({

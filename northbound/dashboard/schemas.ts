@@ -7,6 +7,9 @@ const strict = { additionalProperties: false } as const;
 const Row = Type.Object({}, { additionalProperties: true });
 const Rows = Type.Array(Row);
 
+/** Routes that take no parameters still refuse unknown ones: a typo must not pass for a filter. */
+export const NoQuery = Type.Object({}, strict);
+
 export const OverviewQuery = Type.Object(
   { recent: Type.Optional(Type.Integer({ minimum: 0, maximum: 500, default: 20 })) },
   strict,
