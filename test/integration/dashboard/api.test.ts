@@ -2,6 +2,11 @@
 // and no switch (so flows are the compiled ones and node sessions are "none"): who may read, what the summaries
 // hold, flow filters, trace verdicts (same node, across the tunnel, unresolvable), and the ws stream's auth and events.
 import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
 import type { AddressInfo } from 'node:net';
 import type { FastifyInstance, InjectOptions } from 'fastify';
 import WebSocket from 'ws';
@@ -25,6 +30,9 @@ function compiledOnly(store: ModelStore): SwitchView {
     flowStats: async () => undefined,
   };
 }
+
+const run = promisify(execFile);
+const SDNCTL = join(__dirname, '..', '..', '..', 'northbound', 'cli', 'sdnctl.js');
 
 type Json = Record<string, unknown> & { items?: Record<string, unknown>[] };
 
@@ -50,6 +58,11 @@ describe('dashboard API and event stream', function () {
       headers: token ? { authorization: `Bearer ${token}` } : {},
     });
     return { status: r.statusCode, json: (r.body ? JSON.parse(r.body) : {}) as Json, headers: r.headers };
+  }
+  /** The app on a loopback port (once), for clients that need a socket: ws and sdnctl. */
+  async function listening(): Promise<string> {
+    if (!app.server.listening) await app.listen({ host: '127.0.0.1', port: 0 });
+    return `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
   }
   async function ok(method: InjectOptions['method'], url: string, payload?: unknown): Promise<Json> {
     const r = await call(admin, method, url, payload);
@@ -218,9 +231,38 @@ describe('dashboard API and event stream', function () {
     assert.equal((await app.inject({ method: 'GET', url: '/' })).headers.location, '/dashboard/');
   });
 
+  it('sdnctl trace prints the walk and the verdict from the same route', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sdnt-trace-'));
+    try {
+      writeFileSync(join(dir, 'token'), viewer + '\n');
+      const { stdout } = await run(process.execPath, [
+        SDNCTL,
+        'trace',
+        '--api',
+        await listening(),
+        '--token-file',
+        join(dir, 'token'),
+        '--from',
+        'a',
+        '--to',
+        '10.1.0.12',
+        '--proto',
+        'tcp',
+        '--port',
+        '443',
+      ]);
+      assert.match(stdout, /^packet: .*nw_dst=10\.1\.0\.12.*tp_dst=443/m);
+      assert.match(stdout, /^n1: ARP for the next hop$/m);
+      assert.match(stdout, /^n2: the packet$/m, 'the walk continues on the node the tunnel leads to');
+      assert.match(stdout, /^verdict: delivered: delivered to c on n2/m);
+      assert.match(stdout, /^decided by \(n\d\): cookie=0x5dc0/m);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('streams change events to a viewer over ws and refuses a missing or tenant token before the handshake', async () => {
-    await app.listen({ host: '127.0.0.1', port: 0 });
-    const url = `ws://127.0.0.1:${(app.server.address() as AddressInfo).port}/api/v1/events`;
+    const url = `${(await listening()).replace('http', 'ws')}/api/v1/events`;
     const refused = (protocols: string[]) =>
       new Promise<number>((done) => {
         const ws = new WebSocket(url, protocols);
