@@ -7,7 +7,9 @@ import { card, h, mount } from '../dom';
 import { debounce, type Page } from '../page';
 import type { EndpointView, Topology } from '../types';
 
-const GAP = 56;
+/** Endpoint grid: wide enough for a namespace/pod label, tall enough for two label lines. */
+const GAP = 64;
+const COL = 110;
 const TOP_ROW = 0;
 const NET_ROW = 140;
 const NODE_ROW = 320;
@@ -30,11 +32,14 @@ declare global {
 
 interface Placed {
   readonly elements: ElementDefinition[];
+  /** The model object behind each element id, for the details panel (kept out of cytoscape's element data). */
+  readonly models: Map<string, unknown>;
 }
 
 /** Every element with its position; ids are the model's ids (prefixed by kind where two kinds could collide). */
 export function layout(t: Topology): Placed {
   const els: ElementDefinition[] = [];
+  const models = new Map<string, unknown>();
   let x = 0;
   for (const tenant of t.tenants) {
     const nets = t.networks.filter((n) => n.tenantId === tenant.id);
@@ -47,6 +52,7 @@ export function layout(t: Topology): Placed {
       classes: 'tenant',
     });
     nets.forEach((n, i) => {
+      models.set(`n:${n.id}`, n);
       const subnets = t.subnets.filter((s) => s.networkId === n.id).map((s) => s.cidr);
       els.push({
         group: 'nodes',
@@ -54,7 +60,6 @@ export function layout(t: Topology): Placed {
           id: `n:${n.id}`,
           label: `${n.name}\nVNI ${n.vni}\n${subnets.join('\n')}`,
           kind: 'network',
-          model: n,
         },
         position: { x: x + 90 + i * 180, y: NET_ROW },
         classes: 'network',
@@ -66,9 +71,10 @@ export function layout(t: Topology): Placed {
       });
     });
     routers.forEach((r, i) => {
+      models.set(`r:${r.id}`, r);
       els.push({
         group: 'nodes',
-        data: { id: `r:${r.id}`, label: r.name, kind: 'router', model: r },
+        data: { id: `r:${r.id}`, label: r.name, kind: 'router' },
         position: { x: x + 90 + (nets.length + i) * 180, y: NET_ROW - 40 },
         classes: 'router',
       });
@@ -90,31 +96,31 @@ export function layout(t: Topology): Placed {
   for (const node of t.nodes) {
     const eps = t.endpoints.filter((e) => e.nodeId === node.id);
     const cols = Math.max(2, Math.ceil(Math.sqrt(eps.length)));
+    const rows = Math.max(1, Math.ceil(eps.length / cols));
+    // The node is a box drawn behind its endpoints, not a cytoscape compound: a compound parent of a thousand
+    // children costs more to build than the children themselves.
+    models.set(`h:${node.id}`, node);
     els.push({
       group: 'nodes',
       data: {
         id: `h:${node.id}`,
-        label: `${node.name} (${node.vswitch}, ${node.tunnelIp})`,
+        label: `${node.name} (${node.vswitch}, ${node.tunnelIp}) · ${eps.length} endpoints`,
         kind: 'node',
-        model: node,
+        w: (cols - 1) * COL + 110,
+        h: (rows - 1) * GAP + 70,
       },
+      position: { x: nx + ((cols - 1) * COL) / 2, y: NODE_ROW + ((rows - 1) * GAP) / 2 + 6 },
       classes: `host ${node.overlay}`,
     });
-    eps.forEach((e, i) =>
-      els.push(endpointElement(e, node.id, nx + (i % cols) * GAP, NODE_ROW + Math.floor(i / cols) * GAP)),
-    );
-    if (eps.length === 0)
-      els.push({
-        group: 'nodes',
-        data: { id: `hx:${node.id}`, parent: `h:${node.id}`, label: 'no endpoints', kind: 'placeholder' },
-        position: { x: nx, y: NODE_ROW },
-        classes: 'placeholder',
-      });
+    eps.forEach((e, i) => {
+      models.set(`e:${e.id}`, e);
+      els.push(endpointElement(e, nx + (i % cols) * COL, NODE_ROW + Math.floor(i / cols) * GAP));
+    });
     if (node.overlay === 'network') {
       els.push({
         group: 'nodes',
         data: { id: `leaf:${node.id}`, label: `leaf VTEP of ${node.name}`, kind: 'leaf' },
-        position: { x: nx + ((cols - 1) * GAP) / 2, y: NODE_ROW - 90 },
+        position: { x: nx + ((cols - 1) * COL) / 2, y: NODE_ROW - 90 },
         classes: 'leaf',
       });
       els.push({
@@ -123,7 +129,7 @@ export function layout(t: Topology): Placed {
         classes: 'vlan',
       });
     } else hostOverlay.push(node.id);
-    nx += cols * GAP + 120;
+    nx += cols * COL + 120;
   }
   for (let i = 0; i < hostOverlay.length; i++)
     for (let j = i + 1; j < hostOverlay.length; j++)
@@ -137,18 +143,16 @@ export function layout(t: Topology): Placed {
         },
         classes: 'tunnel',
       });
-  return { elements: els };
+  return { elements: els, models };
 }
 
-function endpointElement(e: EndpointView, nodeId: string, x: number, y: number): ElementDefinition {
+function endpointElement(e: EndpointView, x: number, y: number): ElementDefinition {
   return {
     group: 'nodes',
     data: {
       id: `e:${e.id}`,
-      parent: `h:${nodeId}`,
       label: `${e.name}\n${e.ips[0] ?? ''}`,
       kind: 'endpoint',
-      model: e,
       network: `n:${e.networkId}`,
     },
     position: { x, y },
@@ -192,15 +196,27 @@ const STYLE: cytoscape.StylesheetJson = [
       'border-color': '#9aa8b8',
       'border-width': 1,
       shape: 'round-rectangle',
+      width: 'data(w)',
+      height: 'data(h)',
       'text-valign': 'top',
       'font-size': 12,
-      padding: '18px',
+      'z-index-compare': 'manual',
+      'z-index': 0,
     },
   },
-  { selector: '.endpoint', style: { 'background-color': '#27ae60', width: 16, height: 16, 'font-size': 8 } },
+  {
+    selector: '.endpoint',
+    style: {
+      'background-color': '#27ae60',
+      width: 16,
+      height: 16,
+      'font-size': 8,
+      'z-index-compare': 'manual',
+      'z-index': 10,
+    },
+  },
   { selector: '.endpoint.vm', style: { shape: 'rectangle', 'background-color': '#9b51e0' } },
   { selector: '.endpoint.baremetal', style: { shape: 'barrel', 'background-color': '#4f4f4f' } },
-  { selector: '.placeholder', style: { width: 1, height: 1, 'background-opacity': 0, color: '#9aa8b8' } },
   { selector: '.leaf', style: { shape: 'tag', 'background-color': '#eb5757', width: 34, height: 22 } },
   { selector: 'edge', style: { width: 1, 'line-color': '#c4ccd6', 'curve-style': 'haystack' } },
   {
@@ -243,7 +259,7 @@ export function topologyPage(): Page {
           h('div', { class: 'split' }, graph, details),
         ),
       );
-      const placed = layout(t);
+      let placed = layout(t);
       cy = cytoscape({
         container: graph,
         elements: [...placed.elements, ...memberEdges(t)],
@@ -266,12 +282,21 @@ export function topologyPage(): Page {
         performance.mark('topology-rendered');
         performance.measure('topology-render', 'topology-start', 'topology-rendered');
       });
-      cy.on('tap', 'node', (e) => showDetails(details, e.target.data() as Record<string, unknown>, t));
+      let current = t;
+      // Until the engineer pans or zooms, the view follows the graph as it grows.
+      let userMoved = false;
+      cy.on('dragpan scrollzoom pinchzoom', () => (userMoved = true));
+      cy.on('tap', 'node', (e) => {
+        const id = String(e.target.id());
+        showDetails(details, e.target.data() as Record<string, unknown>, placed.models.get(id), current);
+      });
 
       const sync = debounce(() => {
         void api<Topology>('/topology').then((next) => {
           if (!cy) return;
-          const wanted = layout(next).elements.concat(memberEdges(next));
+          placed = layout(next);
+          current = next;
+          const wanted = placed.elements.concat(memberEdges(next));
           const ids = new Set(wanted.map((e) => e.data.id as string));
           cy.batch(() => {
             cy!
@@ -288,6 +313,7 @@ export function topologyPage(): Page {
             cy!.add(wanted.filter((e) => cy!.getElementById(e.data.id as string).empty()));
           });
           setCount(next);
+          if (!userMoved) cy.fit(undefined, 30);
         });
       }, 150);
       unsubscribe = stream.on((m) => {
@@ -303,8 +329,8 @@ export function topologyPage(): Page {
   };
 }
 
-function showDetails(el: HTMLElement, data: Record<string, unknown>, t: Topology): void {
-  const model = data.model as Record<string, unknown> | undefined;
+function showDetails(el: HTMLElement, data: Record<string, unknown>, object: unknown, t: Topology): void {
+  const model = object as Record<string, unknown> | undefined;
   const kind = String(data.kind);
   const links: HTMLElement[] = [];
   if (kind === 'endpoint' && model) {
