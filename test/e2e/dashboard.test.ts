@@ -32,7 +32,11 @@ declare const document: {
   querySelectorAll(selector: string): { readonly length: number };
 };
 declare const window: {
-  sdnTopology?: { nodes(selector: string): GraphNodes; edges(selector: string): GraphNodes };
+  sdnTopology?: {
+    nodes(selector: string): GraphNodes;
+    edges(selector: string): GraphNodes;
+    getElementById(id: string): { nonempty(): boolean; emit(event: string): void };
+  };
 };
 
 const OUT = resolve(__dirname, '../../../test-output/dashboard');
@@ -314,6 +318,52 @@ describe('e2e: the dashboard in headless chromium against the lab', function () 
     await topology.screenshot({ path: join(OUT, 'topology-live.png') });
     await overview.close();
     await topology.close();
+  });
+
+  it('lets an admin change, and shows a viewer why not: deleting an endpoint from the topology', async () => {
+    const c = controller as ControllerProcess;
+    const admin = c.adminToken();
+    const [a] = podsOf(tenants()[0] as string) as [LabPod];
+    const nets = await request(c.url, admin, 'GET', `/api/v1/networks?tenant=${tenants()[0]}`);
+    const network = (nets.json.items as { id: string; name: string }[]).find((n) => n.name === a.network)?.id;
+    const made = await request(c.url, admin, 'POST', '/api/v1/endpoints', {
+      network,
+      kind: 'vm',
+      node: a.node,
+      name: 'probe-vm',
+    });
+    assert.equal(made.status, 201, JSON.stringify(made.json));
+    const id = `e:${String(made.json.id)}`;
+    const select = async (page: Page) => {
+      await page.waitForFunction((e) => window.sdnTopology?.getElementById(e).nonempty(), id);
+      // A block body: returning the collection would make playwright serialize the whole graph.
+      await page.evaluate((e) => {
+        window.sdnTopology?.getElementById(e).emit('tap');
+      }, id);
+      await page.click('#delete-endpoint');
+      await page.click('#delete-endpoint');
+    };
+    const viewerPage = await openPage('topology');
+    await select(viewerPage);
+    await viewerPage.waitForFunction(() => document.querySelector('#delete-result')?.textContent !== '');
+    assert.match((await viewerPage.textContent('#delete-result')) ?? '', /a viewer token may not DELETE/);
+    const adminPage = await (browser as Browser).context.newPage();
+    await login(adminPage, c.url, admin);
+    await adminPage.goto(`${c.url}/dashboard/#/topology`);
+    await select(adminPage);
+    await adminPage.waitForFunction(
+      () => document.querySelector('#delete-result')?.textContent === 'deleted',
+    );
+    // The viewer's graph loses it through the event stream.
+    await viewerPage.waitForFunction((e) => !window.sdnTopology?.getElementById(e).nonempty(), id, {
+      timeout: 15_000,
+    });
+    assert.equal(
+      (await request(c.url, admin, 'GET', `/api/v1/endpoints/${String(made.json.id)}`)).status,
+      404,
+    );
+    await viewerPage.close();
+    await adminPage.close();
   });
 
   it('moves a flow counter after a ping', async () => {

@@ -2,7 +2,7 @@
 // and leaf VTEPs of network-overlay nodes, drawn with cytoscape. Positions are computed here (a preset layout), so a
 // thousand endpoints place in milliseconds; new endpoints from the event stream are added in place, no reload.
 import cytoscape, { type Core, type ElementDefinition } from 'cytoscape';
-import { api } from '../api';
+import { api, ApiError } from '../api';
 import { card, h, mount } from '../dom';
 import { debounce, type Page } from '../page';
 import type { EndpointView, Topology } from '../types';
@@ -361,6 +361,48 @@ function showDetails(el: HTMLElement, data: Record<string, unknown>, object: unk
           links.flatMap((l, i) => (i ? [' · ', l] : [l])),
         )
       : null,
+    kind === 'endpoint' && model ? endpointActions(model) : null,
     model ? h('pre', null, JSON.stringify(model, null, 2)) : null,
   );
+}
+
+/**
+ * Changing needs an admin (or the endpoint's tenant) token; a viewer gets the controller's 403 reason here. Pods are
+ * left to their container runtime (CNI DEL), so only endpoints without a pod owner can be deleted from here.
+ */
+function endpointActions(ep: Record<string, unknown>): HTMLElement {
+  if (ep.owner)
+    return h('p', { class: 'hint' }, `A pod of ${String(ep.owner)}: its runtime removes it (CNI DEL).`);
+  const result = h('span', { id: 'delete-result' });
+  let armed = false;
+  const button: HTMLButtonElement = h(
+    'button',
+    {
+      id: 'delete-endpoint',
+      class: 'danger',
+      onclick: () => {
+        if (!armed) {
+          armed = true;
+          button.textContent = `Really delete ${String(ep.name)}?`;
+          return;
+        }
+        button.disabled = true;
+        api(`/endpoints/${encodeURIComponent(String(ep.id))}`, { method: 'DELETE' }).then(
+          () => {
+            result.className = 'hint';
+            result.textContent = 'deleted';
+          },
+          (err: unknown) => {
+            result.className = 'error';
+            result.textContent = err instanceof ApiError ? err.message : String(err);
+            armed = false;
+            button.disabled = false;
+            button.textContent = 'Delete endpoint';
+          },
+        );
+      },
+    },
+    'Delete endpoint',
+  );
+  return h('p', null, button, ' ', result);
 }
