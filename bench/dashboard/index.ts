@@ -35,9 +35,11 @@ const ms = (x: number): string => `${x.toFixed(0)} ms`;
 
 async function main(): Promise<void> {
   const dataDir = mkdtempSync(join(tmpdir(), 'sdnb-dash-'));
-  const ctl = await new ControllerProcess(dataDir).start();
-  const browser = await launchBrowser();
+  const ctl = new ControllerProcess(dataDir);
+  let browser: Awaited<ReturnType<typeof launchBrowser>> | undefined;
   try {
+    await ctl.start();
+    browser = await launchBrowser();
     const token = ctl.adminToken();
     const call = async (method: string, path: string, body?: unknown) => {
       const r = await request(ctl.url, token, method, path, body);
@@ -178,7 +180,7 @@ async function main(): Promise<void> {
       ].join('\n') + '\n',
     );
   } finally {
-    await browser.close();
+    await browser?.close();
     await ctl.kill('SIGTERM');
     rmSync(dataDir, { recursive: true, force: true });
   }
