@@ -64,7 +64,7 @@ export async function startController(config: ControllerConfig, log: Logger): Pr
     defaultControllerTarget: of.kind === 'unix' ? `unix:${of.path}` : `tcp:${of.host}:${ofPort}`,
   });
   reconciler.start();
-  const app = await buildApp({ ctx, dataplane: reconciler, metrics, logger: log });
+  const app = await buildApp({ ctx, dataplane: reconciler, switches: reconciler, metrics, logger: log });
   const api = config.apiListen;
   await app.listen(api.kind === 'unix' ? { path: api.path } : { host: api.host, port: api.port });
   log.info(
