@@ -29,8 +29,9 @@ export function group(groupId: number): Action {
   return { type: 'group', groupId };
 }
 
+/** dec_ttl as OpenFlow 1.3's own OFPAT_DEC_NW_TTL (OVS rejects NXAST_DEC_TTL in OF1.3 with BAD_VENDOR_TYPE). */
 export function decTtl(): Action {
-  return { type: 'decTtl' };
+  return { type: 'decNwTtl' };
 }
 
 /** ct(commit, zone, nat(src=ip), exec(set_field:mark->ct_mark)), no recirculation. */

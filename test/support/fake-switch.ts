@@ -136,6 +136,7 @@ export class FakeSwitch {
           for (const b of g.buckets) this.apply(b.actions, { ...pkt }, res, depth);
           break;
         }
+        case 'decNwTtl':
         case 'decTtl': {
           const ttl = Number(pkt.ip_ttl ?? 64);
           if (ttl <= 1) return false;

@@ -92,6 +92,7 @@ export function actionText(a: Action): string {
       return `move:${sub(a.src)}->${sub(a.dst)}`;
     case 'group':
       return `group:${a.groupId}`;
+    case 'decNwTtl':
     case 'decTtl':
       return 'dec_ttl';
     case 'ct': {
