@@ -1,7 +1,8 @@
 // QoS policies of local pods: what a pod receives is limited by an OpenFlow 1.3 meter (kbit/s, drop band) in the
 // output table, in front of the pod's port; what it sends is limited by OVSDB ingress_policing on its port (see
-// egressPolicing, read by the reconciler); its IP packets get the policy's DSCP (set_field ip_dscp) on the way in,
-// before the security groups see them.
+// egressPolicing, read by the reconciler) and by a second meter on its IP packets as they enter egress_security,
+// where they also get the policy's DSCP (set_field ip_dscp). The meter is what holds on the userspace datapath of a
+// kernel without tc classifiers (ingress_policing is tc's police action on the port's kernel device).
 //
 // Meter ids come from the endpoint id (1..0x7fffffff; the load balancer owns ids above 0x80000000), so an endpoint
 // keeps its meter across compiles and a change of its policy is one METER_MOD modify.
@@ -27,8 +28,10 @@ export function defaultBurstKb(rateKbps: number): number {
 
 interface QosIndex {
   readonly policies: Map<Id, QosPolicy>;
-  /** Meter id per local endpoint id with an ingress rate. */
+  /** Meter id per local endpoint id with an ingress rate (what the pod receives). */
   readonly meters: Map<Id, number>;
+  /** Meter id per local endpoint id with an egress rate (what the pod sends). */
+  readonly egressMeters: Map<Id, number>;
 }
 
 const indexes = new WeakMap<NodeContext, QosIndex>();
@@ -38,17 +41,21 @@ function qosIndex(ctx: NodeContext): QosIndex {
   const policies = new Map<Id, QosPolicy>();
   for (const q of ctx.index.snapshot.qosPolicies ?? []) policies.set(q.id, q);
   const meters = new Map<Id, number>();
+  const egressMeters = new Map<Id, number>();
   const taken = new Set<number>();
+  const assign = (key: string): number => {
+    let id = (fnv32(key) % MAX_QOS_METER) + 1;
+    while (taken.has(id)) id = (id % MAX_QOS_METER) + 1;
+    taken.add(id);
+    return id;
+  };
   const eps = [...ctx.localEndpoints].sort((a, b) => (a.ep.id < b.ep.id ? -1 : a.ep.id > b.ep.id ? 1 : 0));
   for (const ep of eps) {
     const q = ep.ep.qosPolicyId !== undefined ? policies.get(ep.ep.qosPolicyId) : undefined;
-    if (!q?.ingressRateKbps) continue;
-    let id = (fnv32(ep.ep.id) % MAX_QOS_METER) + 1;
-    while (taken.has(id)) id = (id % MAX_QOS_METER) + 1;
-    taken.add(id);
-    meters.set(ep.ep.id, id);
+    if (q?.ingressRateKbps) meters.set(ep.ep.id, assign(ep.ep.id));
+    if (q?.egressRateKbps) egressMeters.set(ep.ep.id, assign(`${ep.ep.id}/egress`));
   }
-  indexes.set(ctx, (ix = { policies, meters }));
+  indexes.set(ctx, (ix = { policies, meters, egressMeters }));
   return ix;
 }
 
@@ -67,22 +74,28 @@ export function egressPolicing(
   return { rateKbps: q.egressRateKbps, burstKb: q.egressBurstKb ?? defaultBurstKb(q.egressRateKbps) };
 }
 
+function kbpsMeter(meterId: number, rate: number, burst: number | undefined): MeterSpec {
+  return {
+    meterId,
+    flags: MeterFlags.KBPS | MeterFlags.BURST | MeterFlags.STATS,
+    bands: [{ type: 'drop', rate, burstSize: burst ?? defaultBurstKb(rate) }],
+  };
+}
+
 /** The meter limiting what `ep` receives. */
 export function meterOf(ctx: NodeContext, ep: EndpointView): MeterSpec | undefined {
   const q = policyOf(ctx, ep);
   const id = qosIndex(ctx).meters.get(ep.ep.id);
   if (!q?.ingressRateKbps || id === undefined) return undefined;
-  return {
-    meterId: id,
-    flags: MeterFlags.KBPS | MeterFlags.BURST | MeterFlags.STATS,
-    bands: [
-      {
-        type: 'drop',
-        rate: q.ingressRateKbps,
-        burstSize: q.ingressBurstKb ?? defaultBurstKb(q.ingressRateKbps),
-      },
-    ],
-  };
+  return kbpsMeter(id, q.ingressRateKbps, q.ingressBurstKb);
+}
+
+/** The meter limiting what `ep` sends. */
+export function egressMeterOf(ctx: NodeContext, ep: EndpointView): MeterSpec | undefined {
+  const q = policyOf(ctx, ep);
+  const id = qosIndex(ctx).egressMeters.get(ep.ep.id);
+  if (!q?.egressRateKbps || id === undefined) return undefined;
+  return kbpsMeter(id, q.egressRateKbps, q.egressBurstKb);
 }
 
 export function qosFlows(ctx: NodeContext, ep: EndpointView, out: FlowSpec[]): void {
@@ -101,8 +114,10 @@ export function qosFlows(ctx: NodeContext, ep: EndpointView, out: FlowSpec[]): v
         actions: [{ type: 'outputReg', src: subfield(OUT_PORT), maxLen: 0 }],
       }),
     );
-  if (q.dscp !== undefined) {
-    // Marked once, then the packet goes through egress_security again as if nothing happened.
+  const em = egressMeterOf(ctx, ep);
+  if (q.dscp !== undefined || em) {
+    // Metered and marked once, then the packet goes through egress_security again as if nothing happened.
+    const dscp = q.dscp;
     for (const eth of [Eth.ipv4, Eth.ipv6])
       out.push(
         flow({
@@ -114,9 +129,12 @@ export function qosFlows(ctx: NodeContext, ep: EndpointView, out: FlowSpec[]): v
             matchReg(QOS_MARKED, 0),
             { field: 'eth_type', value: eth },
           ],
+          ...(em ? { meter: em.meterId } : {}),
           actions: [
             loadReg(QOS_MARKED, 1),
-            { type: 'setField', field: { field: 'ip_dscp', value: q.dscp } },
+            ...(dscp !== undefined
+              ? [{ type: 'setField', field: { field: 'ip_dscp', value: dscp } } as const]
+              : []),
             { type: 'resubmit', inPort: RESUBMIT_IN_PORT, table: tableId('egress_security'), ct: false },
           ],
         }),
@@ -133,6 +151,8 @@ export const qos: Feature = {
     for (const ep of ctx.localEndpoints) {
       const m = meterOf(ctx, ep);
       if (m) out.push(m);
+      const e = egressMeterOf(ctx, ep);
+      if (e) out.push(e);
     }
   },
 };

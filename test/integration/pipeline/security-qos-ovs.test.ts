@@ -65,7 +65,7 @@ describe('integration: security group and QoS flows in real Open vSwitch', funct
     const compiled = compileNode(sgCluster(), 'n1');
     const meters = new MeterSync(session);
     const flows = new FlowSync(session, { ownership, log });
-    assert.equal(await meters.put(compiled.meters), 1);
+    assert.equal(await meters.put(compiled.meters), 2);
     const r = await flows.sync(compiled.flows.map(toFlowEntry));
     assert.deepEqual(
       r.errors.map((e) => JSON.stringify(e, (_k, v: unknown) => (typeof v === 'bigint' ? String(v) : v))),
@@ -111,7 +111,7 @@ describe('integration: security group and QoS flows in real Open vSwitch', funct
     await meters.put(compiled.meters);
     const r = await flows.sync(compiled.flows.map(toFlowEntry));
     assert.equal(r.errors.length, 0);
-    assert.equal(await meters.prune(compiled.meters), 1);
+    assert.equal(await meters.prune(compiled.meters), 2);
     const meterText = await box.ofctl('-O', 'OpenFlow13', 'dump-meters', box.mgmt('br-int'));
     assert.doesNotMatch(meterText, /meter=\d+/);
   });

@@ -122,15 +122,24 @@ describe('pipeline: security groups', () => {
   });
 
   it('QoS: a meter in front of the pod port, DSCP before the security tables, ingress policing on the port', () => {
-    assert.equal(compiled.meters.length, 1);
-    const m = compiled.meters[0];
+    assert.equal(compiled.meters.length, 2);
+    const m = compiled.meters.find((x) => x.bands[0]?.rate === 10_000);
+    const e = compiled.meters.find((x) => x.bands[0]?.rate === 5_000);
     assert.deepEqual(m?.bands, [{ type: 'drop', rate: 10_000, burstSize: 1000 }]);
+    assert.deepEqual(e?.bands, [{ type: 'drop', rate: 5_000, burstSize: 1000 }]);
     const out = lines(compiled.flows, 70);
     assert.ok(
       out.some((l) => l.includes(`meter:${m?.meterId}`) && l.includes('reg1=0x1')),
       out.join('\n'),
     );
-    assert.ok(egress.some((l) => l.includes('set_field:46->ip_dscp') && l.includes('resubmit(,30)')));
+    assert.ok(
+      egress.some(
+        (l) =>
+          l.includes(`meter:${e?.meterId}`) &&
+          l.includes('set_field:46->ip_dscp') &&
+          l.includes('resubmit(,30)'),
+      ),
+    );
     const port = compiled.ports.endpoints.find((p) => p.endpointId === 'a1');
     assert.deepEqual(port?.policing, { rateKbps: 5000, burstKb: 1000 });
   });
