@@ -108,12 +108,11 @@ describe('e2e: security groups, QoS and health probes in a two-node lab', functi
 
   it('ICMP passes once a rule allows it', async () => {
     assert.equal(await ping(client.netns, v4(server), 1), false);
-    for (const ethertype of ['IPv4', 'IPv6'])
-      await api('POST', `/security-groups/${web}/rules`, {
-        direction: 'ingress',
-        ethertype,
-        protocol: 'icmp',
-      });
+    for (const [ethertype, protocol] of [
+      ['IPv4', 'icmp'],
+      ['IPv6', 'icmpv6'],
+    ])
+      await api('POST', `/security-groups/${web}/rules`, { direction: 'ingress', ethertype, protocol });
     assert.ok(await eventually(() => ping(client.netns, v4(server), 1)), 'ping allowed');
     assert.ok(await eventually(() => ping(client.netns, v6(server), 1)), 'ping6 allowed');
   });
