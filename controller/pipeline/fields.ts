@@ -50,13 +50,6 @@ export const TO_ROUTER = regField(
   1,
   '1 when the frame is addressed to a gateway MAC of its network (arp/nd), so l3 routes it',
 );
-export const ND_ANSWER = regField(
-  'ND_ANSWER',
-  'reg0',
-  5,
-  1,
-  '1 on an IPv6 neighbour advertisement the switch made from a solicitation, resubmitted to get its target MAC (arp_nd)',
-);
 export const SG_CT_OUT = regField(
   'SG_CT_OUT',
   'reg0',
@@ -113,7 +106,6 @@ export const SG_ZONE = regField(
 export const REG_FIELDS: readonly RegField[] = [
   PKT_SOURCE,
   TO_ROUTER,
-  ND_ANSWER,
   SG_CT_OUT,
   SG_CT_IN,
   OUTPUT_KIND,

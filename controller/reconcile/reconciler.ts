@@ -33,6 +33,16 @@ export interface ReconcilerOptions {
   readonly defaultControllerTarget: string;
   /** How long a CNI ADD waits for a node's bridge to dial in before it fails (try again later). */
   readonly sessionWaitMs?: number;
+  /** Told when a node's OpenFlow session comes up or goes down (the model's Node.connection). */
+  readonly onConnection?: (nodeId: Id, state: 'connected' | 'disconnected') => void;
+  /** Counters for /metrics. */
+  readonly metrics?: ReconcilerMetrics;
+}
+
+/** What the reconciler counts; prom-client's Counter and Gauge fit. */
+export interface ReconcilerMetrics {
+  readonly flowModsSent: { inc(labels: { command: string }, value: number): void };
+  readonly switchSessions: { set(value: number): void };
 }
 
 /** Marks the OVSDB rows the controller owns, so that it removes only its own ports. */
@@ -114,6 +124,7 @@ export class Reconciler implements Dataplane {
       openflow: sw.session ? 'connected' : 'waiting',
       dpid: sw.dpid,
       ...(sw.flowSync?.tracked ? { flows: sw.flowSync.tracked.size } : {}),
+      ...(sw.rejectedFlows > 0 ? { rejectedFlows: sw.rejectedFlows } : {}),
       ...(sw.problem ? { problem: sw.problem } : {}),
     };
   }
@@ -170,22 +181,28 @@ export class Reconciler implements Dataplane {
   }
 
   private switchUp(session: SwitchSession): void {
-    for (const sw of this.switches.values()) {
-      if (sw.dpid !== session.dpid) continue;
-      sw.attachSession(session, this.ownership);
-      session.once('close', (reason) => sw.log.info({ reason }, 'OpenFlow session closed'));
-      this.schedule(sw.node.id);
-      return;
-    }
-    // A bridge whose node is not (yet) in our map: find it by the datapath id it should have.
-    for (const node of this.options.model.all('node')) {
-      if (datapathIdOf(node) === session.dpid) {
-        this.switchFor(node).attachSession(session, this.ownership);
-        this.schedule(node.id);
+    this.options.metrics?.switchSessions.set(this.options.openflow.switches.size);
+    let sw = [...this.switches.values()].find((s) => s.dpid === session.dpid);
+    if (!sw) {
+      // A bridge whose node is not (yet) in our map: find it by the datapath id it should have.
+      const node = [...this.options.model.all('node')].find((n) => datapathIdOf(n) === session.dpid);
+      if (!node) {
+        session.log.info({ dpid: session.dpid }, 'a switch of no known node connected; ignored');
         return;
       }
+      sw = this.switchFor(node);
     }
-    session.log.info({ dpid: session.dpid }, 'a switch of no known node connected; ignored');
+    const nodeId = sw.node.id;
+    sw.attachSession(session, this.ownership);
+    this.options.onConnection?.(nodeId, 'connected');
+    session.once('close', (reason) => {
+      sw.log.info({ reason }, 'OpenFlow session closed');
+      this.options.metrics?.switchSessions.set(this.options.openflow.switches.size);
+      // A replaced session is followed by its successor's 'connected'; only a lost one is a disconnect.
+      if (!this.options.openflow.switches.has(session.dpid))
+        this.options.onConnection?.(nodeId, 'disconnected');
+    });
+    this.schedule(nodeId);
   }
 
   private switchFor(node: Node): NodeSwitch {
@@ -222,6 +239,12 @@ export class Reconciler implements Dataplane {
       await meters.put(compiled.meters);
       await this.pushGroups(sw, session, compiled.groups, 'put');
       const result = await sw.flowSync.sync(compiled.flows.map(toFlowEntry));
+      const m = this.options.metrics?.flowModsSent;
+      if (m) {
+        m.inc({ command: 'add' }, result.added);
+        m.inc({ command: 'modify_strict' }, result.modified);
+        m.inc({ command: 'delete_strict' }, result.deleted);
+      }
       await this.pushGroups(sw, session, compiled.groups, 'prune');
       await meters.prune(compiled.meters);
       if (result.added + result.modified + result.deleted > 0 || result.errors.length > 0) {
@@ -235,8 +258,9 @@ export class Reconciler implements Dataplane {
           'flows reconciled',
         );
       }
-      sw.problem =
-        result.errors.length > 0 ? `${result.errors.length} flows rejected by the switch` : undefined;
+      // Rejected flows are logged with the flow that caused them; the node still forwards with the rest.
+      sw.rejectedFlows = result.errors.length;
+      sw.problem = undefined;
     } catch (err) {
       sw.problem = err instanceof Error ? err.message : String(err);
       throw err;
@@ -251,6 +275,7 @@ export class Reconciler implements Dataplane {
       name: wanted.bridge.name,
       datapathType: node.datapathType,
       datapathId: sw.dpid,
+      hwaddr: wanted.bridge.hwaddr,
       controllers: [node.controllerTarget ?? this.options.defaultControllerTarget],
     });
     await driver.ensurePort({

@@ -8,14 +8,10 @@ import { move, output, setField } from '../actions.js';
 import { cookie } from '../cookies.js';
 import type { EndpointView, NetworkView, NodeContext } from '../context.js';
 import type { Feature } from '../feature.js';
-import { loadReg, matchNetwork, matchReg, ND_ANSWER, TO_ROUTER } from '../fields.js';
+import { loadReg, matchNetwork, TO_ROUTER } from '../fields.js';
 import { Eth, flow, IpProto, type FlowSpec } from '../flow.js';
 import { IN_PORT } from '../ports.js';
 import { Priority } from '../priorities.js';
-import { tableId } from '../tables.js';
-
-/** NXAST_RESUBMIT's in_port for "keep the packet's in_port" (16-bit OFPP_IN_PORT). */
-const IN_PORT_UNSET = 0xfff8;
 
 const ARP_REQUEST = 1;
 const ARP_REPLY = 2;
@@ -27,9 +23,9 @@ const ND_OPT_TARGET_LL = 2;
 const NA_FLAGS_HOST = 0x60000000;
 const NA_FLAGS_ROUTER = 0xe0000000;
 
-// Open vSwitch's Ericsson-class OXM fields (meta-flow.h: ERICOXM_OF_ICMPV6_ND_RESERVED(1) and
-// ERICOXM_OF_ICMPV6_ND_OPTIONS_TYPE(2), class 0x1000, since OVS 2.11) turn the solicitation's flags word and its
-// source link-layer option into an advertisement's. The codec does not name them, so they travel as raw TLVs.
+// Open vSwitch's Ericsson-class OXM fields for rewriting a solicitation into an advertisement (meta-flow.h:
+// ERICOXM_OF_ICMPV6_ND_RESERVED(1), ERICOXM_OF_ICMPV6_ND_OPTIONS_TYPE(2), class 0x1000). The codec does not name
+// them yet, so they travel as raw TLVs.
 const ERICOXM_CLASS = 0x1000;
 function ndReserved(flags: number): OxmField {
   const v = new Uint8Array(4);
@@ -55,9 +51,10 @@ export function arpReplyActions(ip: string, mac: string): Action[] {
 }
 
 /**
- * Step 1 of an ND answer: turn a solicitation for `ip` into the advertisement "ip is at ..." (solicited, override)
- * and resubmit it to this table, marked ND_ANSWER. OVS checks set_field prerequisites against the flow's own match:
- * nd_tll needs icmpv6_type 136, which a flow matching a solicitation (135) cannot have, so step 2 writes the MAC.
+ * Turn a neighbour solicitation for `ip` into the advertisement "ip is at mac" (solicited, override; router too for a
+ * gateway), then finish it in nd_reply. The solicitation's source link-layer option becomes the target link-layer
+ * option in place (nd_options_type); nd_reply writes its address. Open vSwitch applies the option-type change before
+ * the address, and checks nd_tll's prerequisite (type 136) against the match, hence the second table.
  */
 export function ndAdvertActions(ip: string, mac: string, router: boolean): Action[] {
   return [
@@ -68,84 +65,72 @@ export function ndAdvertActions(ip: string, mac: string, router: boolean): Actio
     setField({ field: 'icmpv6_type', value: ND_NA }),
     setField(ndReserved(router ? NA_FLAGS_ROUTER : NA_FLAGS_HOST)),
     setField(ndOptionsType(ND_OPT_TARGET_LL)),
-    loadReg(ND_ANSWER, 1),
-    { type: 'resubmit', inPort: IN_PORT_UNSET, table: tableId('arp_nd'), ct: false },
   ];
 }
 
-/** Step 2: the advertisement made by step 1 gets `mac` in its target link-layer option and goes back out. */
-function ndTllFlow(net: NetworkView, ip: string, mac: string, c: bigint): FlowSpec {
+/** nd_reply: the advertisement's target link-layer address is its new source MAC; back out of the in_port. */
+export function ndReplyFlow(): FlowSpec {
   return flow({
-    table: 'arp_nd',
-    priority: Priority.specific,
-    cookie: c,
+    table: 'nd_reply',
+    priority: Priority.normal,
+    cookie: cookie('arp', 0n),
     match: [
-      matchNetwork(net.vni),
-      matchReg(ND_ANSWER, 1),
       { field: 'eth_type', value: Eth.ipv6 },
       { field: 'ip_proto', value: IpProto.icmpv6 },
       { field: 'icmpv6_type', value: ND_NA },
-      { field: 'ipv6_nd_target', value: ip },
     ],
-    actions: [setField({ field: 'ipv6_nd_tll', value: mac }), output(IN_PORT)],
+    actions: [move('eth_src', 'ipv6_nd_tll'), output(IN_PORT)],
   });
 }
 
-function answerFlows(
+function answerFlow(
   net: NetworkView,
   ip: string,
   version: 4 | 6,
   mac: string,
   c: bigint,
   router: boolean,
-  out: FlowSpec[],
-): void {
-  if (version === 4) {
-    out.push(
-      flow({
-        table: 'arp_nd',
-        priority: Priority.normal,
-        cookie: c,
-        match: [
-          matchNetwork(net.vni),
-          { field: 'eth_type', value: Eth.arp },
-          { field: 'arp_op', value: ARP_REQUEST },
-          { field: 'arp_tpa', value: ip },
-        ],
-        actions: arpReplyActions(ip, mac),
-      }),
-    );
-    return;
-  }
-  out.push(ndTllFlow(net, ip, mac, c));
-  out.push(
-    flow({
+): FlowSpec {
+  if (version === 4)
+    return flow({
       table: 'arp_nd',
       priority: Priority.normal,
       cookie: c,
       match: [
         matchNetwork(net.vni),
-        { field: 'eth_type', value: Eth.ipv6 },
-        { field: 'ip_proto', value: IpProto.icmpv6 },
-        { field: 'icmpv6_type', value: ND_NS },
-        { field: 'ipv6_nd_target', value: ip },
+        { field: 'eth_type', value: Eth.arp },
+        { field: 'arp_op', value: ARP_REQUEST },
+        { field: 'arp_tpa', value: ip },
       ],
-      actions: ndAdvertActions(ip, mac, router),
-    }),
-  );
+      actions: arpReplyActions(ip, mac),
+    });
+  return flow({
+    table: 'arp_nd',
+    priority: Priority.normal,
+    cookie: c,
+    match: [
+      matchNetwork(net.vni),
+      { field: 'eth_type', value: Eth.ipv6 },
+      { field: 'ip_proto', value: IpProto.icmpv6 },
+      { field: 'icmpv6_type', value: ND_NS },
+      { field: 'ipv6_nd_target', value: ip },
+    ],
+    actions: ndAdvertActions(ip, mac, router),
+    goto: 'nd_reply',
+  });
 }
 
 /** Answers for one endpoint's addresses, in every node that hosts its network. */
 export function endpointAnswerFlows(ep: EndpointView, out: FlowSpec[]): void {
   const c = cookie('arp', ep.objectId);
-  for (const a of ep.addrs) answerFlows(ep.network, a.ip, a.version, ep.ep.mac, c, false, out);
+  for (const a of ep.addrs) out.push(answerFlow(ep.network, a.ip, a.version, ep.ep.mac, c, false));
 }
 
 /** Gateway answers and the TO_ROUTER mark of frames sent to a gateway MAC. */
 export function gatewayFlows(net: NetworkView, out: FlowSpec[]): void {
   const c = cookie('arp', BigInt(net.vni));
   for (const g of net.gateways) {
-    answerFlows(net, g.ip, g.version, g.mac, c, true, out);
+    out.push(answerFlow(net, g.ip, g.version, g.mac, c, true));
     out.push(
       flow({
         table: 'arp_nd',
@@ -200,6 +185,7 @@ export const arpNdResponder: Feature = {
   name: 'arp-nd-responder',
   nodeFlows(_ctx: NodeContext, out: FlowSpec[]): void {
     guardFlows(out);
+    out.push(ndReplyFlow());
   },
   networkFlows(_ctx: NodeContext, net: NetworkView, out: FlowSpec[]): void {
     if (net.local) gatewayFlows(net, out);
