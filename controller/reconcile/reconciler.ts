@@ -314,8 +314,14 @@ export class Reconciler implements Dataplane {
       if (!iface) continue;
       const rate = p.policing?.rateKbps ?? 0;
       const burst = p.policing?.burstKb ?? 0;
-      if (iface.ingress_policing_rate !== rate || iface.ingress_policing_burst !== burst)
-        await driver.setIngressPolicing(p.name, p.policing ?? null);
+      if (iface.ingress_policing_rate === rate && iface.ingress_policing_burst === burst) continue;
+      // A switch that cannot police keeps forwarding (the egress meter still limits the pod); say why, once per run.
+      await driver.setIngressPolicing(p.name, p.policing ?? null).catch((err: unknown) => {
+        sw.log.warn(
+          { port: p.name, err: err instanceof Error ? err.message : String(err) },
+          'ingress policing not set',
+        );
+      });
     }
     for (const iface of driver.client.replica.rows('Interface')) {
       if (iface.external_ids.get(MANAGED) === 'true' && !keep.has(iface.name))
