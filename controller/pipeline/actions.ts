@@ -29,8 +29,8 @@ export function group(groupId: number): Action {
   return { type: 'group', groupId };
 }
 
-/** dec_ttl as OpenFlow 1.3's own OFPAT_DEC_NW_TTL (OVS rejects NXAST_DEC_TTL in OF1.3 with BAD_VENDOR_TYPE). */
 export function decTtl(): Action {
+  // The standard OFPAT_DEC_NW_TTL: Open vSwitch refuses Nicira's dec_ttl (NXAST_DEC_TTL) in OpenFlow 1.3.
   return { type: 'decNwTtl' };
 }
 

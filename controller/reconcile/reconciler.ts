@@ -12,6 +12,8 @@ import type { Endpoint, Id, Node } from '../model/types.js';
 import {
   compileNode,
   featureMask,
+  nodeContext,
+  portsWanted,
   oursMask,
   snapshotFromModel,
   type CompiledNode,
@@ -259,7 +261,7 @@ export class Reconciler implements Dataplane {
         );
       }
       // Rejected flows are logged with the flow that caused them; the node still forwards with the rest.
-      sw.rejectedFlows = result.errors.length;
+      sw.rejectedFlows = sw.flowSync.rejectedCount;
       sw.problem = undefined;
     } catch (err) {
       sw.problem = err instanceof Error ? err.message : String(err);
@@ -270,7 +272,8 @@ export class Reconciler implements Dataplane {
   /** Bridge (with its controller), tunnel port, endpoint ports; ports of ours that left the model are removed. */
   private async ensurePorts(node: Node, sw: NodeSwitch): Promise<void> {
     const driver = await sw.ensureOvsdb();
-    const wanted = compileNode(this.snapshot(sw), node.name).ports;
+    // Only the ports: no need to compile every flow for that.
+    const wanted = portsWanted(nodeContext(this.snapshot(sw), node.name));
     await driver.ensureIntegrationBridge({
       name: wanted.bridge.name,
       datapathType: node.datapathType,

@@ -127,6 +127,7 @@ export function actionText(a: Action): string {
       return `group:${a.groupId}`;
     case 'decNwTtl':
     case 'decTtl':
+    case 'decNwTtl':
       return 'dec_ttl';
     case 'ct': {
       const parts: string[] = [];
