@@ -12,6 +12,7 @@ import { l2 } from './features/l2.js';
 import { l3 } from './features/l3.js';
 import { output } from './features/output.js';
 import { egressPolicing, qos } from './features/qos.js';
+import { routerAdvert } from './features/router-advert.js';
 import { securityGroups } from './features/security-groups.js';
 import { spoofGuard } from './features/spoof-guard.js';
 import { staticRoutes } from './features/static-routes.js';
@@ -26,6 +27,7 @@ export const FEATURES: readonly Feature[] = [
   classify,
   spoofGuard,
   arpNdResponder,
+  routerAdvert,
   l3,
   staticRoutes,
   egressNat,

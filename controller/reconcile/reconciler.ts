@@ -23,6 +23,7 @@ import {
 } from '../pipeline/index.js';
 import type { ModelReader } from '../store/store.js';
 import { MeterSync } from './meter-sync.js';
+import { routerAdvertFor } from './router-advert.js';
 import { NodeSwitch, datapathIdOf } from './node-switch.js';
 import { SerialRunner } from './serial-runner.js';
 
@@ -183,6 +184,11 @@ export class Reconciler implements Dataplane {
   }
 
   private switchUp(session: SwitchSession): void {
+    // Router solicitations the pipeline sends up are answered here (one small packet-out each).
+    session.on('packetIn', (pin) => {
+      const out = routerAdvertFor(this.options.model, pin);
+      if (out) session.send(out);
+    });
     this.options.metrics?.switchSessions.set(this.options.openflow.switches.size);
     let sw = [...this.switches.values()].find((s) => s.dpid === session.dpid);
     if (!sw) {

@@ -186,6 +186,26 @@ describe('e2e: security groups, QoS and health probes in a two-node lab', functi
     await api('PATCH', `/endpoints/${await endpointOf(server)}`, { qosPolicy: null });
   });
 
+  it("a pod's router solicitation gets its gateway's advertisement (from the gateway's link-local address)", async () => {
+    // An RS to ff02::2 from a raw ICMPv6 socket (the kernel fills in the checksum); prints the RA's source and
+    // router lifetime.
+    const script = [
+      'import socket',
+      's = socket.socket(socket.AF_INET6, socket.SOCK_RAW, socket.IPPROTO_ICMPV6)',
+      's.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_MULTICAST_HOPS, 255)',
+      's.settimeout(3)',
+      "s.sendto(bytes([133, 0, 0, 0, 0, 0, 0, 0]), ('ff02::2', 0, 0, socket.if_nametoindex('eth0')))",
+      'while True:',
+      '    d, a = s.recvfrom(2000)',
+      '    if d[0] == 134:',
+      "        print(a[0].split('%')[0], int.from_bytes(d[6:8], 'big'))",
+      '        break',
+    ].join('\n');
+    const r = await inNetns(other.netns, 'python3', '-c', script);
+    assert.equal(r.code, 0, `no router advertisement: ${r.out}`);
+    assert.match(r.out.trim(), /^fe80::[0-9a-f:]+ 1800$/);
+  });
+
   /** Bulk transfer of `bytes` from `from` to `to`:5001; returns kbit/s seen by the sender. */
   const bulk = async (from: LabPod, to: string, bytes: number): Promise<number> => {
     const t0 = process.hrtime.bigint();

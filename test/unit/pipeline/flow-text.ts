@@ -125,7 +125,6 @@ export function actionText(a: Action): string {
       return `move:${sub(a.src)}->${sub(a.dst)}`;
     case 'group':
       return `group:${a.groupId}`;
-    case 'decNwTtl':
     case 'decTtl':
     case 'decNwTtl':
       return 'dec_ttl';
