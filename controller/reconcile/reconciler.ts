@@ -54,6 +54,7 @@ const MANAGED = 'sdn-managed';
 export class Reconciler implements Dataplane {
   private readonly switches = new Map<Id, NodeSwitch>();
   private readonly runners = new Map<Id, SerialRunner>();
+  private readonly answering = new WeakSet<SwitchSession>();
   private readonly meters = new WeakMap<NodeSwitch, { session: SwitchSession; sync: MeterSync }>();
   private readonly log: Logger;
   private readonly ownership;
@@ -184,11 +185,14 @@ export class Reconciler implements Dataplane {
   }
 
   private switchUp(session: SwitchSession): void {
-    // Router solicitations the pipeline sends up are answered here (one small packet-out each).
-    session.on('packetIn', (pin) => {
-      const out = routerAdvertFor(this.options.model, pin);
-      if (out) session.send(out);
-    });
+    // Router solicitations the pipeline sends up are answered here (one small packet-out each), once per session.
+    if (!this.answering.has(session)) {
+      this.answering.add(session);
+      session.on('packetIn', (pin) => {
+        const out = routerAdvertFor(this.options.model, pin);
+        if (out) session.send(out);
+      });
+    }
     this.options.metrics?.switchSessions.set(this.options.openflow.switches.size);
     let sw = [...this.switches.values()].find((s) => s.dpid === session.dpid);
     if (!sw) {
