@@ -7,8 +7,11 @@ import type {
   ModelKinds,
   Network,
   Node,
+  QosPolicy,
   Router,
   RouterInterface,
+  SecurityGroup,
+  SecurityGroupRule,
   Subnet,
   Tenant,
   VlanBinding,
@@ -23,6 +26,10 @@ export interface PipelineSnapshot {
   readonly routerInterfaces: readonly RouterInterface[];
   readonly endpoints: readonly Endpoint[];
   readonly vlanBindings: readonly VlanBinding[];
+  /** Security groups, their rules and QoS policies (absent in snapshots made before they existed: none). */
+  readonly securityGroups?: readonly SecurityGroup[];
+  readonly securityGroupRules?: readonly SecurityGroupRule[];
+  readonly qosPolicies?: readonly QosPolicy[];
 }
 
 /** What snapshotFromModel reads: the store (ModelStore, a transaction) and ModelCache all fit. */
@@ -41,6 +48,9 @@ export function snapshotFromModel(m: SnapshotSource): PipelineSnapshot {
     routerInterfaces: [...m.all('routerInterface')],
     endpoints: [...m.all('endpoint')],
     vlanBindings: [...m.all('vlanBinding')],
+    securityGroups: [...m.all('securityGroup')],
+    securityGroupRules: [...m.all('securityGroupRule')],
+    qosPolicies: [...m.all('qosPolicy')],
   };
 }
 
