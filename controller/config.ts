@@ -18,6 +18,8 @@ export interface ControllerConfig {
    * acknowledged change survives power loss; NORMAL survives a crash of the process only.
    */
   readonly storeSync: 'FULL' | 'NORMAL';
+  /** Packet-ins per second the controller takes from one switch (its own limit, after the switch's meter). */
+  readonly packetInRate: number;
 }
 
 export const DEFAULTS = {
@@ -73,6 +75,16 @@ export function parseConfig(argv: readonly string[], env: NodeJS.ProcessEnv = pr
       parseListen,
       env.SDN_OVSDB_LISTEN ? parseListen(env.SDN_OVSDB_LISTEN) : undefined,
     )
+    .option(
+      '--packet-in-rate <n>',
+      'packet-ins per second taken from one switch (env SDN_PACKET_IN_RATE)',
+      (v: string) => {
+        const n = Number(v);
+        if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError(`"${v}" is not a positive integer`);
+        return n;
+      },
+      Number(env.SDN_PACKET_IN_RATE ?? 10000),
+    )
     .exitOverride()
     .parse(argv as string[], { from: 'node' });
   const o = program.opts<{
@@ -80,12 +92,14 @@ export function parseConfig(argv: readonly string[], env: NodeJS.ProcessEnv = pr
     apiListen: ListenAddress;
     openflowListen: ListenAddress;
     ovsdbListen?: ListenAddress;
+    packetInRate: number;
   }>();
   const sync = (env.SDN_STORE_SYNC ?? 'FULL').toUpperCase();
   if (sync !== 'FULL' && sync !== 'NORMAL')
     throw new InvalidArgumentError(`SDN_STORE_SYNC="${sync}": expected FULL or NORMAL`);
   return {
     storeSync: sync,
+    packetInRate: o.packetInRate,
     dataDir: o.dataDir,
     apiListen: o.apiListen,
     openflowListen: o.openflowListen,

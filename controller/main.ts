@@ -12,7 +12,8 @@ import { OpsContext } from './ops/context';
 import { bootstrapAdmin } from './ops/tokens';
 import { SqliteStore } from './store/sqlite-store';
 import { Reconciler } from './reconcile';
-import { OpenFlowServer } from '../southbound/openflow';
+import { OpenFlowServer, PacketInDispatcher, type SwitchSession } from '../southbound/openflow';
+import { LoadBalancer } from './services/load-balancer';
 
 export const STORE_FILE = 'model.db';
 export const ADMIN_TOKEN_FILE = 'admin.token';
@@ -51,6 +52,19 @@ export async function startController(config: ControllerConfig, log: Logger): Pr
     defaultControllerTarget: of.kind === 'unix' ? `unix:${of.path}` : `tcp:${of.host}:${ofPort}`,
   });
   reconciler.start();
+  // ClusterIP load balancing: packet-ins of service_lb, limited per switch (the switch's meter limits them first).
+  const packetIns = new PacketInDispatcher({
+    ratePerSecond: config.packetInRate,
+    burst: config.packetInRate,
+  });
+  const lb = new LoadBalancer({ model: store, events: store.events, log });
+  lb.start(packetIns);
+  const onSwitch = (s: SwitchSession): void => {
+    packetIns.attach(s);
+    lb.attach(s);
+  };
+  openflow.on('switchUp', onSwitch);
+  for (const s of openflow.switches.values()) onSwitch(s);
   const app = await buildApp({ ctx, dataplane: reconciler, metrics, logger: log });
   const api = config.apiListen;
   await app.listen(api.kind === 'unix' ? { path: api.path } : { host: api.host, port: api.port });
@@ -64,6 +78,8 @@ export async function startController(config: ControllerConfig, log: Logger): Pr
   );
   return async () => {
     await app.close();
+    openflow.off('switchUp', onSwitch);
+    lb.stop();
     reconciler.stop();
     await openflow.close();
     store.close();

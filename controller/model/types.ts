@@ -173,7 +173,7 @@ export interface QosPolicy {
 }
 
 export type ServiceProtocol = 'tcp' | 'udp' | 'sctp';
-export type ServicePolicy = 'round-robin' | 'random' | 'source-hash';
+export type ServicePolicy = 'round-robin' | 'random' | 'source-hash' | 'least-connections' | 'weighted';
 export type SessionAffinity = 'none' | 'client-ip';
 
 export interface ServicePort {
@@ -198,6 +198,8 @@ export interface Service {
   readonly backends: ServiceBackend[];
   readonly policy: ServicePolicy;
   readonly sessionAffinity: SessionAffinity;
+  /** ClientIP affinity lifetime in seconds (default 10800, as Kubernetes). */
+  readonly affinityTimeoutSeconds?: number;
   readonly createdAt: string;
 }
 

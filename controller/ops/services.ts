@@ -27,6 +27,7 @@ export interface ServiceInput {
   backends: BackendInput[];
   policy?: ServicePolicy;
   sessionAffinity?: SessionAffinity;
+  affinityTimeoutSeconds?: number;
 }
 
 export type ServiceUpdate = Partial<Omit<ServiceInput, 'network' | 'name'>>;
@@ -103,6 +104,9 @@ export function createService(ctx: OpsContext, actor: Actor, input: ServiceInput
       backends: resolveBackends(ctx, actor, tx, n.id, input.backends),
       policy: input.policy ?? 'round-robin',
       sessionAffinity: input.sessionAffinity ?? 'none',
+      ...(input.affinityTimeoutSeconds !== undefined
+        ? { affinityTimeoutSeconds: input.affinityTimeoutSeconds }
+        : {}),
       createdAt: ctx.now(),
     };
     tx.create('service', s);
@@ -120,6 +124,9 @@ export function updateService(ctx: OpsContext, actor: Actor, ref: string, input:
       ...(input.backends ? { backends: resolveBackends(ctx, actor, tx, s.networkId, input.backends) } : {}),
       ...(input.policy ? { policy: input.policy } : {}),
       ...(input.sessionAffinity ? { sessionAffinity: input.sessionAffinity } : {}),
+      ...(input.affinityTimeoutSeconds !== undefined
+        ? { affinityTimeoutSeconds: input.affinityTimeoutSeconds }
+        : {}),
     };
     tx.update('service', next);
     return next;

@@ -11,7 +11,9 @@ import { egressNat } from './features/egress-nat.js';
 import { l2 } from './features/l2.js';
 import { l3 } from './features/l3.js';
 import { output } from './features/output.js';
+import { serviceLb } from './features/service-lb.js';
 import { spoofGuard } from './features/spoof-guard.js';
+import type { MeterSpec } from './meters.js';
 import { BRIDGE_NAME, TUNNEL_OFPORT, TUNNEL_PORT_NAME } from './ports.js';
 import { Priority } from './priorities.js';
 import type { PipelineSnapshot } from './snapshot.js';
@@ -22,6 +24,7 @@ export const FEATURES: readonly Feature[] = [
   classify,
   spoofGuard,
   arpNdResponder,
+  serviceLb,
   l3,
   egressNat,
   l2,
@@ -57,6 +60,8 @@ export interface CompiledNode {
   readonly flows: readonly FlowSpec[];
   /** Sorted by group id. */
   readonly groups: readonly GroupSpec[];
+  /** Sorted by meter id. */
+  readonly meters: readonly MeterSpec[];
   readonly ports: PortsWanted;
   /** Two features wanted different flows with one table|priority|match; the first was kept. */
   readonly conflicts: readonly string[];
@@ -160,10 +165,23 @@ export function compileContext(ctx: NodeContext, features: readonly Feature[] = 
     }
     for (const ep of net.endpoints) for (const f of features) f.endpointFlows?.(ctx, ep, flows);
   }
+  const meters = new Map<number, MeterSpec>();
+  for (const f of features) {
+    const out: MeterSpec[] = [];
+    f.meters?.(ctx, out);
+    for (const m of out) if (!meters.has(m.meterId)) meters.set(m.meterId, m);
+  }
   const conflicts: string[] = [];
   const sorted = finish(flows, conflicts);
   groups.sort((a, b) => a.groupId - b.groupId);
-  return { node: ctx.node.name, flows: sorted, groups, ports: portsWanted(ctx), conflicts };
+  return {
+    node: ctx.node.name,
+    flows: sorted,
+    groups,
+    meters: [...meters.values()].sort((a, b) => a.meterId - b.meterId),
+    ports: portsWanted(ctx),
+    conflicts,
+  };
 }
 
 export function portsWanted(ctx: NodeContext): PortsWanted {

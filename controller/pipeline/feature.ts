@@ -4,6 +4,7 @@
 import type { Bucket } from '../../protocols/openflow13/messages.js';
 import type { EndpointView, NetworkView, NodeContext } from './context.js';
 import type { FlowSpec } from './flow.js';
+import type { MeterSpec } from './meters.js';
 
 /** An OpenFlow group the pipeline wants on the switch. */
 export interface GroupSpec {
@@ -22,4 +23,6 @@ export interface Feature {
   /** Flows about one endpoint (local or remote) of such a network. */
   endpointFlows?(ctx: NodeContext, ep: EndpointView, out: FlowSpec[]): void;
   groups?(ctx: NodeContext, net: NetworkView, out: GroupSpec[]): void;
+  /** OpenFlow meters the node's flows refer to (meter-sync puts them in place before the flows). */
+  meters?(ctx: NodeContext, out: MeterSpec[]): void;
 }

@@ -9,6 +9,7 @@ import type {
   Node,
   Router,
   RouterInterface,
+  Service,
   Subnet,
   Tenant,
   VlanBinding,
@@ -23,6 +24,8 @@ export interface PipelineSnapshot {
   readonly routerInterfaces: readonly RouterInterface[];
   readonly endpoints: readonly Endpoint[];
   readonly vlanBindings: readonly VlanBinding[];
+  /** ClusterIP Services (service-lb); absent in snapshots saved before Services were compiled. */
+  readonly services?: readonly Service[];
 }
 
 /** What snapshotFromModel reads: the store (ModelStore, a transaction) and ModelCache all fit. */
@@ -41,6 +44,7 @@ export function snapshotFromModel(m: SnapshotSource): PipelineSnapshot {
     routerInterfaces: [...m.all('routerInterface')],
     endpoints: [...m.all('endpoint')],
     vlanBindings: [...m.all('vlanBinding')],
+    services: [...m.all('service')],
   };
 }
 

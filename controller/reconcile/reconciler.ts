@@ -20,6 +20,7 @@ import {
   type PipelineSnapshot,
 } from '../pipeline/index.js';
 import type { ModelReader } from '../store/store.js';
+import { syncMeters } from './meter-sync.js';
 import { NodeSwitch, datapathIdOf } from './node-switch.js';
 import { SerialRunner } from './serial-runner.js';
 
@@ -211,6 +212,7 @@ export class Reconciler implements Dataplane {
         return;
       }
       const compiled = compileNode(this.snapshot(sw), node.name);
+      await syncMeters(session, compiled.meters);
       await this.pushGroups(sw, session, compiled.groups, 'put');
       const result = await sw.flowSync.sync(compiled.flows.map(toFlowEntry));
       await this.pushGroups(sw, session, compiled.groups, 'prune');

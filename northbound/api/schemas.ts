@@ -340,7 +340,13 @@ const Backend = Type.Object(
   },
   strict,
 );
-const Policy = Type.Union([Type.Literal('round-robin'), Type.Literal('random'), Type.Literal('source-hash')]);
+const Policy = Type.Union([
+  Type.Literal('round-robin'),
+  Type.Literal('random'),
+  Type.Literal('source-hash'),
+  Type.Literal('least-connections'),
+  Type.Literal('weighted'),
+]);
 const Affinity = Type.Union([Type.Literal('none'), Type.Literal('client-ip')]);
 const serviceFields = {
   clusterIps: Type.Array(Address, { minItems: 1, maxItems: 2 }),
@@ -348,6 +354,7 @@ const serviceFields = {
   backends: Type.Array(Backend, { maxItems: 4096 }),
   policy: Type.Optional(Policy),
   sessionAffinity: Type.Optional(Affinity),
+  affinityTimeoutSeconds: Type.Optional(Type.Integer({ minimum: 1, maximum: 86400 })),
 };
 export const ServiceBody = Type.Object({ network: Ref, name: Name, ...serviceFields }, strict);
 export const ServicePatch = Type.Partial(Type.Object(serviceFields, strict), strict);
