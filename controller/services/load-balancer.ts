@@ -66,6 +66,8 @@ interface Live {
 
 const SERVICE_LB = tableId('service_lb');
 const SESSION = featureMask('session');
+const TO_TABLE = [{ type: 'output', port: PortNo.TABLE, maxLen: 0 }] as const;
+const EMPTY = new Uint8Array(0);
 
 export class LoadBalancer {
   readonly counters: LbCounters = {
@@ -211,21 +213,24 @@ export class LoadBalancer {
       client: { ip: key.src, port: key.srcPort },
       vip: { ip: key.dst, port: key.dstPort },
       backend: { ip: b.address, port: b.port ?? entry.port.targetPort },
-      backendObjectId: objectIdOf(b.id),
+      backendObjectId: 0n,
+      cookie: this.cookieOf(b.id),
       idleTimeout: this.idle,
     };
     const fwd = forwardFlow(spec);
     const rev = reverseFlow(spec);
     // In order on one connection: the switch has the flows before it runs the packet through the table.
-    session.send(flowMod(fwd));
-    session.send(flowMod(rev));
-    session.send({
-      type: 'packetOut',
-      bufferId: p.bufferId,
-      inPort,
-      actions: [{ type: 'output', port: PortNo.TABLE, maxLen: 0 }],
-      data: p.bufferId === OFP_NO_BUFFER ? p.data : new Uint8Array(0),
-    });
+    session.sendAll([
+      flowMod(fwd),
+      flowMod(rev),
+      {
+        type: 'packetOut',
+        bufferId: p.bufferId,
+        inPort,
+        actions: TO_TABLE,
+        data: p.bufferId === OFP_NO_BUFFER ? p.data : EMPTY,
+      },
+    ]);
     const live = this.sessions.get(session);
     const k = sessionKey(spec.domain, key.src, key.srcPort, key.dst, key.dstPort, key.protocol);
     if (choice.via !== 'connection' || !live?.has(k)) {
@@ -233,6 +238,13 @@ export class LoadBalancer {
       this.counters.placed++;
     }
     live?.set(k, { backendId: b.id, reverse: rev });
+  }
+
+  private readonly cookies = new Map<string, bigint>();
+  private cookieOf(backendId: string): bigint {
+    let c = this.cookies.get(backendId);
+    if (c === undefined) this.cookies.set(backendId, (c = cookie('session', objectIdOf(backendId))));
+    return c;
   }
 
   private refuse(session: SwitchSession, p: PacketIn, key: FlowKey, inPort: number): void {

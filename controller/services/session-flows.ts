@@ -13,12 +13,15 @@ import {
   PortNo,
   type FlowMod,
 } from '../../protocols/openflow13/index.js';
+import type { Action } from '../../protocols/openflow13/actions.js';
+import type { Instruction } from '../../protocols/openflow13/instructions.js';
 import type { OxmField } from '../../protocols/openflow13/oxm.js';
 import { setField } from '../pipeline/actions.js';
 import { cookie } from '../pipeline/cookies.js';
 import { matchReg, ROUTE_DOMAIN } from '../pipeline/fields.js';
 import { Eth, flow, IpProto, type FlowSpec } from '../pipeline/flow.js';
 import { Priority } from '../pipeline/priorities.js';
+import { tableId } from '../pipeline/tables.js';
 
 export interface Endpoint4 {
   readonly ip: string;
@@ -37,6 +40,8 @@ export interface SessionSpec {
   /** 40-bit object id of the backend: the `session` cookie, so that its sessions go with one masked delete. */
   readonly backendObjectId: bigint;
   readonly idleTimeout: number;
+  /** The session cookie of the backend, when the caller has it at hand (else computed from backendObjectId). */
+  readonly cookie?: bigint;
 }
 
 type PortField = 'tcp_src' | 'tcp_dst' | 'udp_src' | 'udp_dst' | 'sctp_src' | 'sctp_dst';
@@ -62,41 +67,89 @@ function tupleMatch(s: SessionSpec, src: Endpoint4, dst: Endpoint4): OxmField[] 
   ] as OxmField[];
 }
 
+const SERVICE_LB = tableId('service_lb');
+const GOTO_EGRESS: Instruction = { type: 'gotoTable', tableId: tableId('egress_security') };
+
+// Session flows are built on the packet-in path, tens of thousands a second: they are assembled directly rather than
+// through flow(), whose checks the unit tests run on the same shapes (checkedForwardFlow / checkedReverseFlow).
+function sessionFlow(
+  s: SessionSpec,
+  match: OxmField[],
+  actions: Action[],
+  idle: number,
+  flags: number,
+): FlowSpec {
+  return {
+    table: SERVICE_LB,
+    priority: Priority.specific,
+    match,
+    instructions: [{ type: 'applyActions', actions }, GOTO_EGRESS],
+    cookie: s.cookie ?? cookie('session', s.backendObjectId),
+    idleTimeout: idle,
+    hardTimeout: 0,
+    flags,
+  };
+}
+
 /** client -> ClusterIP:port becomes client -> backend:targetPort. Reports its removal (connection accounting). */
 export function forwardFlow(s: SessionSpec): FlowSpec {
+  return sessionFlow(
+    s,
+    tupleMatch(s, s.client, s.vip),
+    forwardActions(s),
+    s.idleTimeout,
+    FlowModFlags.SEND_FLOW_REM,
+  );
+}
+
+/** backend:targetPort -> client becomes ClusterIP:port -> client. */
+export function reverseFlow(s: SessionSpec): FlowSpec {
+  // A little longer than the forward flow: it is removed with it (strict delete on FLOW_REMOVED), and must not
+  // expire first on a connection whose replies pause while the client still sends.
+  return sessionFlow(s, tupleMatch(s, s.backend, s.client), reverseActions(s), s.idleTimeout + 5, 0);
+}
+
+function forwardActions(s: SessionSpec): Action[] {
+  return [
+    setField({ field: ipField(s.ipVersion, 'dst'), value: s.backend.ip } as OxmField),
+    ...(s.backend.port !== s.vip.port
+      ? [setField({ field: portField(s.protocol, 'dst'), value: s.backend.port } as OxmField)]
+      : []),
+  ];
+}
+
+function reverseActions(s: SessionSpec): Action[] {
+  return [
+    setField({ field: ipField(s.ipVersion, 'src'), value: s.vip.ip } as OxmField),
+    ...(s.backend.port !== s.vip.port
+      ? [setField({ field: portField(s.protocol, 'src'), value: s.vip.port } as OxmField)]
+      : []),
+  ];
+}
+
+/** The forward flow built through flow(), which checks it against the table declaration (tests). */
+export function checkedForwardFlow(s: SessionSpec): FlowSpec {
   return flow({
     table: 'service_lb',
     priority: Priority.specific,
     cookie: cookie('session', s.backendObjectId),
     match: tupleMatch(s, s.client, s.vip),
-    actions: [
-      setField({ field: ipField(s.ipVersion, 'dst'), value: s.backend.ip } as OxmField),
-      ...(s.backend.port !== s.vip.port
-        ? [setField({ field: portField(s.protocol, 'dst'), value: s.backend.port } as OxmField)]
-        : []),
-    ],
+    actions: forwardActions(s),
     goto: 'egress_security',
     idleTimeout: s.idleTimeout,
     flags: FlowModFlags.SEND_FLOW_REM,
   });
 }
 
-/** backend:targetPort -> client becomes ClusterIP:port -> client. */
-export function reverseFlow(s: SessionSpec): FlowSpec {
+/** The reverse flow built through flow() (tests). */
+export function checkedReverseFlow(s: SessionSpec): FlowSpec {
   return flow({
     table: 'service_lb',
     priority: Priority.specific,
     cookie: cookie('session', s.backendObjectId),
     match: tupleMatch(s, s.backend, s.client),
-    actions: [
-      setField({ field: ipField(s.ipVersion, 'src'), value: s.vip.ip } as OxmField),
-      ...(s.backend.port !== s.vip.port
-        ? [setField({ field: portField(s.protocol, 'src'), value: s.vip.port } as OxmField)]
-        : []),
-    ],
+    actions: reverseActions(s),
     goto: 'egress_security',
-    // A little longer than the forward flow: it is removed with it (strict delete on FLOW_REMOVED), and must not
-    // expire first on a connection whose replies pause while the client still sends.
     idleTimeout: s.idleTimeout + 5,
   });
 }

@@ -47,19 +47,32 @@ export interface Answer {
   readonly at: number;
 }
 
+const OFPT_FLOW_MOD = 14;
+
 export class SyntheticSwitch {
   readonly counts = { flowMod: 0, packetOut: 0, meterMod: 0, other: 0 };
   onAnswer: ((a: Answer) => void) | undefined;
+  /** Decode FLOW_MODs and hand them to onAnswer (tests); off, they are only counted (bench). */
+  decodeFlowMods = true;
+  /** Resolves once the controller has finished its handshake (it asked for the port descriptions). */
+  readonly ready: Promise<void>;
+  private markReady: () => void = () => undefined;
   private readonly framer = new Framer();
 
   private constructor(
     private readonly socket: Socket,
     readonly dpid: bigint,
   ) {
+    this.ready = new Promise((resolve) => (this.markReady = resolve));
     socket.setNoDelay(true);
     socket.on('data', (chunk: Buffer) => {
       const at = performance.now();
       for (const bytes of this.framer.push(chunk).messages) {
+        // FLOW_MODs are counted from their header alone: the switch side must stay cheaper than the controller.
+        if (bytes[1] === OFPT_FLOW_MOD && !this.decodeFlowMods) {
+          this.counts.flowMod++;
+          continue;
+        }
         const r = decode(bytes);
         if (r.ok) this.onMessage(r.message, at);
       }
@@ -77,9 +90,15 @@ export class SyntheticSwitch {
     return sw;
   }
 
-  /** One PACKET_IN from table `tableId` (`cookie` of the flow that sent it), as OVS sends it: in_port and reg2 in the match. */
-  packetIn(frame: Uint8Array, inPort: number, tableId: number, cookie: bigint, reg2?: number): void {
-    this.write({
+  /** The bytes of one PACKET_IN from table `tableId` (`cookie` of the flow that sent it), as OVS sends it: in_port and reg2 in the match. */
+  static packetInBytes(
+    frame: Uint8Array,
+    inPort: number,
+    tableId: number,
+    cookie: bigint,
+    reg2?: number,
+  ): Uint8Array {
+    return encode({
       type: 'packetIn',
       xid: 0,
       bufferId: 0xffffffff,
@@ -95,14 +114,13 @@ export class SyntheticSwitch {
     });
   }
 
-  /** Batches the writes of `fn` into as few TCP segments as the kernel likes. */
-  batch(fn: () => void): void {
-    this.socket.cork();
-    try {
-      fn();
-    } finally {
-      process.nextTick(() => this.socket.uncork());
-    }
+  packetIn(frame: Uint8Array, inPort: number, tableId: number, cookie: bigint, reg2?: number): void {
+    this.socket.write(SyntheticSwitch.packetInBytes(frame, inPort, tableId, cookie, reg2));
+  }
+
+  /** Sends pre-encoded messages in one write. */
+  writeRaw(messages: readonly Uint8Array[]): void {
+    this.socket.write(Buffer.concat(messages));
   }
 
   close(): void {
@@ -132,8 +150,10 @@ export class SyntheticSwitch {
       case 'barrierRequest':
         return reply({ type: 'barrierReply', xid: m.xid });
       case 'multipartRequest':
-        if (m.kind === 'portDesc')
-          return reply({ type: 'multipartReply', xid: m.xid, kind: 'portDesc', flags: 0, ports: [] });
+        if (m.kind === 'portDesc') {
+          reply({ type: 'multipartReply', xid: m.xid, kind: 'portDesc', flags: 0, ports: [] });
+          setTimeout(() => this.markReady(), 20);
+        }
         return;
       case 'flowMod':
         this.counts.flowMod++;

@@ -7,6 +7,8 @@ import { cookie, featureOf, objectIdOf } from '../../../controller/pipeline/cook
 import { domainNumber } from '../../../controller/pipeline/context.js';
 import { MeterId } from '../../../controller/pipeline/meters.js';
 import {
+  checkedForwardFlow,
+  checkedReverseFlow,
   deleteByCookie,
   flowMod,
   forwardFlow,
@@ -98,6 +100,21 @@ describe('session flows', () => {
     backendObjectId: objectIdOf('a3'),
     idleTimeout: 60,
   };
+
+  it('the fast builders give what flow() checks against the table declaration', () => {
+    assert.deepEqual(forwardFlow(spec), checkedForwardFlow(spec));
+    assert.deepEqual(reverseFlow(spec), checkedReverseFlow(spec));
+    const v6 = {
+      ...spec,
+      ipVersion: 6 as const,
+      protocol: 17,
+      client: { ip: 'fd00:1::10', port: 1 },
+      vip: { ip: 'fd00:96::1', port: 53 },
+      backend: { ip: 'fd00:1::12', port: 5353 },
+    };
+    assert.deepEqual(forwardFlow(v6), checkedForwardFlow(v6));
+    assert.deepEqual(reverseFlow(v6), checkedReverseFlow(v6));
+  });
 
   it('forward: client 5-tuple -> DNAT to the backend, reported when removed', () => {
     const t = text(forwardFlow(spec));
