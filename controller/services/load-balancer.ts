@@ -214,6 +214,7 @@ export class LoadBalancer {
       vip: { ip: key.dst, port: key.dstPort },
       backend: { ip: b.address, port: b.port ?? entry.port.targetPort },
       backendObjectId: 0n,
+      ...(fam.macs.has(b.id) ? { backendMac: fam.macs.get(b.id) as string } : {}),
       cookie: this.cookieOf(b.id),
       idleTimeout: this.idle,
     };

@@ -16,6 +16,8 @@ export interface FamilyService {
   readonly domain: number;
   /** Backend ids that are addresses outside the cluster. */
   readonly external: ReadonlySet<string>;
+  /** MAC of each endpoint backend, for the L2 rewrite of the forward flow. */
+  readonly macs: ReadonlyMap<string, string>;
 }
 
 const POLICY: Readonly<Record<Service['policy'], LbPolicy>> = {
@@ -46,6 +48,7 @@ export function familyServices(
     if (vips.length === 0) continue;
     const backends: LbBackend[] = [];
     const external = new Set<string>();
+    const macs = new Map<string, string>();
     for (const b of svc.backends) {
       const id = backendIdOf(b);
       let address: string | undefined;
@@ -53,7 +56,9 @@ export function familyServices(
         if (familyOf(b.address) === family) address = b.address;
         external.add(id);
       } else {
-        address = model.get('endpoint', b.endpointId)?.ips.find((ip) => familyOf(ip) === family);
+        const ep = model.get('endpoint', b.endpointId);
+        address = ep?.ips.find((ip) => familyOf(ip) === family);
+        if (ep) macs.set(id, ep.mac);
       }
       if (address === undefined) continue;
       backends.push({ id, address, weight: b.weight, health: health(svc.id, id) });
@@ -63,6 +68,7 @@ export function familyServices(
       family,
       domain,
       external,
+      macs,
       lb: {
         id: `${svc.id}/${family}`,
         vips,

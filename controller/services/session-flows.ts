@@ -18,7 +18,7 @@ import type { Instruction } from '../../protocols/openflow13/instructions.js';
 import type { OxmField } from '../../protocols/openflow13/oxm.js';
 import { setField } from '../pipeline/actions.js';
 import { cookie } from '../pipeline/cookies.js';
-import { matchReg, ROUTE_DOMAIN } from '../pipeline/fields.js';
+import { loadReg, matchReg, ROUTE_DOMAIN, TO_ROUTER } from '../pipeline/fields.js';
 import { Eth, flow, IpProto, type FlowSpec } from '../pipeline/flow.js';
 import { Priority } from '../pipeline/priorities.js';
 import { tableId } from '../pipeline/tables.js';
@@ -40,6 +40,12 @@ export interface SessionSpec {
   /** 40-bit object id of the backend: the `session` cookie, so that its sessions go with one masked delete. */
   readonly backendObjectId: bigint;
   readonly idleTimeout: number;
+  /**
+   * MAC of a backend in the cluster: the forward flow delivers to it at L2 (eth_dst rewritten, TO_ROUTER cleared), so
+   * l2 sends it to the local port or over the tunnel whatever subnet the backend is in. Absent for an address outside
+   * the cluster, which l3 routes out through egress-nat's SNAT.
+   */
+  readonly backendMac?: string;
   /** The session cookie of the backend, when the caller has it at hand (else computed from backendObjectId). */
   readonly cookie?: bigint;
 }
@@ -111,6 +117,9 @@ export function reverseFlow(s: SessionSpec): FlowSpec {
 
 function forwardActions(s: SessionSpec): Action[] {
   return [
+    ...(s.backendMac !== undefined
+      ? [setField({ field: 'eth_dst', value: s.backendMac }), loadReg(TO_ROUTER, 0)]
+      : []),
     setField({ field: ipField(s.ipVersion, 'dst'), value: s.backend.ip } as OxmField),
     ...(s.backend.port !== s.vip.port
       ? [setField({ field: portField(s.protocol, 'dst'), value: s.backend.port } as OxmField)]

@@ -1,0 +1,190 @@
+// ClusterIP Services (issue 9), end to end: a real controller process, a two-node lab of userspace Open vSwitch nodes,
+// pods made by the real CNI path, real TCP and UDP through the packet-in load balancer. Each backend pod serves its
+// own name on TCP 8080 (and UDP 5353); the client pods connect to the ClusterIP with netcat.
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ControllerProcess, request } from '../support/controller-process.js';
+import { Lab, inNetns, type LabPod, type LabStatus } from '../support/lab.js';
+import { cleanupStaleSandboxes, freeTcpPort, requireRootAndOvs } from '../support/ovs.js';
+
+const VIP = '10.96.0.10';
+const VIP_EXT = '10.96.0.20';
+const VIP_V6 = 'fd00:96::10';
+
+describe('e2e: ClusterIP Services through OpenFlow packet-in', function () {
+  this.timeout(240_000);
+  let controller: ControllerProcess | undefined;
+  let lab: Lab | undefined;
+  let status: LabStatus;
+  const servers: ChildProcess[] = [];
+  let client: LabPod;
+  let client2: LabPod;
+  let backends: LabPod[];
+  const endpointIdOf = new Map<string, string>();
+
+  const api = async (method: string, path: string, body?: unknown) => {
+    const c = controller as ControllerProcess;
+    return request(c.url, c.adminToken(), method, path, body);
+  };
+
+  /** A server loop in a namespace; killed by process group in after(). */
+  function serve(netns: string, script: string): void {
+    const p = spawn('ip', ['netns', 'exec', netns, 'sh', '-c', script], { detached: true, stdio: 'ignore' });
+    servers.push(p);
+  }
+
+  async function tcp(from: LabPod, ip: string, port = 80): Promise<string> {
+    const r = await inNetns(from.netns, 'sh', '-c', `nc -N -w 3 ${ip} ${port} </dev/null`);
+    return r.out.trim();
+  }
+
+  async function spread(from: LabPod, n: number, ip = VIP): Promise<Map<string, number>> {
+    const seen = new Map<string, number>();
+    for (let i = 0; i < n; i++) {
+      const who = (await tcp(from, ip)) || '(nothing)';
+      seen.set(who, (seen.get(who) ?? 0) + 1);
+    }
+    return seen;
+  }
+
+  const v4 = (p: LabPod): string => p.ips.find((ip) => !ip.includes(':')) as string;
+
+  before(async () => {
+    requireRootAndOvs();
+    await cleanupStaleSandboxes();
+    controller = await new ControllerProcess(
+      mkdtempSync(join(tmpdir(), `sdnt-${process.pid}-ctl-`)),
+      {},
+      `127.0.0.1:${await freeTcpPort()}`,
+    ).start();
+    lab = await Lab.up(controller, { nodes: 2, pods: 3, tenants: 1 });
+    status = await lab.status();
+    const byNode = (n: string) => status.pods.filter((p) => p.node === n);
+    const [n1, n2] = status.nodes.map((n) => n.name) as [string, string];
+    client = byNode(n1)[0] as LabPod;
+    client2 = byNode(n2)[0] as LabPod;
+    backends = status.pods.filter((p) => p !== client && p !== client2);
+    const eps = await api('GET', '/api/v1/endpoints?limit=1000');
+    for (const e of (eps.json as { items: { id: string; ips: string[] }[] }).items)
+      for (const ip of e.ips) endpointIdOf.set(ip, e.id);
+    for (const b of backends) {
+      serve(b.netns, `while :; do echo ${b.name} | nc -l -p 8080 -q 1 >/dev/null; done`);
+      serve(b.netns, `while :; do echo ${b.name} | nc -u -l -p 5353 -q 1 -W 1 >/dev/null; done`);
+      serve(b.netns, `while :; do echo ${b.name} | nc -6 -l -p 8080 -q 1 >/dev/null; done`);
+    }
+    serve(`${lab.prefix}-ext`, 'while :; do echo external | nc -l -p 8080 -q 1 >/dev/null; done');
+    await new Promise((r) => setTimeout(r, 500));
+  });
+
+  after(async () => {
+    for (const p of servers) {
+      try {
+        if (p.pid) process.kill(-p.pid, 'SIGKILL');
+      } catch {
+        /* already gone */
+      }
+    }
+    await lab?.down();
+    await controller?.kill('SIGTERM');
+    if (controller) rmSync(controller.dataDir, { recursive: true, force: true });
+  });
+
+  let serviceId: string;
+
+  it('creates a Service whose backends are pods on both nodes', async () => {
+    const r = await api('POST', '/api/v1/services', {
+      network: client.network,
+      name: 'names',
+      clusterIps: [VIP, VIP_V6],
+      ports: [
+        { protocol: 'tcp', port: 80, targetPort: 8080 },
+        { protocol: 'udp', port: 53, targetPort: 5353 },
+      ],
+      backends: backends.map((b) => ({ endpoint: endpointIdOf.get(v4(b)) })),
+      policy: 'round-robin',
+    });
+    assert.equal(r.status, 201, JSON.stringify(r.json));
+    serviceId = (r.json as { id: string }).id;
+    assert.ok(new Set(backends.map((b) => b.node)).size === 2, 'backends on both nodes');
+    await new Promise((r2) => setTimeout(r2, 1500)); // the reconciler pushes the miss flows
+  });
+
+  it('spreads repeated TCP connections round-robin over every backend, from both nodes', async () => {
+    for (const c of [client, client2]) {
+      const seen = await spread(c, backends.length * 2);
+      assert.deepEqual(
+        [...seen.keys()].sort(),
+        backends.map((b) => b.name).sort(),
+        `${c.name}: ${JSON.stringify([...seen])}`,
+      );
+      for (const n of seen.values()) assert.equal(n, 2, `${c.name}: ${JSON.stringify([...seen])}`);
+    }
+  });
+
+  it('UDP to the ClusterIP works through the same path', async () => {
+    const r = await inNetns(client.netns, 'sh', '-c', `echo q | nc -u -w 2 ${VIP} 53`);
+    assert.ok(
+      backends.some((b) => r.out.includes(b.name)),
+      `UDP answer: ${JSON.stringify(r.out)}`,
+    );
+  });
+
+  it('session affinity keeps a client on one backend', async () => {
+    const r = await api('PATCH', `/api/v1/services/${serviceId}`, { sessionAffinity: 'client-ip' });
+    assert.equal(r.status, 200, JSON.stringify(r.json));
+    const seen = await spread(client, 6);
+    assert.equal(seen.size, 1, JSON.stringify([...seen]));
+    await api('PATCH', `/api/v1/services/${serviceId}`, { sessionAffinity: 'none' });
+  });
+
+  it('removing a backend moves new connections and kills its sessions', async () => {
+    const [gone, ...kept] = backends as [LabPod, ...LabPod[]];
+    // A long connection to whichever backend takes it; it must die if its backend is the one removed.
+    const r = await api('PATCH', `/api/v1/services/${serviceId}`, {
+      backends: kept.map((b) => ({ endpoint: endpointIdOf.get(v4(b)) })),
+    });
+    assert.equal(r.status, 200, JSON.stringify(r.json));
+    await new Promise((r2) => setTimeout(r2, 300));
+    const seen = await spread(client, kept.length * 2);
+    assert.ok(!seen.has(gone.name), JSON.stringify([...seen]));
+    assert.equal(seen.size, kept.length, JSON.stringify([...seen]));
+  });
+
+  it('no backends: the connection is refused at once (TCP RST), not left hanging', async () => {
+    await api('PATCH', `/api/v1/services/${serviceId}`, { backends: [] });
+    await new Promise((r2) => setTimeout(r2, 300));
+    const t0 = Date.now();
+    const r = await inNetns(client.netns, 'sh', '-c', `nc -N -w 5 ${VIP} 80 </dev/null; echo rc=$?`);
+    const took = Date.now() - t0;
+    assert.match(r.out, /rc=1/, r.out);
+    assert.ok(took < 3000, `refused after ${took} ms (a black hole would wait for the 5 s timeout)`);
+    await api('PATCH', `/api/v1/services/${serviceId}`, {
+      backends: backends.map((b) => ({ endpoint: endpointIdOf.get(v4(b)) })),
+    });
+  });
+
+  it('an external backend outside the cluster answers through NAT', async () => {
+    const r = await api('POST', '/api/v1/services', {
+      network: client.network,
+      name: 'outside',
+      clusterIps: [VIP_EXT],
+      ports: [{ protocol: 'tcp', port: 80, targetPort: 8080 }],
+      backends: [{ address: '10.99.0.254' }],
+    });
+    assert.equal(r.status, 201, JSON.stringify(r.json));
+    await new Promise((r2) => setTimeout(r2, 1500));
+    assert.equal(await tcp(client, VIP_EXT), 'external');
+    assert.equal(await tcp(client2, VIP_EXT), 'external');
+  });
+
+  it('an IPv6 ClusterIP works', async () => {
+    const out = await tcp(client, VIP_V6);
+    assert.ok(
+      backends.some((b) => b.name === out),
+      `IPv6 answer: ${JSON.stringify(out)}`,
+    );
+  });
+});
