@@ -1,8 +1,9 @@
 // bench/api: (1) create-endpoint latency at a fixed 200 req/s over a real socket to a controller process;
 // (2) time and memory to load a model of 1,000 nodes, 100,000 endpoints and 10,000 Services from disk.
-// Run: node dist/bench/api/index.js [seconds=10] [endpoints=100000]
+// Run: node dist/bench/api/index.js [seconds=10 (0: skip)] [endpoints=100000 (0: skip)]
+// Keep the model file for profiling with SDN_BENCH_KEEP=/path/model.db.
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SYSTEM } from '../../controller/ops/actor';
@@ -11,17 +12,26 @@ import { attachEndpoint } from '../../controller/ops/endpoints';
 import { createNode } from '../../controller/ops/nodes';
 import { createService } from '../../controller/ops/services';
 import { createNetwork, createSubnet, createTenant } from '../../controller/ops/tenancy';
-import { SqliteStore } from '../../controller/store/sqlite-store';
+import { SqliteStore, type StoreSync } from '../../controller/store/sqlite-store';
 import { ControllerProcess, request } from '../../test/support/controller-process';
 
 function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
 }
 
-async function latencyAt200(seconds: number, sync: 'FULL' | 'NORMAL'): Promise<void> {
+/** The controller's own CPU time (prom-client process metrics): what a request costs, whatever the neighbours do. */
+async function serverCpuSeconds(base: string): Promise<number> {
+  const text = await (await fetch(`${base}/metrics`)).text();
+  const m = /^process_cpu_seconds_total (\S+)$/m.exec(text);
+  if (!m) throw new Error('no process_cpu_seconds_total in /metrics');
+  return Number(m[1]);
+}
+
+async function latencyAt200(seconds: number, sync: StoreSync): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'sdn-bench-api-'));
-  const proc = await new ControllerProcess(dir, { SDN_STORE_SYNC: sync }).start();
+  const proc = new ControllerProcess(dir, { SDN_STORE_SYNC: sync });
   try {
+    await proc.start();
     const admin = proc.adminToken();
     const post = (path: string, body: unknown) => request(proc.url, admin, 'POST', path, body);
     await post('/api/v1/tenants', { name: 't' });
@@ -39,6 +49,7 @@ async function latencyAt200(seconds: number, sync: 'FULL' | 'NORMAL'): Promise<v
     const rate = 200;
     const total = rate * seconds;
     const latencies: number[] = [];
+    const cpuBefore = await serverCpuSeconds(proc.url);
     let failures = 0;
     const t0 = performance.now() + 50;
     await Promise.all(
@@ -57,11 +68,12 @@ async function latencyAt200(seconds: number, sync: 'FULL' | 'NORMAL'): Promise<v
         latencies.push(performance.now() - due);
       }),
     );
+    const cpuPerRequestMs = (((await serverCpuSeconds(proc.url)) - cpuBefore) * 1000) / total;
     latencies.sort((a, b) => a - b);
     const f = (x: number) => x.toFixed(2);
     console.log(
       `api create-endpoint (SDN_STORE_SYNC=${sync}) at ${rate} req/s for ${seconds} s over TCP (${total} requests, ${failures} failed): ` +
-        `p50 ${f(percentile(latencies, 50))} ms, p90 ${f(percentile(latencies, 90))} ms, p99 ${f(percentile(latencies, 99))} ms, max ${f(latencies[latencies.length - 1])} ms`,
+        `p50 ${f(percentile(latencies, 50))} ms, p90 ${f(percentile(latencies, 90))} ms, p99 ${f(percentile(latencies, 99))} ms, max ${f(latencies[latencies.length - 1])} ms; server CPU ${f(cpuPerRequestMs)} ms/request`,
     );
   } finally {
     await proc.kill('SIGTERM');
@@ -126,15 +138,17 @@ async function modelLoad(endpoints: number): Promise<void> {
     const out = execFileSync(process.execPath, ['--expose-gc', join(__dirname, 'load-model.js'), file], {
       encoding: 'utf8',
     });
+    if (process.env.SDN_BENCH_KEEP) copyFileSync(file, process.env.SDN_BENCH_KEEP);
     const r = JSON.parse(out) as {
       ms: number;
+      cpuMs: number;
       rssMb: number;
       nodes: number;
       endpoints: number;
       services: number;
     };
     console.log(
-      `api model load: ${r.nodes} nodes, ${r.endpoints} endpoints, ${r.services} services from disk in ${(r.ms / 1000).toFixed(2)} s, ` +
+      `api model load: ${r.nodes} nodes, ${r.endpoints} endpoints, ${r.services} services from disk in ${(r.ms / 1000).toFixed(2)} s (CPU ${(r.cpuMs / 1000).toFixed(2)} s), ` +
         `RSS ${r.rssMb.toFixed(0)} MB (model built in ${buildS.toFixed(0)} s)`,
     );
   } finally {
@@ -145,8 +159,9 @@ async function modelLoad(endpoints: number): Promise<void> {
 async function main(): Promise<void> {
   const seconds = Number(process.argv[2] ?? 10);
   const endpoints = Number(process.argv[3] ?? 100_000);
-  await latencyAt200(seconds, 'FULL');
-  await latencyAt200(seconds, 'NORMAL');
+  if (seconds > 0) {
+    for (const sync of ['OFFLOADED', 'FULL', 'NORMAL'] as const) await latencyAt200(seconds, sync);
+  }
   if (endpoints > 0) await modelLoad(endpoints);
 }
 

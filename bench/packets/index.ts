@@ -38,13 +38,22 @@ function synFrames(base: Buffer, srcOffset: number, srcLength: number, l4Offset:
 const v4 = synFrames(captures.tcpSyn, 14 + 12, 4, 34);
 const v6 = synFrames(captures.tcp6Syn, 14 + 8, 16, 54);
 
+/** A dual-stack Service: n IPv4 and n IPv6 backends, weights 1 to 3. */
 function backends(n: number): LbBackend[] {
-  return Array.from({ length: n }, (_, i) => ({
-    id: `ep-${i}`,
-    address: `10.244.${i >> 8}.${i & 255}`,
-    weight: 1 + (i % 3),
-    health: 'healthy' as const,
-  }));
+  return Array.from({ length: n }, (_, i) => [
+    {
+      id: `ep-${i}`,
+      address: `10.244.${i >> 8}.${i & 255}`,
+      weight: 1 + (i % 3),
+      health: 'healthy' as const,
+    },
+    {
+      id: `ep6-${i}`,
+      address: `fd00:10:244::${i.toString(16)}`,
+      weight: 1 + (i % 3),
+      health: 'healthy' as const,
+    },
+  ]).flat();
 }
 
 function tableFor(policy: LbPolicy, n: number, affinity = false): ServiceTable {
@@ -177,10 +186,11 @@ if (process.argv.includes('--write')) {
     '',
     'Packet-in hot path on one core (one Node.js thread): parse a TCP SYN as it arrives in a PACKET_IN and pick a',
     'backend for it, remembering the connection (so a retransmitted SYN goes to the same backend). Every SYN is a',
-    'new connection from one of 4096 clients (source address varies, source port never repeats); the table holds',
-    `1,001 Services. Best of ${ROUNDS} one-second rounds after a warm-up. "per CPU second" divides by the CPU time the`,
-    'process used (what one core delivers); "per wall second" by elapsed time, which drops when other jobs share the',
-    'core. The machine is shared with other builds, so wall figures vary from run to run; CPU figures much less.',
+    'new connection from one of 4096 clients (source address varies, source port never repeats) to a dual-stack',
+    'Service with "n backends" per address family, weights 1 to 3; the table holds 1,001 Services. Best of',
+    `${ROUNDS} one-second rounds after a warm-up. "per CPU second" divides by the CPU time the process used (what`,
+    'one core delivers); "per wall second" by elapsed time, which drops when other jobs share the core. The machine',
+    'is shared with other builds, so wall figures vary from run to run; CPU figures much less.',
     '',
     '```',
     'npx tsc -p . && node dist/bench/packets/index.js --write',
@@ -197,6 +207,9 @@ if (process.argv.includes('--write')) {
     `Target (issue 9): a packet-in handler parses at >= 50,000 packets/s with room to spare. The slowest`,
     `parse + lookup + pick above runs at ${Math.round(worst).toLocaleString('en-US')}/s, ${(worst / target).toFixed(1)}x the target;`,
     'the rest of the budget belongs to the OpenFlow decode of the PACKET_IN and the FLOW_MOD/PACKET_OUT encode.',
+    'Source-IP hash costs one hash per backend per pick (rendezvous hashing: when a backend leaves only its clients',
+    'move, when one comes only the clients it takes), so it is the row that falls with the backend count. Wall',
+    'figures fall below CPU ones by the share of the core other jobs took during the run (see the load average).',
     '',
   ].join('\n');
   const old = existsSync(file) ? readFileSync(file, 'utf8') : '# Benchmarks\n\n';

@@ -26,7 +26,17 @@ export function versionOf(text: string): IpVersion | undefined {
   return undefined;
 }
 
+const DOTTED_QUAD = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/;
+
 export function parseAddress(text: string): { version: IpVersion; value: bigint } {
+  // Fast path for canonical dotted quads: loading a model parses every allocated address once.
+  const q = DOTTED_QUAD.exec(text);
+  if (q) {
+    const o = [Number(q[1]), Number(q[2]), Number(q[3]), Number(q[4])];
+    if (o.every((x, i) => x <= 255 && String(x) === q[i + 1])) {
+      return { version: 4, value: BigInt(((o[0] << 24) >>> 0) + (o[1] << 16) + (o[2] << 8) + o[3]) };
+    }
+  }
   const version = versionOf(text);
   if (version === undefined) throw new AddressError(`"${text}" is not an IPv4 or IPv6 address`);
   const bytes = ipaddr.parse(text).toByteArray();

@@ -2,24 +2,19 @@
 // (with the model as it is after the change, and the object before and after) to fill ChangeEvent.nodes.
 import type { Change } from '../events';
 import type { Id, ModelKinds } from './types';
-import type { IndexName } from './indexes';
+import type { GroupName, IndexName } from './indexes';
 import type { Kind } from './types';
 
 export interface AffectedReader {
   get<K extends Kind>(kind: K, id: Id): ModelKinds[K] | undefined;
   all<K extends Kind>(kind: K): IterableIterator<ModelKinds[K]>;
   lookup<K extends Kind>(kind: K, index: IndexName<K>, key: string): ModelKinds[K][];
-  countUnder<K extends Kind>(kind: K, index: IndexName<K>, key: string): number;
+  members<K extends Kind>(kind: K, group: GroupName<K>, key: string): IterableIterator<string>;
 }
 
-/**
- * Nodes hosting an endpoint of the network or holding a VLAN for it. Asks each node (O(nodes)) rather than walking
- * the network's endpoints (O(endpoints)): a network of 100,000 pods on 1,000 nodes is the case to be fast for.
- */
+/** Nodes hosting an endpoint of the network or holding a VLAN for it (from a group index, not a walk). */
 export function nodesOfNetwork(m: AffectedReader, networkId: Id, into: Set<Id>): void {
-  for (const n of m.all('node')) {
-    if (m.countUnder('endpoint', 'nodeNetwork', `${n.id}/${networkId}`) > 0) into.add(n.id);
-  }
+  for (const n of m.members('endpoint', 'nodesOfNetwork', networkId)) into.add(n);
   for (const b of m.lookup('vlanBinding', 'network', networkId)) into.add(b.nodeId);
 }
 

@@ -42,3 +42,18 @@ export const INDEXES = {
 } satisfies IndexSpec;
 
 export type IndexName<K extends Kind> = keyof (typeof INDEXES)[K] & string;
+
+/**
+ * Group indexes count members per key: e.g. for each network, the nodes that host at least one of its endpoints,
+ * with how many. Change events ask this for every endpoint change, so it must not walk the endpoints.
+ */
+type GroupFn<K extends Kind> = (o: ModelKinds[K]) => readonly [key: string, member: string] | undefined;
+export type GroupSpec = { [K in Kind]?: Record<string, GroupFn<K>> };
+
+export const GROUPS = {
+  endpoint: { nodesOfNetwork: (e) => [e.networkId, e.nodeId] },
+} satisfies GroupSpec;
+
+export type GroupName<K extends Kind> = K extends keyof typeof GROUPS
+  ? keyof (typeof GROUPS)[K] & string
+  : never;

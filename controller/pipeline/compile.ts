@@ -13,10 +13,12 @@ import { l3 } from './features/l3.js';
 import { output } from './features/output.js';
 import { serviceLb } from './features/service-lb.js';
 import { spoofGuard } from './features/spoof-guard.js';
+import { staticRoutes } from './features/static-routes.js';
 import type { MeterSpec } from './meters.js';
 import { BRIDGE_NAME, TUNNEL_OFPORT, TUNNEL_PORT_NAME } from './ports.js';
 import { Priority } from './priorities.js';
 import type { PipelineSnapshot } from './snapshot.js';
+import type { Endpoint } from '../model/types.js';
 import { TABLES } from './tables.js';
 
 /** The features, in the order their flows are gathered (the first of two equal flows wins). */
@@ -26,6 +28,7 @@ export const FEATURES: readonly Feature[] = [
   arpNdResponder,
   serviceLb,
   l3,
+  staticRoutes,
   egressNat,
   l2,
   broadcast,
@@ -88,6 +91,61 @@ export function endpointFlows(
   const out: FlowSpec[] = [];
   for (const f of features) f.endpointFlows?.(ctx, ep, out);
   return out;
+}
+
+export interface EndpointDelta {
+  readonly endpoint: EndpointView;
+  /** The endpoint's own flows, to add. */
+  readonly flows: readonly FlowSpec[];
+  /** The groups of its network as they are now, to modify. */
+  readonly groups: readonly GroupSpec[];
+}
+
+/**
+ * The incremental path for an endpoint added to the model: admits it into `ctx` (which then equals a context built
+ * from the new snapshot) and returns what changes on the switch. Undefined means "compile the node again": the
+ * endpoint brings a network or routing domain new to this node, or is the next hop of a static route.
+ */
+export function endpointAdded(
+  ctx: NodeContext,
+  ep: Endpoint,
+  features: readonly Feature[] = FEATURES,
+): EndpointDelta | undefined {
+  const view = ctx.admit(ep);
+  if (!view) return undefined;
+  if (isNextHop(ctx, view)) return undefined;
+  const flows = finish(endpointFlows(ctx, view, features), []);
+  const groups: GroupSpec[] = [];
+  for (const f of features) f.groups?.(ctx, view.network, groups);
+  return { endpoint: view, flows, groups };
+}
+
+/** Whether an endpoint's address is the next hop of a static route in its routing domain (flows beyond its own). */
+function isNextHop(ctx: NodeContext, ep: EndpointView): boolean {
+  const d = ctx.domains.find((x) => x.id === ep.network.domain);
+  const router = d ? ctx.index.routers.get(d.key) : undefined;
+  if (!router || router.routes.length === 0) return false;
+  const mine = new Set(ep.addrs.map((a) => a.ip));
+  return router.routes.some((r) => mine.has(r.nexthop));
+}
+
+/**
+ * The incremental path for an endpoint removed from the model: evicts it from `ctx` and returns the flows to delete
+ * and its network's groups as they are now. Undefined means "compile the node again" (the node's last endpoint of
+ * a network, or a static route's next hop).
+ */
+export function endpointRemoved(
+  ctx: NodeContext,
+  endpointId: string,
+  features: readonly Feature[] = FEATURES,
+): EndpointDelta | undefined {
+  const view = ctx.evict(endpointId);
+  if (!view) return undefined;
+  if (isNextHop(ctx, view)) return undefined;
+  const flows = finish(endpointFlows(ctx, view, features), []);
+  const groups: GroupSpec[] = [];
+  for (const f of features) f.groups?.(ctx, view.network, groups);
+  return { endpoint: view, flows, groups };
 }
 
 function sameFlow(a: FlowSpec, b: FlowSpec): boolean {

@@ -1,7 +1,7 @@
 // What every feature reads while compiling one node: the snapshot indexed once (networks, subnets, gateways, routing
 // domains, endpoints with their ofport and node), so that each feature is a plain loop over small views.
 import { parseAddress, parseCidr, type Cidr, type IpVersion } from '../ipam/address.js';
-import type { Endpoint, Id, Network, Node, Subnet } from '../model/types.js';
+import type { Endpoint, Id, Network, Node, Router, Subnet } from '../model/types.js';
 import { fnv32, objectIdOf } from './cookies.js';
 import { FIRST_ENDPOINT_OFPORT, LAST_ENDPOINT_OFPORT } from './ports.js';
 import type { PipelineSnapshot } from './snapshot.js';
@@ -66,6 +66,7 @@ export class SnapshotIndex {
   /** router interface by subnet id */
   readonly ifaceBySubnet = new Map<Id, { routerId: Id; mac: string; address: string }>();
   readonly cidrs = new Map<Id, Cidr>();
+  readonly routers = new Map<Id, Router>();
 
   constructor(readonly snapshot: PipelineSnapshot) {
     for (const n of snapshot.nodes) {
@@ -81,6 +82,7 @@ export class SnapshotIndex {
       push(this.endpointsByNetwork, e.networkId, e);
       push(this.endpointsByNode, e.nodeId, e);
     }
+    for (const r of snapshot.routers) this.routers.set(r.id, r);
     for (const i of snapshot.routerInterfaces)
       this.ifaceBySubnet.set(i.subnetId, { routerId: i.routerId, mac: i.mac, address: i.address });
   }
@@ -223,6 +225,68 @@ export class NodeContext {
     }
     view.remoteNodes.push(...[...remote].sort());
     return view;
+  }
+
+  /**
+   * Adds one endpoint to a built context (the incremental path) and returns its view, or undefined when the change
+   * reaches beyond it: a network or routing domain new to this node, or an unknown node. The caller then compiles the
+   * node again. The endpoint must not be in the context yet.
+   */
+  admit(e: Endpoint): EndpointView | undefined {
+    const net = this.networksById.get(e.networkId);
+    const node = this.index.nodes.get(e.nodeId);
+    if (!net || !node) return undefined;
+    const isLocal = node.id === this.node.id;
+    if (isLocal && !net.local) return undefined;
+    let ofport = e.ofport;
+    if (isLocal && ofport === undefined) {
+      const taken = new Set<number>();
+      for (const v of this.localEndpoints) if (v.ofport !== undefined) taken.add(v.ofport);
+      ofport = FIRST_ENDPOINT_OFPORT;
+      while (taken.has(ofport)) ofport++;
+      if (ofport > LAST_ENDPOINT_OFPORT)
+        throw new CompileError(`node ${this.node.name}: no free ofport for ${e.name}`);
+      this.ofportRequests.set(e.id, ofport);
+    }
+    const ev: EndpointView = {
+      ep: e,
+      network: net,
+      node,
+      local: isLocal,
+      ...(ofport !== undefined ? { ofport } : {}),
+      addrs: e.ips.map((ip) => addressView(ip, net.gateways)),
+      objectId: objectIdOf(e.id),
+    };
+    net.endpoints.push(ev);
+    if (isLocal) this.localEndpoints.push(ev);
+    else if (!net.remoteNodes.includes(node.tunnelIp)) {
+      net.remoteNodes.push(node.tunnelIp);
+      net.remoteNodes.sort();
+    }
+    return ev;
+  }
+
+  /**
+   * Removes one endpoint from a built context and returns the view it had, or undefined when the change reaches
+   * beyond it (the last local endpoint of a network: its network, ARP and broadcast flows go too). Then compile again.
+   */
+  evict(id: Id): EndpointView | undefined {
+    for (const net of this.networks) {
+      const i = net.endpoints.findIndex((v) => v.ep.id === id);
+      if (i < 0) continue;
+      const view = net.endpoints[i] as EndpointView;
+      if (view.local && !net.endpoints.some((v) => v.local && v !== view)) return undefined;
+      net.endpoints.splice(i, 1);
+      if (view.local) {
+        const j = this.localEndpoints.indexOf(view);
+        if (j >= 0) this.localEndpoints.splice(j, 1);
+        this.ofportRequests.delete(id);
+      } else if (!net.endpoints.some((v) => !v.local && v.node.tunnelIp === view.node.tunnelIp)) {
+        net.remoteNodes.splice(net.remoteNodes.indexOf(view.node.tunnelIp), 1);
+      }
+      return view;
+    }
+    return undefined;
   }
 
   // Endpoints without an ofport in the model get the lowest free numbers, in id order (ids are time-ordered, so a

@@ -10,3 +10,4 @@ export * from './ports.js';
 export * from './priorities.js';
 export * from './snapshot.js';
 export * from './tables.js';
+export * from './messages.js';

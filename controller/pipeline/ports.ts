@@ -2,6 +2,11 @@
 
 /** OFPP_LOCAL: the bridge's own interface, the node's host stack. */
 export const LOCAL_PORT = 0xfffffffe;
+/**
+ * OFPP_LOCAL as a value for OUT_PORT: Open vSwitch reads output:NXM_NX_REGn[] as a 16-bit OpenFlow 1.0 port number,
+ * where LOCAL is 0xfffe (a 32-bit 0xfffffffe is "out of range" and the packet is dropped).
+ */
+export const LOCAL_PORT_REG = 0xfffe;
 /** OFPP_IN_PORT: send back out of the port the packet came in on. */
 export const IN_PORT = 0xfffffff8;
 /** OFPP_CONTROLLER. */

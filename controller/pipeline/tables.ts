@@ -21,6 +21,7 @@ export type TableName =
   | 'classify'
   | 'spoof_guard'
   | 'arp_nd'
+  | 'nd_reply'
   | 'service_lb'
   | 'egress_security'
   | 'l3'
@@ -110,8 +111,16 @@ export const TABLES: readonly TableDecl[] = [
       'ipv6_src',
       'ipv6_nd_target',
     ],
-    next: ['service_lb'],
+    next: ['service_lb', 'nd_reply'],
     miss: { kind: 'goto', table: 'service_lb' },
+  },
+  {
+    id: 11,
+    name: 'nd_reply',
+    doc: 'finishes a neighbour advertisement built in arp_nd: target link-layer address = eth_src, back out of the in_port (a separate table because Open vSwitch checks nd_tll against the match, which must say type 136)',
+    matches: ['eth_type', 'ip_proto', 'icmpv6_type'],
+    next: [],
+    miss: { kind: 'drop' },
   },
   {
     id: 20,
@@ -141,8 +150,18 @@ export const TABLES: readonly TableDecl[] = [
   {
     id: 40,
     name: 'l3',
-    doc: 'distributed router: routes between the subnets of a routing domain (dec_ttl, MAC rewrite), the node itself, egress with SNAT',
-    matches: ['metadata', 'reg0', 'reg2', 'eth_type', 'ipv4_dst', 'ipv6_dst'],
+    doc: 'distributed router: routes between the subnets of a routing domain (dec_ttl, MAC rewrite), gateways answer ping, the node itself, egress with SNAT',
+    matches: [
+      'metadata',
+      'reg0',
+      'reg2',
+      'eth_type',
+      'ipv4_dst',
+      'ipv6_dst',
+      'ip_proto',
+      'icmpv4_type',
+      'icmpv6_type',
+    ],
     next: ['l2'],
     miss: { kind: 'goto', table: 'l2' },
   },

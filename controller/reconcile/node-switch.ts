@@ -24,6 +24,8 @@ export class NodeSwitch {
   groups: Map<number, string> | undefined;
   /** Why the node is not ready, for /api/v1/nodes and the dashboard. */
   problem: string | undefined = 'not reconciled yet';
+  /** Flows the switch refused in the last run (each logged with its error). */
+  rejectedFlows = 0;
   private sessionWaiters: ((s: SwitchSession) => void)[] = [];
 
   constructor(

@@ -108,6 +108,7 @@ export class Reconciler implements Dataplane {
       openflow: sw.session ? 'connected' : 'waiting',
       dpid: sw.dpid,
       ...(sw.flowSync?.tracked ? { flows: sw.flowSync.tracked.size } : {}),
+      ...(sw.rejectedFlows > 0 ? { rejectedFlows: sw.rejectedFlows } : {}),
       ...(sw.problem ? { problem: sw.problem } : {}),
     };
   }
@@ -227,8 +228,9 @@ export class Reconciler implements Dataplane {
           'flows reconciled',
         );
       }
-      sw.problem =
-        result.errors.length > 0 ? `${result.errors.length} flows rejected by the switch` : undefined;
+      // Rejected flows are logged with the flow that caused them; the node still forwards with the rest.
+      sw.rejectedFlows = result.errors.length;
+      sw.problem = undefined;
     } catch (err) {
       sw.problem = err instanceof Error ? err.message : String(err);
       throw err;
@@ -243,6 +245,7 @@ export class Reconciler implements Dataplane {
       name: wanted.bridge.name,
       datapathType: node.datapathType,
       datapathId: sw.dpid,
+      hwaddr: wanted.bridge.hwaddr,
       controllers: [node.controllerTarget ?? this.options.defaultControllerTarget],
     });
     await driver.ensurePort({

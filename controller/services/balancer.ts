@@ -36,7 +36,7 @@ export interface BalancerOptions {
 
 /**
  * Names one connection to a Service: the client's address and port, the protocol, and the Service port.
- * (The ClusterIP is left out: a client reaching the same port over another ClusterIP family is another flow anyway.)
+ * The ClusterIP is left out: a Service has one per address family, and the client address fixes the family.
  */
 export function connectionKey(k: Pick<FlowKey, 'src' | 'srcPort' | 'protocol' | 'dstPort'>): string {
   return k.src + '|' + k.srcPort + '|' + k.protocol + '|' + k.dstPort;
@@ -44,11 +44,12 @@ export function connectionKey(k: Pick<FlowKey, 'src' | 'srcPort' | 'protocol' | 
 
 export class ServiceBalancer {
   private svc: LbService;
-  private candidates: readonly LbBackend[] = [];
+  /** Backends that take new connections, per address family: a client is only ever sent to its own family. */
+  private candidates: Record<IpFamily, readonly LbBackend[]> = { 4: [], 6: [] };
   private byId = new Map<string, LbBackend>();
   private allById = new Map<string, LbBackend>();
   private readonly placed: ConnectionMemory;
-  private picker: BackendPicker;
+  private pickers: Record<IpFamily, BackendPicker>;
   private affinity: AffinityTable | undefined;
   private readonly clock: () => number;
   private readonly affinityEntries: number;
@@ -63,7 +64,7 @@ export class ServiceBalancer {
       options.connectionMemoryEntries ?? 65536,
     );
     this.svc = service;
-    this.picker = createPicker(service.policy, this.connections);
+    this.pickers = this.createPickers(service);
     this.affinity = affinityTable(service, this.affinityEntries);
     this.index();
   }
@@ -79,15 +80,15 @@ export class ServiceBalancer {
   update(service: LbService): void {
     const old = this.svc;
     this.svc = service;
-    if (service.policy !== old.policy) this.picker = createPicker(service.policy, this.connections);
+    if (service.policy !== old.policy) this.pickers = this.createPickers(service);
     if (!sameAffinity(old, service)) this.affinity = affinityTable(service, this.affinityEntries);
     this.index();
     for (const b of old.backends) {
       // Affinity is for new connections: it follows only backends that take them. A placed connection stays
       // with its backend while that backend exists and is not failed (draining lets connections finish).
       if (!this.byId.has(b.id)) this.affinity?.forgetBackend(b.id);
-      const now = this.allById.get(b.id);
-      if (now === undefined || now.health === 'unhealthy') this.placed.forgetBackend(b.id);
+      const current = this.allById.get(b.id);
+      if (current === undefined || current.health === 'unhealthy') this.placed.forgetBackend(b.id);
     }
   }
 
@@ -116,10 +117,12 @@ export class ServiceBalancer {
         return { kind: 'backend', backend: placed, via: 'connection' };
       }
     }
-    if (this.candidates.length === 0) return { kind: 'none', reason: this.whyNone() };
+    const family = familyOf(clientIp);
+    const candidates = this.candidates[family];
+    if (candidates.length === 0) return { kind: 'none', reason: this.whyNone(family) };
     const boundId = this.affinity?.lookup(clientIp, now);
     const bound = boundId === undefined ? undefined : this.byId.get(boundId);
-    const backend = bound ?? this.picker.pick(this.candidates, clientIp);
+    const backend = bound ?? this.pickers[family].pick(candidates, clientIp);
     this.affinity?.remember(clientIp, backend.id, now);
     if (connection !== undefined) this.placed.remember(connection, backend.id, now);
     return { kind: 'backend', backend, via: bound ? 'affinity' : 'policy' };
@@ -135,26 +138,45 @@ export class ServiceBalancer {
     return this.affinity?.size ?? 0;
   }
 
-  private whyNone(): string {
-    const all = this.svc.backends;
-    if (all.length === 0) return 'no backends';
+  private createPickers(service: LbService): Record<IpFamily, BackendPicker> {
+    return {
+      4: createPicker(service.policy, this.connections),
+      6: createPicker(service.policy, this.connections),
+    };
+  }
+
+  private whyNone(family: IpFamily): string {
+    if (this.svc.backends.length === 0) return 'no backends';
+    const all = this.svc.backends.filter((b) => familyOf(b.address) === family);
+    if (all.length === 0) return `no IPv${family} backends`;
     const count = (p: (b: LbBackend) => boolean) => all.filter(p).length;
     const parts = [
       [count((b) => b.health === 'unhealthy'), 'unhealthy'],
       [count((b) => b.health === 'draining'), 'draining'],
       [count((b) => b.health === 'healthy' && b.weight <= 0), 'with weight 0'],
     ] as const;
-    return `no backend takes new connections (${parts
+    return `no IPv${family} backend takes new connections (${parts
       .filter(([n]) => n > 0)
       .map(([n, what]) => `${n} ${what}`)
       .join(', ')})`;
   }
 
   private index(): void {
-    this.candidates = this.svc.backends.filter(canTakeNewConnections);
-    this.byId = new Map(this.candidates.map((b) => [b.id, b]));
+    const takers = this.svc.backends.filter(canTakeNewConnections);
+    this.candidates = {
+      4: takers.filter((b) => familyOf(b.address) === 4),
+      6: takers.filter((b) => familyOf(b.address) === 6),
+    };
+    this.byId = new Map(takers.map((b) => [b.id, b]));
     this.allById = new Map(this.svc.backends.map((b) => [b.id, b]));
   }
+}
+
+type IpFamily = 4 | 6;
+
+/** Addresses reaching here are canonical IP text (parser output, or validated by the model): a colon means IPv6. */
+function familyOf(address: string): IpFamily {
+  return address.includes(':') ? 6 : 4;
 }
 
 function affinityTable(s: LbService, maxEntries: number): AffinityTable | undefined {

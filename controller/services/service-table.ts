@@ -1,4 +1,4 @@
-// (ClusterIP, protocol, port) -> the Service and port that own it, in one Map lookup per packet-in.
+// (ClusterIP, protocol, port) -> the Service and port that own it: two Map lookups per packet-in, O(1).
 import { canonicalIp } from '../../protocols/packets/index.js';
 import { ServiceBalancer, type BalancerOptions } from './balancer.js';
 import { PROTOCOL_NUMBER, type LbPort, type LbService } from './types.js';

@@ -2,7 +2,7 @@
 // etcd for several controllers would implement the same calls: reads from a loaded cache, writes in transactions
 // that are all-or-nothing, each with an audit record and one change event after commit.
 import type { ChangeEvent, ModelEvents } from '../events';
-import type { IndexName } from '../model/indexes';
+import type { GroupName, IndexName } from '../model/indexes';
 import type { Id, IpAllocation, Kind, ModelKinds } from '../model/types';
 
 export interface ModelReader {
@@ -11,6 +11,7 @@ export interface ModelReader {
   count(kind: Kind): number;
   lookup<K extends Kind>(kind: K, index: IndexName<K>, key: string): ModelKinds[K][];
   countUnder<K extends Kind>(kind: K, index: IndexName<K>, key: string): number;
+  members<K extends Kind>(kind: K, group: GroupName<K>, key: string): IterableIterator<string>;
 }
 
 export interface TxMeta {

@@ -2,7 +2,12 @@
 // buildApp only assembles; the caller listens (controller/main.ts) or injects (tests).
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
-import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
+import Fastify, {
+  LogController,
+  type FastifyBaseLogger,
+  type FastifyError,
+  type FastifyInstance,
+} from 'fastify';
 import type { Dataplane } from '../../controller/dataplane';
 import type { Logger } from '../../controller/log';
 import { ControllerMetrics } from '../../controller/metrics';
@@ -41,6 +46,8 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
       customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true, allErrors: false },
     },
     bodyLimit: 8 * 1024 * 1024,
+    // One line per request at debug level (below) instead of fastify's two at info: CNI ADDs come in bursts.
+    logController: new LogController({ disableRequestLogging: true }),
   });
 
   await app.register(swagger, {

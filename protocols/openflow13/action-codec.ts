@@ -10,6 +10,7 @@ import {
   NxController2Prop,
   NxNatRange,
 } from './constants.js';
+import { u64At } from './structs.js';
 import { Malformed, need } from './errors.js';
 import { decodeOxm, encodeOxm } from './match.js';
 import {
@@ -86,7 +87,7 @@ function decodeNicira(b: Buffer, off: number, end: number): Action | undefined {
       return { type: 'setTunnel', tunId: BigInt(b.readUInt32BE(off + 12)), wide: false };
     case NX.SET_TUNNEL64:
       fixed(subtype, off, len, 24);
-      return { type: 'setTunnel', tunId: b.readBigUInt64BE(off + 16), wide: true };
+      return { type: 'setTunnel', tunId: u64At(b, off + 16), wide: true };
     case NX.POP_QUEUE:
       fixed(subtype, off, len, 16);
       return { type: 'popQueue' };
@@ -110,7 +111,7 @@ function decodeNicira(b: Buffer, off: number, end: number): Action | undefined {
     }
     case NX.REG_LOAD:
       fixed(subtype, off, len, 24);
-      return { type: 'regLoad', dst: subfield(b, off + 10, off + 12), value: b.readBigUInt64BE(off + 16) };
+      return { type: 'regLoad', dst: subfield(b, off + 10, off + 12), value: u64At(b, off + 16) };
     case NX.REG_LOAD2: {
       atLeast(subtype, off, len, 16);
       const { entry, next } = decodeOxm(b, off + 10, end);
@@ -398,7 +399,7 @@ function decodeLearn(b: Buffer, off: number, end: number): Action {
     idleTimeout: b.readUInt16BE(off + 10),
     hardTimeout: b.readUInt16BE(off + 12),
     priority: b.readUInt16BE(off + 14),
-    cookie: b.readBigUInt64BE(off + 16),
+    cookie: u64At(b, off + 16),
     flags: b.readUInt16BE(off + 24),
     tableId: b[off + 26],
     finIdleTimeout: b.readUInt16BE(off + 28),

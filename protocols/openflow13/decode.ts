@@ -12,7 +12,8 @@ import {
 } from './constants.js';
 import { Malformed, need, type DecodeError } from './errors.js';
 import { decodeInstructions } from './instruction-codec.js';
-import { decodeMatch } from './match.js';
+import { decodeMatch, decodeMatchInto } from './match.js';
+import type { OxmField } from './oxm.js';
 import type {
   Bucket,
   FlowStats,
@@ -101,6 +102,17 @@ function decodeBody(b: Buffer, version: number, msgType: number, xid: number, en
     return version === OFP_VERSION
       ? { type: 'hello', xid, elements: decodeHelloElements(b, H, end) }
       : { type: 'hello', xid, version, elements: decodeHelloElements(b, H, end) };
+  }
+  // ofp_error_msg has the same layout in every version: decode it so that a failed negotiation can be reported.
+  if (msgType === MsgType.ERROR && version !== OFP_VERSION && end >= H + 4) {
+    return {
+      type: 'error',
+      xid,
+      version,
+      errType: b.readUInt16BE(H),
+      code: b.readUInt16BE(H + 2),
+      data: b.subarray(H + 4, end),
+    };
   }
   if (version !== OFP_VERSION) return { type: 'unknown', xid, version, msgType, body: b.subarray(H, end) };
   switch (msgType) {
@@ -419,7 +431,8 @@ function decodeFlowStats(b: Buffer, off: number, end: number): FlowStats[] {
     need(p, length, end, 'ofp_flow_stats');
     // The hot path of a flow dump: the parsed fixed part becomes the entry itself.
     const entry = S.flowStats.read(b, p);
-    const { match, next } = decodeMatch(b, p + S.flowStats.size, p + length);
+    const match: OxmField[] = [];
+    const next = decodeMatchInto(b, p + S.flowStats.size, p + length, match);
     entry.match = match;
     entry.instructions = decodeInstructions(b, next, p + length);
     out.push(entry);
@@ -439,7 +452,7 @@ function decodeGroupStats(b: Buffer, off: number, end: number): GroupStats[] {
     need(p, length, end, 'ofp_group_stats');
     const bucketStats: { packetCount: bigint; byteCount: bigint }[] = [];
     for (let q = p + S.groupStats.size; q < p + length; q += 16) {
-      bucketStats.push({ packetCount: b.readBigUInt64BE(q), byteCount: b.readBigUInt64BE(q + 8) });
+      bucketStats.push({ packetCount: S.u64At(b, q), byteCount: S.u64At(b, q + 8) });
     }
     out.push({ ...fixed, bucketStats });
     p += length;
@@ -476,7 +489,7 @@ function decodeMeterStats(b: Buffer, off: number, end: number): MeterStats[] {
     need(p, len, end, 'ofp_meter_stats');
     const bandStats: { packetBandCount: bigint; byteBandCount: bigint }[] = [];
     for (let q = p + S.meterStats.size; q < p + len; q += 16) {
-      bandStats.push({ packetBandCount: b.readBigUInt64BE(q), byteBandCount: b.readBigUInt64BE(q + 8) });
+      bandStats.push({ packetBandCount: S.u64At(b, q), byteBandCount: S.u64At(b, q + 8) });
     }
     out.push({ ...fixed, bandStats });
     p += len;

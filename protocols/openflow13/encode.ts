@@ -26,17 +26,31 @@ import { EncodeError, Writer } from './writer.js';
 
 /** Encode one message into a new Buffer. */
 export function encode(m: OfpMessage): Buffer {
-  // One scratch writer for every call (encoding is synchronous), then one exact-size copy out.
-  scratch.reset();
-  encodeInto(scratch, m);
-  return scratch.finish();
+  // Small messages are written straight into a shared slab and handed out as views of it, as Node's own Buffer
+  // pool does: no copy per message. A message that outgrows the slab ends up in a buffer of its own.
+  if (SLAB_SIZE - slabUsed < SLAB_MIN_FREE) {
+    slab = Buffer.allocUnsafe(SLAB_SIZE);
+    slabUsed = 0;
+  }
+  slabWriter.attach(slab, slabUsed);
+  encodeInto(slabWriter, m);
+  const out = slabWriter.view();
+  if (slabWriter.buffer === slab) slabUsed = (slabWriter.offset + 7) & ~7;
+  return out;
 }
-const scratch = new Writer(4096);
+const SLAB_SIZE = 16 * 1024;
+const SLAB_MIN_FREE = 1024;
+let slab = Buffer.allocUnsafe(SLAB_SIZE);
+let slabUsed = 0;
+const slabWriter = new Writer(0);
 
 /** Append one message to `w` (for batching many messages into one write). */
 export function encodeInto(w: Writer, m: OfpMessage): void {
   const start = w.offset;
-  const version = m.type === 'hello' || m.type === 'unknown' ? (m.version ?? OFP_VERSION) : OFP_VERSION;
+  const version =
+    m.type === 'hello' || m.type === 'error' || m.type === 'unknown'
+      ? (m.version ?? OFP_VERSION)
+      : OFP_VERSION;
   w.u8(version).u8(msgTypeOf(m)).u16(0).u32(m.xid);
   encodeBody(w, m);
   const len = w.offset - start;

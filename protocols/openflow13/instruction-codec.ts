@@ -1,6 +1,7 @@
 // Instructions on the wire (ofp_instruction_*): decode into `Instruction` values and encode them back.
 import { decodeActions, encodeActions } from './action-codec.js';
 import { InstructionType } from './constants.js';
+import { u64At } from './structs.js';
 import { Malformed, need } from './errors.js';
 import type { Instruction } from './instructions.js';
 import { EncodeError, type Writer } from './writer.js';
@@ -19,8 +20,8 @@ function decodeInstruction(b: Buffer, off: number, len: number): Instruction {
       want(type, off, len, 24);
       return {
         type: 'writeMetadata',
-        metadata: b.readBigUInt64BE(off + 8),
-        metadataMask: b.readBigUInt64BE(off + 16),
+        metadata: u64At(b, off + 8),
+        metadataMask: u64At(b, off + 16),
       };
     case InstructionType.WRITE_ACTIONS:
       return { type: 'writeActions', actions: decodeActions(b, off + 8, off + len) };

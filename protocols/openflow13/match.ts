@@ -1,5 +1,6 @@
 // ofp_match (OFPMT_OXM) and OXM TLVs on the wire: decode into `OxmField` values and encode them back.
 // Also used by set_field and NXAST_REG_LOAD2, which carry one TLV each.
+import { u64At } from './structs.js';
 import { Malformed, need } from './errors.js';
 import {
   OXM_FIELDS,
@@ -37,9 +38,9 @@ function readValue(info: OxmFieldInfo, b: Buffer, off: number): Value {
           return b.readUInt32BE(off);
       }
     case 'u64':
-      return b.readBigUInt64BE(off);
+      return u64At(b, off);
     case 'u128':
-      return (b.readBigUInt64BE(off) << 64n) | b.readBigUInt64BE(off + 8);
+      return (u64At(b, off) << 64n) | u64At(b, off + 8);
     case 'mac':
       return macToString(b, off);
     case 'ipv4':
@@ -117,6 +118,12 @@ function readOxm(b: Buffer, off: number, end: number, out: OxmField[]): number {
 
 /** Decode an ofp_match at `off`; returns the fields and the offset after its padding. */
 export function decodeMatch(b: Buffer, off: number, end: number): { match: Match; next: number } {
+  const match: OxmField[] = [];
+  return { match, next: decodeMatchInto(b, off, end, match) };
+}
+
+/** Decode an ofp_match at `off` onto `out`; returns the offset after its padding (no result object). */
+export function decodeMatchInto(b: Buffer, off: number, end: number, out: OxmField[]): number {
   need(off, MATCH_HEADER, end, 'ofp_match');
   const type = (b[off] << 8) | b[off + 1];
   const length = (b[off + 2] << 8) | b[off + 3];
@@ -125,10 +132,9 @@ export function decodeMatch(b: Buffer, off: number, end: number): { match: Match
   const padded = (length + 7) & ~7;
   need(off, padded, end, 'ofp_match');
   const fieldsEnd = off + length;
-  const match: OxmField[] = [];
   let p = off + MATCH_HEADER;
-  while (p < fieldsEnd) p = readOxm(b, p, fieldsEnd, match);
-  return { match, next: off + padded };
+  while (p < fieldsEnd) p = readOxm(b, p, fieldsEnd, out);
+  return off + padded;
 }
 
 function writeValue(w: Writer, name: OxmFieldName, info: OxmFieldInfo, v: Value): void {

@@ -339,11 +339,37 @@ export function fieldBits(name: OxmFieldName): number {
   return info.bytes * 8;
 }
 
-const HEX: string[] = [];
-for (let i = 0; i < 256; i++) HEX.push(i.toString(16).padStart(2, '0'));
+const HEX_CODES = Array.from('0123456789abcdef', (c) => c.charCodeAt(0));
+const hi = (x: number): number => HEX_CODES[x >>> 4];
+const lo = (x: number): number => HEX_CODES[x & 15];
 
+/** "aa:bb:cc:dd:ee:ff". Built from char codes in one call: a template literal makes a tree of string pieces. */
 export function macToString(b: Uint8Array, off: number): string {
-  return `${HEX[b[off]]}:${HEX[b[off + 1]]}:${HEX[b[off + 2]]}:${HEX[b[off + 3]]}:${HEX[b[off + 4]]}:${HEX[b[off + 5]]}`;
+  const o0 = b[off];
+  const o1 = b[off + 1];
+  const o2 = b[off + 2];
+  const o3 = b[off + 3];
+  const o4 = b[off + 4];
+  const o5 = b[off + 5];
+  return String.fromCharCode(
+    hi(o0),
+    lo(o0),
+    58,
+    hi(o1),
+    lo(o1),
+    58,
+    hi(o2),
+    lo(o2),
+    58,
+    hi(o3),
+    lo(o3),
+    58,
+    hi(o4),
+    lo(o4),
+    58,
+    hi(o5),
+    lo(o5),
+  );
 }
 
 export function ipv4ToString(b: Uint8Array, off: number): string {

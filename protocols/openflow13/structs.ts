@@ -48,18 +48,29 @@ function compile(p: Parser): CompiledRead {
 let viewOf: Buffer | undefined;
 let view: DataView = new DataView(new ArrayBuffer(0));
 
+/** The cached DataView of `b` (one per message buffer, shared with the struct readers). */
+export function viewFor(b: Buffer): DataView {
+  if (b !== viewOf) {
+    view = new DataView(b.buffer, b.byteOffset, b.length);
+    viewOf = b;
+  }
+  return view;
+}
+
+/**
+ * A 64-bit big-endian value as bigint. DataView.getBigUint64 is one JIT intrinsic; Buffer.readBigUInt64BE builds
+ * the value from two halves with several intermediate bigints.
+ */
+export function u64At(b: Buffer, off: number): bigint {
+  return viewFor(b).getBigUint64(off);
+}
+
 function struct<T>(p: Parser): Struct<T> {
   const size = p.sizeOf();
   const fn = compile(p);
   return {
     size,
-    read: (b, off) => {
-      if (b !== viewOf) {
-        view = new DataView(b.buffer, b.byteOffset, b.length);
-        viewOf = b;
-      }
-      return fn(b, view, off) as T;
-    },
+    read: (b, off) => fn(b, viewFor(b), off) as T,
   };
 }
 

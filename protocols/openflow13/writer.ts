@@ -9,6 +9,7 @@ export class Writer {
   private buf: Buffer;
   private dv: DataView;
   private pos = 0;
+  private base = 0;
 
   constructor(size = INITIAL_SIZE) {
     this.buf = Buffer.allocUnsafe(size);
@@ -22,7 +23,7 @@ export class Writer {
 
   private ensure(n: number): void {
     if (this.pos + n <= this.buf.length) return;
-    let size = this.buf.length * 2;
+    let size = Math.max(INITIAL_SIZE, this.buf.length * 2);
     while (size < this.pos + n) size *= 2;
     const next = Buffer.allocUnsafe(size);
     this.buf.copy(next, 0, 0, this.pos);
@@ -150,18 +151,39 @@ export class Writer {
 
   /** The bytes written so far (a view; the writer must not be reused while it is held). */
   view(): Buffer {
-    return this.buf.subarray(0, this.pos);
+    return this.buf.subarray(this.base, this.pos);
+  }
+
+  /**
+   * Write into `buf` from offset `at` on (a slab shared by many small messages), so that the result can be handed
+   * out as a view instead of a copy. Offsets stay absolute; `view()` starts at `at`.
+   */
+  attach(buf: Buffer, at: number): this {
+    if (buf !== this.buf) {
+      this.buf = buf;
+      this.dv = new DataView(buf.buffer, buf.byteOffset, buf.length);
+    }
+    this.pos = at;
+    this.base = at;
+    return this;
+  }
+
+  /** The buffer currently written (a new one if the writer outgrew an attached slab). */
+  get buffer(): Buffer {
+    return this.buf;
   }
 
   /** The bytes written so far, as a buffer of their own. */
   finish(): Buffer {
-    const out = Buffer.allocUnsafe(this.pos);
-    this.buf.copy(out, 0, 0, this.pos);
+    const n = this.pos - this.base;
+    const out = Buffer.allocUnsafe(n);
+    this.buf.copy(out, 0, this.base, this.pos);
     return out;
   }
 
   reset(): this {
     this.pos = 0;
+    this.base = 0;
     return this;
   }
 }

@@ -26,6 +26,11 @@ function isJsonWhitespace(b: number): boolean {
   return b === 0x20 || b === 0x09 || b === 0x0a || b === 0x0d;
 }
 
+function indexOrEnd(buf: Buffer, byte: number, from: number): number {
+  const at = buf.indexOf(byte, from);
+  return at < 0 ? buf.length : at;
+}
+
 export class JsonStreamFramer {
   private readonly maxMessageBytes: number;
   /** Bytes of the message in progress that arrived in earlier chunks. */
@@ -53,6 +58,9 @@ export class JsonStreamFramer {
       ? chunk
       : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
     let start = this.depth > 0 ? 0 : -1;
+    // Positions of the next quote and backslash at or after the scan point (buf.length: none left).
+    let nextQuote = -1;
+    let nextBackslash = -1;
     for (let i = 0; i < buf.length; i++) {
       const b = buf[i]!;
       if (this.depth === 0) {
@@ -68,6 +76,12 @@ export class JsonStreamFramer {
         if (this.escaped) this.escaped = false;
         else if (b === BACKSLASH) this.escaped = true;
         else if (b === QUOTE) this.inString = false;
+        else {
+          // Skip the body of the string natively: jump to the next quote or backslash, whichever comes first.
+          if (nextQuote < i) nextQuote = indexOrEnd(buf, QUOTE, i);
+          if (nextBackslash < i) nextBackslash = indexOrEnd(buf, BACKSLASH, i);
+          i = Math.min(nextQuote, nextBackslash) - 1;
+        }
         continue;
       }
       if (b === QUOTE) this.inString = true;

@@ -22,6 +22,7 @@ export interface Result {
 }
 
 const IN_PORT = 0xfffffff8;
+// (0xfffe + 0xffff0000 === 0xfffffffe: OFPP_LOCAL)
 const MAX_STEPS = 64;
 
 function toBig(field: OxmFieldName, v: number | bigint | string): bigint {
@@ -111,12 +112,18 @@ export class FakeSwitch {
         case 'output':
           this.emit(a.port, pkt, res);
           break;
-        case 'outputReg':
-          this.emit(Number(readBits(pkt, a.src.field, a.src.ofs, a.src.nbits)), pkt, res);
+        case 'outputReg': {
+          // Open vSwitch reads the register as a 16-bit port: above 0xff00 only the reserved ports exist (0xfff8 ..
+          // 0xffff map to OpenFlow 1.3's 0xfffffff8 ..), anything else wider than 16 bits is out of range: dropped.
+          const v = Number(readBits(pkt, a.src.field, a.src.ofs, a.src.nbits));
+          if (v >= 0xfff8 && v <= 0xffff) this.emit(v + 0xffff0000, pkt, res);
+          else if (v < 0xff00) this.emit(v, pkt, res);
           break;
+        }
         case 'setField':
         case 'regLoad2':
           if (a.field.field !== 'unknown') setMasked(pkt, a.field);
+          else setEricssonNd(pkt, a.field);
           break;
         case 'regLoad':
           writeBits(pkt, a.dst.field, a.dst.ofs, a.dst.nbits, a.value);
@@ -184,6 +191,18 @@ export class FakeSwitch {
     const inPort = Number(pkt.in_port);
     if (port === IN_PORT) res.outputs.push({ port: inPort, packet: { ...pkt } });
     else if (port !== inPort) res.outputs.push({ port, packet: { ...pkt } });
+  }
+}
+
+/**
+ * Open vSwitch's Ericsson-class ND fields (class 0x1000): nd_reserved (1) is not modelled; nd_options_type (2) = 2
+ * turns the source link-layer option into a target link-layer option carrying the same MAC.
+ */
+function setEricssonNd(pkt: Packet, f: Extract<OxmField, { field: 'unknown' }>): void {
+  if (f.oxmClass !== 0x1000) throw new Error(`fake switch: set_field of unknown class ${f.oxmClass}`);
+  if (f.oxmField === 2 && f.value[0] === 2 && pkt.ipv6_nd_sll !== undefined) {
+    pkt.ipv6_nd_tll = pkt.ipv6_nd_sll;
+    delete pkt.ipv6_nd_sll;
   }
 }
 

@@ -50,7 +50,12 @@ export function arpReplyActions(ip: string, mac: string): Action[] {
   ];
 }
 
-/** Turn a neighbour solicitation for `ip` into the advertisement "ip is at mac" (solicited, override). */
+/**
+ * Turn a neighbour solicitation for `ip` into the advertisement "ip is at mac" (solicited, override; router too for a
+ * gateway), then finish it in nd_reply. The solicitation's source link-layer option becomes the target link-layer
+ * option in place (nd_options_type); nd_reply writes its address. Open vSwitch applies the option-type change before
+ * the address, and checks nd_tll's prerequisite (type 136) against the match, hence the second table.
+ */
 export function ndAdvertActions(ip: string, mac: string, router: boolean): Action[] {
   return [
     move('eth_src', 'eth_dst'),
@@ -60,9 +65,22 @@ export function ndAdvertActions(ip: string, mac: string, router: boolean): Actio
     setField({ field: 'icmpv6_type', value: ND_NA }),
     setField(ndReserved(router ? NA_FLAGS_ROUTER : NA_FLAGS_HOST)),
     setField(ndOptionsType(ND_OPT_TARGET_LL)),
-    setField({ field: 'ipv6_nd_tll', value: mac }),
-    output(IN_PORT),
   ];
+}
+
+/** nd_reply: the advertisement's target link-layer address is its new source MAC; back out of the in_port. */
+export function ndReplyFlow(): FlowSpec {
+  return flow({
+    table: 'nd_reply',
+    priority: Priority.normal,
+    cookie: cookie('arp', 0n),
+    match: [
+      { field: 'eth_type', value: Eth.ipv6 },
+      { field: 'ip_proto', value: IpProto.icmpv6 },
+      { field: 'icmpv6_type', value: ND_NA },
+    ],
+    actions: [move('eth_src', 'ipv6_nd_tll'), output(IN_PORT)],
+  });
 }
 
 function answerFlow(
@@ -98,6 +116,7 @@ function answerFlow(
       { field: 'ipv6_nd_target', value: ip },
     ],
     actions: ndAdvertActions(ip, mac, router),
+    goto: 'nd_reply',
   });
 }
 
@@ -166,6 +185,7 @@ export const arpNdResponder: Feature = {
   name: 'arp-nd-responder',
   nodeFlows(_ctx: NodeContext, out: FlowSpec[]): void {
     guardFlows(out);
+    out.push(ndReplyFlow());
   },
   networkFlows(_ctx: NodeContext, net: NetworkView, out: FlowSpec[]): void {
     if (net.local) gatewayFlows(net, out);

@@ -6,7 +6,7 @@ import type { EndpointView, NodeContext } from '../context.js';
 import type { Feature } from '../feature.js';
 import { loadReg, matchNetwork, OUT_PORT, OUTPUT_KIND, OutputKind } from '../fields.js';
 import { flow, type FlowSpec } from '../flow.js';
-import { LOCAL_PORT, TUNNEL_OFPORT } from '../ports.js';
+import { LOCAL_PORT_REG, TUNNEL_OFPORT } from '../ports.js';
 import { Priority } from '../priorities.js';
 
 export function toLocalPortFlow(ep: EndpointView): FlowSpec {
@@ -43,7 +43,7 @@ export function toHostFlow(ctx: NodeContext): FlowSpec {
     priority: Priority.specific,
     cookie: cookie('l2', 0n),
     match: [{ field: 'eth_dst', value: ctx.hostMac }],
-    actions: [loadReg(OUT_PORT, LOCAL_PORT), loadReg(OUTPUT_KIND, OutputKind.port)],
+    actions: [loadReg(OUT_PORT, LOCAL_PORT_REG), loadReg(OUTPUT_KIND, OutputKind.port)],
     goto: 'output',
   });
 }

@@ -3,17 +3,18 @@
 // subnet's gateway, destination MAC = the endpoint's, metadata = the destination network; l2 then delivers it
 // locally or over the tunnel. A routed subnet address that no endpoint holds is dropped rather than sent out.
 import { formatAddress, type Cidr } from '../../ipam/address.js';
-import { decTtl, setField } from '../actions.js';
+import { decTtl, move, output, setField } from '../actions.js';
 import { cookie } from '../cookies.js';
-import type { DomainView, EndpointView, NodeContext } from '../context.js';
+import type { DomainView, EndpointView, NetworkView, NodeContext } from '../context.js';
 import type { Feature } from '../feature.js';
-import { matchReg, NETWORK_VNI_MASK, ROUTE_DOMAIN, TO_ROUTER } from '../fields.js';
-import { Eth, flow, type FlowSpec } from '../flow.js';
+import { matchNetwork, matchReg, NETWORK_VNI_MASK, ROUTE_DOMAIN, TO_ROUTER } from '../fields.js';
+import { Eth, flow, IpProto, type FlowSpec } from '../flow.js';
+import { IN_PORT } from '../ports.js';
 import { Priority } from '../priorities.js';
 
-const routed = (domain: number) => [matchReg(ROUTE_DOMAIN, domain), matchReg(TO_ROUTER, 1)];
+export const routed = (domain: number) => [matchReg(ROUTE_DOMAIN, domain), matchReg(TO_ROUTER, 1)];
 
-function dstMatch(version: 4 | 6, ip: string, mask?: string) {
+export function dstMatch(version: 4 | 6, ip: string, mask?: string) {
   return version === 4
     ? [
         { field: 'eth_type', value: Eth.ipv4 } as const,
@@ -42,7 +43,7 @@ export function routeToEndpointFlows(ep: EndpointView, out: FlowSpec[]): void {
     out.push(
       flow({
         table: 'l3',
-        priority: Priority.normal,
+        priority: Priority.hostRoute,
         cookie: cookie('l3', ep.objectId),
         match: [...routed(ep.network.domain), ...dstMatch(a.version, a.ip)],
         actions: [
@@ -91,11 +92,57 @@ export function toNodeFlow(ctx: NodeContext): FlowSpec[] {
   ];
 }
 
+const ICMP_ECHO_REQUEST = 8;
+const ICMP_ECHO_REPLY = 0;
+const ICMPV6_ECHO_REQUEST = 128;
+const ICMPV6_ECHO_REPLY = 129;
+
+/**
+ * A gateway answers ping in the switch: the request is turned into the reply (addresses swapped, type changed; Open
+ * vSwitch fixes the checksum) and sent back out of its in_port, so "can my pod reach its gateway" works.
+ */
+export function gatewayEchoFlows(net: NetworkView, out: FlowSpec[]): void {
+  for (const g of net.gateways) {
+    const v4 = g.version === 4;
+    out.push(
+      flow({
+        table: 'l3',
+        priority: Priority.specific,
+        cookie: cookie('l3', BigInt(net.vni)),
+        match: [
+          matchNetwork(net.vni),
+          matchReg(TO_ROUTER, 1),
+          ...dstMatch(g.version, g.ip),
+          { field: 'ip_proto', value: v4 ? IpProto.icmp : IpProto.icmpv6 },
+          v4
+            ? { field: 'icmpv4_type', value: ICMP_ECHO_REQUEST }
+            : { field: 'icmpv6_type', value: ICMPV6_ECHO_REQUEST },
+        ],
+        actions: [
+          move('eth_src', 'eth_dst'),
+          setField({ field: 'eth_src', value: g.mac }),
+          move(v4 ? 'ipv4_src' : 'ipv6_src', v4 ? 'ipv4_dst' : 'ipv6_dst'),
+          setField(v4 ? { field: 'ipv4_src', value: g.ip } : { field: 'ipv6_src', value: g.ip }),
+          setField(
+            v4
+              ? { field: 'icmpv4_type', value: ICMP_ECHO_REPLY }
+              : { field: 'icmpv6_type', value: ICMPV6_ECHO_REPLY },
+          ),
+          output(IN_PORT),
+        ],
+      }),
+    );
+  }
+}
+
 export const l3: Feature = {
   name: 'l3',
   nodeFlows(ctx: NodeContext, out: FlowSpec[]): void {
     out.push(...toNodeFlow(ctx));
     for (const d of ctx.domains) subnetFlows(d, out);
+  },
+  networkFlows(_ctx: NodeContext, net: NetworkView, out: FlowSpec[]): void {
+    if (net.local) gatewayEchoFlows(net, out);
   },
   endpointFlows(_ctx: NodeContext, ep: EndpointView, out: FlowSpec[]): void {
     routeToEndpointFlows(ep, out);

@@ -103,6 +103,7 @@ export function vipAnswerFlows(svc: Service, net: NetworkView, out: FlowSpec[]):
               { field: 'ipv6_nd_target', value: vip },
             ],
             actions: ndAdvertActions(vip, gw.mac, true),
+            goto: 'nd_reply',
           })
         : flow({
             table: 'arp_nd',

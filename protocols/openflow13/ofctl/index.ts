@@ -5,9 +5,11 @@ export { formatAction, formatActions, formatInstructions, formatSubfield } from 
 export {
   formatFlow,
   formatFlowMod,
+  formatFlowRemoved,
   formatFlowStats,
   formatPacketIn,
   formatMessage,
+  messageHeading,
   formatDuration,
 } from './flow-format.js';
 export type { FlowStatsFormatOptions } from './flow-format.js';
@@ -15,4 +17,4 @@ export { formatPacket } from './packet-format.js';
 export { parseFlow, parseFlows } from './flow-parse.js';
 export type { ParseFlowOptions } from './flow-parse.js';
 export { parseActionList, parseInstructions } from './action-parse.js';
-export { OfctlSyntaxError } from './tokens.js';
+export { OfctlSyntaxError } from './errors.js';

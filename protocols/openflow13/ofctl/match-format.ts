@@ -123,7 +123,8 @@ export function formatFlowMatch(fm: FlowMatch, priority: number = DEFAULT_PRIORI
   decMasked('tun_gbp_id', 'tun_gbp_id');
   if (has('tun_gbp_flags')) out.push(`tun_gbp_flags=${hex(fm.value('tun_gbp_flags'))}`);
   const tf = fm.get('tun_flags');
-  if (tf) out.push(`tun_flags=${formatFlagsMasked(TUN_FLAG_BITS, Number(tf.v & 0xfn), Number(tf.m & 0xfn), 0xf)}`);
+  if (tf)
+    out.push(`tun_flags=${formatFlagsMasked(TUN_FLAG_BITS, Number(tf.v & 0xfn), Number(tf.m & 0xfn), 0xf)}`);
 
   hexMasked('metadata', 'metadata');
   if (has('in_port')) out.push(`in_port=${formatPort16(Number(fm.value('in_port')))}`);

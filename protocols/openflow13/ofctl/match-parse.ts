@@ -1,7 +1,7 @@
 // Parses the match part of ovs-ofctl flow syntax (`tcp,nw_src=10.0.0.0/8,tp_dst=80,reg0=0x5/0xff,ct_state=+trk`)
 // into OVS's view of a match (FlowMatch), from which flow-match.ts writes the OpenFlow 1.3 TLVs.
 import { FLOW_KEYS, type FlowKey, type FlowMatch, setRegs } from './flow-match.js';
-import { fail } from './tokens.js';
+import { fail } from './errors.js';
 import {
   CT_STATE_BITS,
   TCP_FLAG_BITS,

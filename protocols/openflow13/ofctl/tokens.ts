@@ -1,38 +1,49 @@
 // Splitting ovs-ofctl text: comma (or space) separated items at parenthesis depth zero, `key=value` and
 // `key:value` pairs, and `NAME[a..b]` subfields.
 import type { Subfield } from '../oxm.js';
+import { fail } from './errors.js';
 import { fieldBits, mfByName, mfByNxmName } from './fields.js';
 
-/** A parse error that names the piece of text at fault. */
-export class OfctlSyntaxError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'OfctlSyntaxError';
+const OPEN_PAREN = 0x28;
+const CLOSE_PAREN = 0x29;
+const OPEN_BRACKET = 0x5b;
+const CLOSE_BRACKET = 0x5d;
+
+/** Splits at `seps` outside parentheses and brackets; drops empty items. Scans by index: this is the hot path. */
+const separatorTables = new Map<string, Uint8Array>();
+
+/** A lookup table of separator character codes (ASCII), cached per separator set. */
+function separatorTable(seps: string): Uint8Array {
+  let t = separatorTables.get(seps);
+  if (!t) {
+    t = new Uint8Array(128);
+    for (let i = 0; i < seps.length; i++) t[seps.charCodeAt(i)] = 1;
+    separatorTables.set(seps, t);
   }
+  return t;
 }
 
-export function fail(message: string): never {
-  throw new OfctlSyntaxError(message);
-}
-
-/** Splits at `seps` outside parentheses and brackets; drops empty items. */
 export function splitTop(text: string, seps = ','): string[] {
+  const isSep = separatorTable(seps);
   const out: string[] = [];
   let depth = 0;
-  let cur = '';
-  for (const ch of text) {
-    if (ch === '(' || ch === '[') depth++;
-    else if (ch === ')' || ch === ']') depth--;
-    if (depth === 0 && seps.includes(ch)) {
-      if (cur.trim()) out.push(cur.trim());
-      cur = '';
-    } else {
-      cur += ch;
+  let start = 0;
+  const push = (end: number): void => {
+    const item = text.slice(start, end).trim();
+    if (item) out.push(item);
+  };
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === OPEN_PAREN || c === OPEN_BRACKET) depth++;
+    else if (c === CLOSE_PAREN || c === CLOSE_BRACKET) {
+      if (--depth < 0) fail(`unbalanced parentheses in "${text}"`);
+    } else if (depth === 0 && c < 128 && isSep[c] === 1) {
+      push(i);
+      start = i + 1;
     }
-    if (depth < 0) fail(`unbalanced parentheses in "${text}"`);
   }
   if (depth !== 0) fail(`unbalanced parentheses in "${text}"`);
-  if (cur.trim()) out.push(cur.trim());
+  push(text.length);
   return out;
 }
 
@@ -41,13 +52,15 @@ export function splitPair(
   item: string,
   seps = '=:',
 ): { readonly key: string; readonly value: string | undefined } {
+  const isSep = separatorTable(seps);
   let depth = 0;
   for (let i = 0; i < item.length; i++) {
-    const ch = item[i];
-    if (ch === '(' || ch === '[') depth++;
-    else if (ch === ')' || ch === ']') depth--;
-    else if (depth === 0 && seps.includes(ch))
+    const c = item.charCodeAt(i);
+    if (c === OPEN_PAREN || c === OPEN_BRACKET) depth++;
+    else if (c === CLOSE_PAREN || c === CLOSE_BRACKET) depth--;
+    else if (depth === 0 && c < 128 && isSep[c] === 1) {
       return { key: item.slice(0, i).trim(), value: item.slice(i + 1).trim() };
+    }
   }
   return { key: item.trim(), value: undefined };
 }

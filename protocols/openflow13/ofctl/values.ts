@@ -2,6 +2,7 @@
 // masks (CIDR when the mask is a prefix), reserved port names, and the flag-set spellings of ct_state, tcp_flags,
 // tun_flags and ip_frag.
 import { OXM_FIELDS, type KnownOxmField, type OxmFieldName } from '../oxm.js';
+import { fail } from './errors.js';
 
 // ---------------------------------------------------------------------------------------------------------------
 // Codec values <-> bigint
@@ -45,14 +46,17 @@ export function fromBig(name: OxmFieldName, value: bigint, mask?: bigint): Known
   return entry as KnownOxmField;
 }
 
+const ONES: bigint[] = Array.from({ length: 129 }, (_, n) => (1n << BigInt(n)) - 1n);
+
+/** A mask of `bits` one bits (bits <= 128). */
 export function ones(bits: number): bigint {
-  return (1n << BigInt(bits)) - 1n;
+  return ONES[bits] ?? (1n << BigInt(bits)) - 1n;
 }
 
 // ---------------------------------------------------------------------------------------------------------------
 // Numbers
 
-/** `0x` and the value in hex without leading zeros (OVS's `%#x`, and ds_put_hex), `0` for zero with %#x. */
+/** C's `%#x`, as OVS prints most hex numbers: `0x1f`, but `0` for zero. */
 export function hex(v: bigint | number): string {
   return v === 0 || v === 0n ? '0' : `0x${v.toString(16)}`;
 }
@@ -63,16 +67,17 @@ export function putHex(v: bigint | number): string {
 }
 
 /** Parses an integer as ovs-ofctl does (decimal, or hex with 0x). */
+const INTEGER = /^(?:0x[0-9a-f]+|\d+)$/i;
+
 export function parseInteger(text: string): bigint {
   const t = text.trim();
-  if (/^0x[0-9a-f]+$/i.test(t)) return BigInt(t);
-  if (/^\d+$/.test(t)) return BigInt(t);
-  throw new Error(`"${text}" is not a number`);
+  if (!INTEGER.test(t)) fail(`"${text}" is not a number`);
+  return BigInt(t);
 }
 
 export function parseNumber(text: string, max = 0xffffffff): number {
   const v = parseInteger(text);
-  if (v > BigInt(max)) throw new Error(`${text} is out of range (max ${max})`);
+  if (v > BigInt(max)) fail(`${text} is out of range (max ${max})`);
   return Number(v);
 }
 
@@ -83,7 +88,7 @@ export function dottedHex(b: Uint8Array): string {
 
 export function parseDottedHex(text: string): Uint8Array {
   const clean = text.replace(/[.:]/g, '');
-  if (clean.length % 2 !== 0 || !/^[0-9a-f]*$/i.test(clean)) throw new Error(`bad hex bytes "${text}"`);
+  if (clean.length % 2 !== 0 || !/^[0-9a-f]*$/i.test(clean)) fail(`bad hex bytes "${text}"`);
   const out = new Uint8Array(clean.length / 2);
   for (let i = 0; i < out.length; i++) out[i] = parseInt(clean.slice(i * 2, i * 2 + 2), 16);
   return out;
@@ -92,12 +97,13 @@ export function parseDottedHex(text: string): Uint8Array {
 // ---------------------------------------------------------------------------------------------------------------
 // Addresses
 
+const IPV4 = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/;
+
 export function ipv4ToBig(text: string): bigint {
-  const p = text.split('.');
-  if (p.length !== 4 || p.some((x) => !/^\d{1,3}$/.test(x) || Number(x) > 255)) {
-    throw new Error(`"${text}" is not an IPv4 address`);
-  }
-  return BigInt(((Number(p[0]) << 24) >>> 0) + (Number(p[1]) << 16) + (Number(p[2]) << 8) + Number(p[3]));
+  const m = IPV4.exec(text);
+  const [a, b, c, d] = m ? [Number(m[1]), Number(m[2]), Number(m[3]), Number(m[4])] : [256, 0, 0, 0];
+  if (a > 255 || b > 255 || c > 255 || d > 255) fail(`"${text}" is not an IPv4 address`);
+  return BigInt(a * 0x1000000 + ((b << 16) | (c << 8) | d));
 }
 
 export function bigToIpv4(v: bigint): string {
@@ -107,12 +113,11 @@ export function bigToIpv4(v: bigint): string {
 
 export function bigToMac(v: bigint): string {
   const h = v.toString(16).padStart(12, '0');
-  return h.match(/../g)?.join(':') ?? h;
+  return `${h.slice(0, 2)}:${h.slice(2, 4)}:${h.slice(4, 6)}:${h.slice(6, 8)}:${h.slice(8, 10)}:${h.slice(10, 12)}`;
 }
 
 export function macToBig(text: string): bigint {
-  if (!/^([0-9a-f]{1,2}[:-]){5}[0-9a-f]{1,2}$/i.test(text))
-    throw new Error(`"${text}" is not an Ethernet address`);
+  if (!/^([0-9a-f]{1,2}[:-]){5}[0-9a-f]{1,2}$/i.test(text)) fail(`"${text}" is not an Ethernet address`);
   return text.split(/[:-]/).reduce((acc, x) => (acc << 8n) | BigInt(parseInt(x, 16)), 0n);
 }
 
@@ -125,15 +130,15 @@ export function ipv6ToBig(text: string): bigint {
     s = `${s.slice(0, colon + 1)}${(q >>> 16).toString(16)}:${(q & 0xffff).toString(16)}`;
   }
   const halves = s.split('::');
-  if (halves.length > 2) throw new Error(`"${text}" is not an IPv6 address`);
+  if (halves.length > 2) fail(`"${text}" is not an IPv6 address`);
   const head = halves[0] === '' ? [] : halves[0].split(':');
   const tail = halves.length === 2 && halves[1] !== '' ? halves[1].split(':') : [];
   const fill = 8 - head.length - tail.length;
-  if (halves.length === 1 ? fill !== 0 : fill < 1) throw new Error(`"${text}" is not an IPv6 address`);
+  if (halves.length === 1 ? fill !== 0 : fill < 1) fail(`"${text}" is not an IPv6 address`);
   const groups = [...head, ...new Array<string>(fill).fill('0'), ...tail];
   let v = 0n;
   for (const g of groups) {
-    if (!/^[0-9a-f]{1,4}$/i.test(g)) throw new Error(`"${text}" is not an IPv6 address`);
+    if (!/^[0-9a-f]{1,4}$/i.test(g)) fail(`"${text}" is not an IPv6 address`);
     v = (v << 16n) | BigInt(parseInt(g, 16));
   }
   return v;
@@ -206,7 +211,7 @@ export function parseAddressMasked(
   let mask: bigint;
   if (/^\d+$/.test(m)) {
     const len = Number(m);
-    if (len > bits) throw new Error(`prefix length ${len} is too long`);
+    if (len > bits) fail(`prefix length ${len} is too long`);
     mask = ones(bits) ^ ones(bits - len);
   } else {
     mask = parse(m);
@@ -338,17 +343,17 @@ export function parseFlags(
     let at = 0;
     while ((m = re.exec(text)) !== null) {
       const bit = names.indexOf(m[2]);
-      if (bit < 0) throw new Error(`unknown flag "${m[2]}"`);
+      if (bit < 0) fail(`unknown flag "${m[2]}"`);
       mask |= 1 << bit;
       if (m[1] === '+') value |= 1 << bit;
       at = re.lastIndex;
     }
-    if (at !== text.length) throw new Error(`bad flags "${text}"`);
+    if (at !== text.length) fail(`bad flags "${text}"`);
     return { value: value >>> 0, mask: mask >>> 0 };
   }
   for (const n of text.split('|')) {
     const bit = names.indexOf(n);
-    if (bit < 0) throw new Error(`unknown flag "${n}"`);
+    if (bit < 0) fail(`unknown flag "${n}"`);
     value |= 1 << bit;
   }
   return { value: value >>> 0, mask: full };
@@ -378,6 +383,6 @@ const FRAG_NAMES: Record<string, readonly [number, number]> = {
 
 export function parseFrag(text: string): { readonly value: number; readonly mask: number } {
   const f = FRAG_NAMES[text];
-  if (!f) throw new Error(`"${text}" is not a fragment type (no, yes, first, later, not_later)`);
+  if (!f) fail(`"${text}" is not a fragment type (no, yes, first, later, not_later)`);
   return { value: f[0], mask: f[1] };
 }

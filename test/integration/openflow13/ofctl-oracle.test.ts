@@ -15,7 +15,9 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { encode } from '../../../protocols/openflow13/encode.js';
 import { decode } from '../../../protocols/openflow13/decode.js';
-import type { FlowMod, FlowStats, PacketIn } from '../../../protocols/openflow13/messages.js';
+import type { Action } from '../../../protocols/openflow13/actions.js';
+import type { FlowMod, FlowRemoved, FlowStats, PacketIn } from '../../../protocols/openflow13/messages.js';
+import type { Match } from '../../../protocols/openflow13/oxm.js';
 import {
   formatFlowMod,
   formatFlowStats,
@@ -23,6 +25,7 @@ import {
   parseFlow,
 } from '../../../protocols/openflow13/ofctl/index.js';
 import { OfTestClient } from '../../support/of-client.js';
+import { withoutPortMaxLen } from '../../support/output-max-len.js';
 import { OvsSandbox, cleanupStaleSandboxes, requireRootAndOvs } from '../../support/ovs.js';
 
 const run = promisify(execFile);
@@ -98,6 +101,105 @@ describe('integration: ovs-ofctl flow syntax against Open vSwitch', function () 
       .map((text, i) => ({ text, ours: formatFlowMod(parseFlow(text)), theirs: theirs[i] }))
       .filter((x) => x.ours !== x.theirs)
       .map((x) => `${x.text}\n  ours: ${x.ours}\n  ovs:  ${x.theirs}`);
+    assert.deepEqual(mismatches, []);
+  });
+
+  it('prints the encodings our parser never writes (NXM headers, reg_load2, set_tunnel, controller) as ofp-print does', async () => {
+    // ovs-ofctl itself picks one encoding per text; a switch or another controller may send the others. These are
+    // built by hand, so the printer is checked on them too (OVS reads each without error).
+    const ip: Match = [{ field: 'eth_type', value: 0x0800 }];
+    const cases: [Match, Action[]][] = [
+      [[], [{ type: 'setTunnel', tunId: 5n, wide: false }]],
+      [[], [{ type: 'setTunnel', tunId: 5n, wide: true }]],
+      [[], [{ type: 'setTunnel', tunId: 0x123456789n, wide: true }]],
+      [[], [{ type: 'regLoad2', field: { field: 'reg1', value: 5, mask: 0xf0f } }]],
+      [[], [{ type: 'regLoad2', field: { field: 'eth_src', value: '00:00:00:00:00:01' } }]],
+      [
+        [],
+        [
+          {
+            type: 'regLoad2',
+            field: { field: 'eth_dst_nxm', value: '01:00:00:00:00:00', mask: '01:00:00:00:00:00' },
+          },
+        ],
+      ],
+      [[], [{ type: 'regLoad2', field: { field: 'tun_ipv4_dst', value: '10.0.0.0', mask: '255.255.0.0' } }]],
+      [[], [{ type: 'controller2' }]],
+      [[], [{ type: 'controller2', maxLen: 100, reason: 1 }]],
+      [[], [{ type: 'controller', maxLen: 100, controllerId: 0, reason: 1 }]],
+      [[], [{ type: 'controller', maxLen: 0xffff, controllerId: 7, reason: 2 }]],
+      [ip, [{ type: 'setField', field: { field: 'ip_dscp_nxm', value: 8 } }]],
+      [[], [{ type: 'setField', field: { field: 'in_port_nxm', value: 5 } }]],
+      [[], [{ type: 'setField', field: { field: 'vlan_tci', value: 0x1005 } }]],
+      [[], [{ type: 'outputReg', src: { field: 'reg0', ofs: 0, nbits: 32 }, maxLen: 0xffff, reg2: true }]],
+      [[], [{ type: 'resubmit', inPort: 0xfff8, table: 255, ct: false }]],
+      [
+        [],
+        [
+          {
+            type: 'sample',
+            probability: 5,
+            collectorSetId: 1,
+            obsDomainId: 2,
+            obsPointId: 3,
+            samplingPort: 0xffff,
+            direction: 1,
+          },
+        ],
+      ],
+      [[{ field: 'vlan_tci', value: 0x1005, mask: 0x1fff }], []],
+      [[{ field: 'in_port_nxm', value: 0xfffe }], []],
+      [[...ip, { field: 'ip_dscp_nxm', value: 0x20 }], []],
+      [[...ip, { field: 'ipv4_src_nxm', value: '10.0.0.0', mask: '255.255.0.0' }], []],
+      [[{ field: 'tun_flags', value: 1, mask: 1 }], []],
+      [[{ field: 'ct_state', value: 0 }], []],
+      [[{ field: 'ct_state', value: 0x20, mask: 0xff }], []],
+      [[...ip, { field: 'ip_proto', value: 6 }, { field: 'tcp_flags', value: 0x12 }], []],
+      [[{ field: 'xreg2', value: 0x1122334455667788n }], []],
+      [[{ field: 'xxreg3', value: 5n, mask: 0xffffn }], []],
+    ];
+    const mismatches: string[] = [];
+    for (const [match, actions] of cases) {
+      const fm: FlowMod = {
+        ...templateMod,
+        priority: 0x8000,
+        match,
+        instructions: actions.length ? [{ type: 'applyActions', actions }] : [],
+      };
+      const ours = formatFlowMod(fm);
+      const theirs = body((await run('ovs-ofctl', ['ofp-print', encode(fm).toString('hex')])).stdout.trim());
+      if (ours !== theirs) mismatches.push(`ours: ${ours}\n  ovs:  ${theirs}`);
+    }
+    assert.deepEqual(mismatches, []);
+  });
+
+  it('prints FLOW_REMOVED messages as ofp-print does', async () => {
+    const base: FlowRemoved = {
+      type: 'flowRemoved',
+      xid: 3,
+      cookie: 0x5n,
+      priority: 100,
+      reason: 0,
+      tableId: 2,
+      durationSec: 3,
+      durationNsec: 5000000,
+      idleTimeout: 10,
+      hardTimeout: 0,
+      packetCount: 5n,
+      byteCount: 300n,
+      match: parseFlow('tcp,tp_dst=80,reg0=0x1 actions=drop').match,
+    };
+    const mismatches: string[] = [];
+    for (const reason of [0, 1, 2, 3, 4, 5, 9]) {
+      for (const fr of [
+        { ...base, reason },
+        { ...base, reason, tableId: 255, cookie: 0n, hardTimeout: 30, priority: 0x8000, durationNsec: 1 },
+      ]) {
+        const ours = formatMessage(fr);
+        const theirs = (await run('ovs-ofctl', ['ofp-print', encode(fr).toString('hex')])).stdout.trim();
+        if (ours !== theirs) mismatches.push(`ours: ${ours}\n  ovs:  ${theirs}`);
+      }
+    }
     assert.deepEqual(mismatches, []);
   });
 
@@ -229,7 +331,7 @@ describe('integration: ovs-ofctl flow syntax against Open vSwitch', function () 
         const text = formatFlowStats(fs, { stats: false });
         const parsed = parseFlow(text);
         const asStats = (f: Pick<FlowStats, 'match' | 'instructions'>): Buffer =>
-          encode({ ...templateMod, match: f.match, instructions: f.instructions });
+          encode({ ...templateMod, match: f.match, instructions: f.instructions.map(withoutPortMaxLen) });
         if (!asStats(parsed).equals(asStats(fs))) mismatches.push(text);
       }
       assert.deepEqual(mismatches, []);

@@ -136,6 +136,8 @@ describe('integration: packet-in load balancer over a loopback OpenFlow session'
   it('refuses at once with a TCP RST when no backend is left', async () => {
     await setup();
     updateService(m.ctx, SYSTEM, serviceId, { backends: [] });
+    // The store's change event (and so the balancer's update) may come after the commit returns.
+    await until(() => seen.filter((x) => x.type === 'flowMod').length >= 3);
     sw.packetIn(syn('10.1.0.51'), 9, 20, SERVICE_COOKIE);
     await until(() => seen.some((x) => x.type === 'packetOut'));
     const out = seen.find((x) => x.type === 'packetOut') as PacketOut;

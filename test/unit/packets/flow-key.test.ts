@@ -1,5 +1,11 @@
 import assert from 'node:assert/strict';
-import { IpProto, parseFlowKey, type FlowKey, type Result } from '../../../protocols/packets/index.js';
+import {
+  IpProto,
+  buildTcpReset,
+  parseFlowKey,
+  type FlowKey,
+  type Result,
+} from '../../../protocols/packets/index.js';
 import { captures } from './captures.js';
 import { ext, withIpv6Extensions, withVlan } from './craft.js';
 
@@ -61,5 +67,18 @@ describe('packets: parseFlowKey', () => {
   it('keys a packet-in cut at 128 bytes (the default miss_send_len) like the whole frame', () => {
     const big = captures.ipv4FirstFragment;
     assert.deepEqual(value(parseFlowKey(big.subarray(0, 128))), value(parseFlowKey(big)));
+  });
+});
+
+describe('packets: frames as views', () => {
+  it('parses a frame that is a view into a larger buffer (packet-in data), or a plain Uint8Array', () => {
+    const frame = captures.tcp6Syn;
+    const pool = Buffer.alloc(frame.length + 100, 0xee);
+    frame.copy(pool, 37);
+    const view = pool.subarray(37, 37 + frame.length);
+    const expected = value(parseFlowKey(frame));
+    assert.deepEqual(value(parseFlowKey(view)), expected);
+    assert.deepEqual(value(parseFlowKey(new Uint8Array(frame))), expected);
+    assert.equal(value(buildTcpReset(view)).toString('hex'), value(buildTcpReset(frame)).toString('hex'));
   });
 });

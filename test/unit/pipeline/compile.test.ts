@@ -3,7 +3,9 @@ import { strict as assert } from 'node:assert';
 import {
   compileContext,
   compileNode,
+  endpointAdded,
   endpointFlows,
+  endpointRemoved,
   finish,
   nodeContext,
 } from '../../../controller/pipeline/compile.js';
@@ -147,7 +149,7 @@ describe('pipeline compile', () => {
     }
     assert.deepEqual(
       flows.filter((f) => f.priority === 0).map((f) => f.table),
-      [0, 5, 10, 20, 30, 40, 50, 60, 70],
+      [0, 5, 10, 11, 20, 30, 40, 50, 60, 70],
     );
   });
 
@@ -168,6 +170,57 @@ describe('pipeline compile', () => {
     assert.deepEqual([...newInFull].sort(), [...alone].sort());
   });
 
+  it('admits an added endpoint into a built context: the same state as compiling the new snapshot', () => {
+    const s = cluster();
+    const ctx = nodeContext(s, 'n1');
+    const third = { ...s.nodes[1]!, id: 'N3', name: 'n3', tunnelIp: '10.99.0.3' };
+    const local = endpoint('a6', 'A1', 'TA', 'N1', undefined, '0a:58:0a:01:00:1e', ['10.1.0.30']);
+    const remote = endpoint('a7', 'A1', 'TA', 'N3', 1, '0a:58:0a:01:00:1f', ['10.1.0.31']);
+    ctx.index.nodes.set(third.id, third);
+    const d1 = endpointAdded(ctx, local);
+    const d2 = endpointAdded(ctx, remote);
+    assert.ok(d1 && d2);
+    assert.equal(d1.endpoint.ofport, 5);
+    // The remote one on a new node widens the flood group: a1, a2, a6, then n2 and n3.
+    assert.ok(d2.groups.some((g) => g.groupId === 200 && g.buckets.length === 5));
+    const s2 = { ...s, nodes: [...s.nodes, third], endpoints: [...s.endpoints, local, remote] };
+    const fresh = compileNode(s2, 'n1');
+    const incremental = compileContext(ctx);
+    assert.deepEqual(
+      incremental.flows.map((f) => flowText(f, true)),
+      fresh.flows.map((f) => flowText(f, true)),
+    );
+    assert.deepEqual(incremental.groups, fresh.groups);
+    const all = new Set(fresh.flows.map((f) => flowText(f, true)));
+    for (const f of [...d1.flows, ...d2.flows]) assert.ok(all.has(flowText(f, true)));
+    // An endpoint of a network this node has never seen needs a full compile.
+    assert.equal(endpointAdded(ctx, endpoint('x', 'NEW', 'TA', 'N1', 9, '0a:00:00:00:00:99', [])), undefined);
+  });
+
+  it('evicts a removed endpoint from a built context: the same state as compiling without it', () => {
+    const s = cluster();
+    const ctx = nodeContext(s, 'n1');
+    compileContext(ctx);
+    const gone = endpointRemoved(ctx, 'a2');
+    assert.ok(gone);
+    assert.equal(gone.endpoint.ep.id, 'a2');
+    const remoteGone = endpointRemoved(ctx, 'a3');
+    assert.ok(remoteGone);
+    // a3 was the only endpoint of network A1 on n2: the flood group no longer reaches n2.
+    assert.deepEqual(remoteGone.groups.find((g) => g.groupId === 200)?.buckets.length, 1);
+    const s2 = { ...s, endpoints: s.endpoints.filter((e) => e.id !== 'a2' && e.id !== 'a3') };
+    const fresh = compileNode(s2, 'n1');
+    assert.deepEqual(
+      compileContext(ctx).flows.map((f) => flowText(f, true)),
+      fresh.flows.map((f) => flowText(f, true)),
+    );
+    const before = new Set(fresh.flows.map((f) => flowText(f, true)));
+    for (const f of [...gone.flows, ...remoteGone.flows]) assert.ok(!before.has(flowText(f, true)));
+    // a4 is the next hop of a static route, and b1 the last endpoint of network B1 here: both need a full compile.
+    assert.equal(endpointRemoved(nodeContext(s, 'n1'), 'a4'), undefined);
+    assert.equal(endpointRemoved(ctx, 'b1'), undefined);
+  });
+
   it('compiles several nodes from one index, and a node with no endpoints to the bare pipeline', () => {
     const s = cluster();
     const index = new SnapshotIndex(s);
@@ -177,8 +230,8 @@ describe('pipeline compile', () => {
       nodes: [...s.nodes, { ...s.nodes[0]!, id: 'N3', name: 'n3', tunnelIp: '10.99.0.3' }],
     };
     const c = compileNode(empty, 'n3');
-    // ARP/ND guards (3), the host MAC in l2, the node's own address in l3, output.
-    assert.equal(c.flows.filter((f) => f.priority !== 0).length, 6);
+    // ARP/ND guards (3), nd_reply, the host MAC in l2, the node's own address in l3, output.
+    assert.equal(c.flows.filter((f) => f.priority !== 0).length, 7);
     assert.throws(() => compileNode(s, 'nope'), /no node named nope/);
   });
 

@@ -168,6 +168,44 @@ describe('pipeline on the fake switch', () => {
     assert.deepEqual(dad.outputs, []);
   });
 
+  it("follows a router's static routes to their next hop, longest prefix first", () => {
+    const wide = s1.inject(ip(1, '10.1.0.10', '172.16.5.5', MAC.a1, MAC.gwA1));
+    assert.deepEqual(
+      wide.outputs.map((o) => [o.port, o.packet.tun_id, o.packet.eth_dst, o.packet.eth_src, o.packet.ip_ttl]),
+      [[TUNNEL_OFPORT, 101n, MAC.a4, MAC.gwA2, 63]],
+    );
+    const narrow = s1.inject(ip(1, '10.1.0.10', '172.16.9.5', MAC.a1, MAC.gwA1));
+    assert.deepEqual(
+      narrow.outputs.map((o) => [o.port, o.packet.eth_dst]),
+      [[3, MAC.a5]],
+    );
+    // No next hop known: the route is left out and the packet takes the default way out (SNAT to the node).
+    const unresolved = s1.inject(ip(1, '10.1.0.10', '192.168.1.1', MAC.a1, MAC.gwA1));
+    assert.deepEqual(
+      unresolved.outputs.map((o) => [o.port, o.packet.ipv4_src]),
+      [[LOCAL_PORT, '10.99.0.1']],
+    );
+  });
+
+  it('answers a ping to the gateway in the switch', () => {
+    const r = s1.inject({ ...ip(1, '10.1.0.10', '10.1.0.1', MAC.a1, MAC.gwA1), icmpv4_type: 8 });
+    assert.deepEqual(
+      r.outputs.map((o) => [
+        o.port,
+        o.packet.ipv4_src,
+        o.packet.ipv4_dst,
+        o.packet.icmpv4_type,
+        o.packet.eth_dst,
+      ]),
+      [[1, '10.1.0.1', '10.1.0.10', 0, MAC.a1]],
+    );
+    // Anything else to the gateway address is not routed anywhere.
+    assert.deepEqual(
+      s1.inject({ ...ip(1, '10.1.0.10', '10.1.0.1', MAC.a1, MAC.gwA1), ip_proto: 6 }).outputs,
+      [],
+    );
+  });
+
   it('drops spoofed sources: IP, MAC and ARP sender', () => {
     assert.deepEqual(s1.inject(ip(1, '10.1.0.99', '10.1.0.11', MAC.a1, MAC.a2)).outputs, []);
     assert.deepEqual(s1.inject(ip(1, '10.1.0.10', '10.1.0.11', '0a:58:0a:01:00:63', MAC.a2)).outputs, []);

@@ -11,7 +11,7 @@ describe('pipeline features as ovs-ofctl strings (node n1)', () => {
     assert.ok(text.includes(line), `missing flow:\n${line}\nin:\n${text.join('\n')}`);
   const D_A = '0x7c04fc1c'; // routing domain of tenant A's router RA
   const load = (net: string, kind: number) =>
-    `load:0x${kind}->REG0[0..3],load:${D_A}->REG2[0..31],write_metadata:${net}/0xffffff`;
+    `load:0x${kind}->NXM_NX_REG0[0..3],load:${D_A}->NXM_NX_REG2[],write_metadata:${net}/0xffffff`;
 
   it('classify: pod port, tunnel by VNI, host to pod', () => {
     has(`table=0, priority=200,in_port=1 actions=${load('0x64', 1)},goto_table:5`);
@@ -39,12 +39,12 @@ describe('pipeline features as ovs-ofctl strings (node n1)', () => {
   it('arp/nd: in-switch ARP reply for a remote endpoint, gateway mark, unknown requests dropped', () => {
     has(
       'table=10, priority=200,arp,metadata=0x64/0xffffff,arp_op=1,arp_tpa=10.1.0.12 actions=' +
-        'move:ETH_SRC[0..47]->ETH_DST[0..47],set_field:0a:58:0a:01:00:0c->dl_src,set_field:2->arp_op,' +
-        'move:ARP_SHA[0..47]->ARP_THA[0..47],set_field:0a:58:0a:01:00:0c->arp_sha,' +
-        'move:ARP_SPA[0..31]->ARP_TPA[0..31],set_field:10.1.0.12->arp_spa,output:IN_PORT',
+        'move:NXM_OF_ETH_SRC[]->NXM_OF_ETH_DST[],set_field:0a:58:0a:01:00:0c->eth_src,set_field:2->arp_op,' +
+        'move:NXM_NX_ARP_SHA[]->NXM_NX_ARP_THA[],set_field:0a:58:0a:01:00:0c->arp_sha,' +
+        'move:NXM_OF_ARP_SPA[]->NXM_OF_ARP_TPA[],set_field:10.1.0.12->arp_spa,output:IN_PORT',
     );
     has(
-      'table=10, priority=200,metadata=0x64/0xffffff,dl_dst=0a:00:00:00:01:01 actions=load:0x1->REG0[4..4],goto_table:20',
+      'table=10, priority=200,metadata=0x64/0xffffff,dl_dst=0a:00:00:00:01:01 actions=load:0x1->NXM_NX_REG0[4..4],goto_table:20',
     );
     has('table=10, priority=100,arp,arp_op=1 actions=drop');
     has('table=10, priority=400,ipv6,ipv6_src=::,nw_proto=58,icmp_type=135 actions=drop');
@@ -53,13 +53,13 @@ describe('pipeline features as ovs-ofctl strings (node n1)', () => {
 
   it('l2: local port through ingress security, remote node over VXLAN, the host MAC to LOCAL', () => {
     has(
-      'table=50, priority=200,metadata=0x64/0xffffff,dl_dst=0a:58:0a:01:00:0b actions=load:0x2->REG1[0..31],load:0x1->REG0[8..11],goto_table:60',
+      'table=50, priority=200,metadata=0x64/0xffffff,dl_dst=0a:58:0a:01:00:0b actions=load:0x2->NXM_NX_REG1[],load:0x1->NXM_NX_REG0[8..11],goto_table:60',
     );
     has(
-      'table=50, priority=200,metadata=0x64/0xffffff,dl_dst=0a:58:0a:01:00:0c actions=set_field:0x64->tun_id,set_field:10.99.0.2->tun_dst,load:0xfde8->REG1[0..31],load:0x1->REG0[8..11],goto_table:70',
+      'table=50, priority=200,metadata=0x64/0xffffff,dl_dst=0a:58:0a:01:00:0c actions=set_field:0x64->tun_id,set_field:10.99.0.2->tun_dst,load:0xfde8->NXM_NX_REG1[],load:0x1->NXM_NX_REG0[8..11],goto_table:70',
     );
     has(
-      'table=50, priority=300,dl_dst=02:5d:0a:63:00:01 actions=load:0xfffffffe->REG1[0..31],load:0x1->REG0[8..11],goto_table:70',
+      'table=50, priority=300,dl_dst=02:5d:0a:63:00:01 actions=load:0xfffe->NXM_NX_REG1[],load:0x1->NXM_NX_REG0[8..11],goto_table:70',
     );
     has('table=50, priority=0 actions=drop');
   });
@@ -83,29 +83,39 @@ describe('pipeline features as ovs-ofctl strings (node n1)', () => {
 
   it('l3: routes with dec_ttl and MAC rewrite, routed subnets without the address dropped, the node itself', () => {
     has(
-      `table=40, priority=200,ip,reg2=${D_A},reg0=0x10/0x10,nw_dst=10.2.0.20 actions=dec_ttl,set_field:0a:00:00:00:02:01->dl_src,set_field:0a:58:0a:02:00:14->dl_dst,write_metadata:0x65/0xffffff,goto_table:50`,
+      `table=40, priority=290,ip,reg2=${D_A},reg0=0x10/0x10,nw_dst=10.2.0.20 actions=dec_ttl,set_field:0a:00:00:00:02:01->eth_src,set_field:0a:58:0a:02:00:14->eth_dst,write_metadata:0x65/0xffffff,goto_table:50`,
     );
     has(`table=40, priority=150,ip,reg2=${D_A},reg0=0x10/0x10,nw_dst=10.2.0.0/255.255.255.0 actions=drop`);
     has(
-      'table=40, priority=300,ip,reg0=0x10/0x10,nw_dst=10.99.0.1 actions=dec_ttl,set_field:02:5d:0a:63:00:01->dl_dst,goto_table:50',
+      'table=40, priority=300,ip,reg0=0x10/0x10,nw_dst=10.99.0.1 actions=dec_ttl,set_field:02:5d:0a:63:00:01->eth_dst,goto_table:50',
     );
+  });
+
+  it('static routes: to the next hop in its network, priority growing with the prefix length', () => {
+    has(
+      `table=40, priority=167,ip,reg2=${D_A},reg0=0x10/0x10,nw_dst=172.16.0.0/255.255.0.0 actions=dec_ttl,set_field:0a:00:00:00:02:01->eth_src,set_field:0a:58:0a:02:00:14->eth_dst,write_metadata:0x65/0xffffff,goto_table:50`,
+    );
+    has(
+      `table=40, priority=175,ip,reg2=${D_A},reg0=0x10/0x10,nw_dst=172.16.9.0/255.255.255.0 actions=dec_ttl,set_field:0a:00:00:00:02:01->eth_src,set_field:0a:58:0a:02:00:15->eth_dst,write_metadata:0x65/0xffffff,goto_table:50`,
+    );
+    assert.ok(!text.some((l) => l.includes('192.168.0.0')), 'a route without a known next hop is left out');
   });
 
   it('egress: SNAT to the node address with the domain in ct_mark, replies un-NATed and routed back', () => {
     const mark = parseInt(D_A, 16);
     has(
-      `table=40, priority=100,ip,reg2=${D_A},reg0=0x10/0x10 actions=dec_ttl,ct(commit,zone=65520,nat(src=10.99.0.1),exec(set_field:${mark}->ct_mark)),set_field:02:5d:0a:63:00:01->dl_dst,goto_table:50`,
+      `table=40, priority=100,ip,reg2=${D_A},reg0=0x10/0x10 actions=dec_ttl,ct(commit,zone=65520,nat(src=10.99.0.1),exec(set_field:${mark}->ct_mark)),set_field:02:5d:0a:63:00:01->eth_dst,goto_table:50`,
     );
     has(
       'table=0, priority=200,ip,in_port=LOCAL,ct_state=-trk,nw_dst=10.99.0.1 actions=ct(table=0,zone=65520,nat)',
     );
     has(
-      `table=0, priority=300,ip,in_port=LOCAL,ct_state=+est+trk,ct_mark=${mark} actions=load:0x5->REG0[0..3],load:${D_A}->REG2[0..31],load:0x1->REG0[4..4],goto_table:40`,
+      `table=0, priority=300,ip,in_port=LOCAL,ct_state=+est+trk,ct_mark=${mark} actions=load:0x5->NXM_NX_REG0[0..3],load:${D_A}->NXM_NX_REG2[],load:0x1->NXM_NX_REG0[4..4],goto_table:40`,
     );
   });
 
   it('output: one flow outputs to the port l2/l3 chose', () => {
-    has('table=70, priority=200,reg0=0x100/0xf00 actions=output:REG1[0..31]');
+    has('table=70, priority=200,reg0=0x100/0xf00 actions=output:NXM_NX_REG1[]');
     has('table=70, priority=0 actions=drop');
   });
 

@@ -96,7 +96,20 @@ export function cluster(): PipelineSnapshot {
       subnet('SA2', 'A2', 'TA', '10.2.0.0/24', '10.2.0.1'),
       subnet('SB1', 'B1', 'TB', '10.1.0.0/24', '10.1.0.1'),
     ],
-    routers: [{ id: 'RA', tenantId: 'TA', name: 'ra', routes: [], createdAt: at }],
+    routers: [
+      {
+        id: 'RA',
+        tenantId: 'TA',
+        name: 'ra',
+        // a4 routes 172.16.0.0/16 further; 172.16.9.0/24 via a5; the route via 10.2.0.99 has no next hop yet.
+        routes: [
+          { destination: '172.16.0.0/16', nexthop: '10.2.0.20' },
+          { destination: '172.16.9.0/24', nexthop: '10.2.0.21' },
+          { destination: '192.168.0.0/16', nexthop: '10.2.0.99' },
+        ],
+        createdAt: at,
+      },
+    ],
     routerInterfaces: [
       {
         id: 'IA1',

@@ -1,7 +1,8 @@
-// A minimal ovs-ofctl-style printer for the pipeline's unit tests (the codec's own printer lives on another branch).
-// Enough to make flows readable in assertions: `table=50, priority=200, metadata=0x64/0xffffff,dl_dst=... actions=...`.
+// A minimal ovs-ofctl printer for the pipeline's tests (the codec's own printer lives on another branch): enough to
+// make flows readable in assertions, in the syntax `ovs-ofctl add-flow` accepts, so that the integration test can
+// feed every compiled flow to the real ovs-ofctl parser.
 import type { Action } from '../../../protocols/openflow13/actions.js';
-import type { OxmField, Subfield } from '../../../protocols/openflow13/oxm.js';
+import { OXM_FIELDS, type OxmField, type Subfield } from '../../../protocols/openflow13/oxm.js';
 import type { FlowSpec } from '../../../controller/pipeline/flow.js';
 import type { GroupSpec } from '../../../controller/pipeline/feature.js';
 
@@ -13,8 +14,19 @@ const NAMES: Record<string, string> = {
   ip_proto: 'nw_proto',
   tun_ipv4_dst: 'tun_dst',
   ipv6_nd_target: 'nd_target',
+  ipv6_nd_sll: 'nd_sll',
   ipv6_nd_tll: 'nd_tll',
   icmpv6_type: 'icmp_type',
+  icmpv4_type: 'icmp_type',
+};
+/** set_field names where they differ from the codec's (ovs-ofctl's meta-flow names). */
+const SET_NAMES: Record<string, string> = {
+  ipv4_src: 'ip_src',
+  ipv4_dst: 'ip_dst',
+  icmpv4_type: 'icmp_type',
+  tun_ipv4_dst: 'tun_dst',
+  ipv6_nd_sll: 'nd_sll',
+  ipv6_nd_tll: 'nd_tll',
 };
 const ETH: Record<number, string> = { 0x0800: 'ip', 0x0806: 'arp', 0x86dd: 'ipv6' };
 const PORTS: Record<number, string> = {
@@ -72,8 +84,26 @@ export function matchText(match: readonly OxmField[]): string {
   return parts.join(',');
 }
 
+const NXM: Record<string, string> = {
+  eth_src: 'NXM_OF_ETH_SRC',
+  eth_dst: 'NXM_OF_ETH_DST',
+  arp_spa: 'NXM_OF_ARP_SPA',
+  arp_tpa: 'NXM_OF_ARP_TPA',
+  arp_sha: 'NXM_NX_ARP_SHA',
+  arp_tha: 'NXM_NX_ARP_THA',
+  ipv4_src: 'NXM_OF_IP_SRC',
+  ipv4_dst: 'NXM_OF_IP_DST',
+  ipv6_src: 'NXM_NX_IPV6_SRC',
+  ipv6_dst: 'NXM_NX_IPV6_DST',
+  ipv6_nd_tll: 'NXM_NX_ND_TLL',
+};
+const ERICSSON: Record<number, string> = { 1: 'nd_reserved', 2: 'nd_options_type' };
+
 function sub(s: Subfield): string {
-  return `${s.field.toUpperCase()}[${s.ofs}..${s.ofs + s.nbits - 1}]`;
+  const name = NXM[s.field] ?? (/^reg\d+$/.test(s.field) ? `NXM_NX_${s.field.toUpperCase()}` : s.field);
+  const info = OXM_FIELDS[s.field];
+  const width = info.bits ?? info.bytes * 8;
+  return s.ofs === 0 && s.nbits === width ? `${name}[]` : `${name}[${s.ofs}..${s.ofs + s.nbits - 1}]`;
 }
 
 export function actionText(a: Action): string {
@@ -83,9 +113,12 @@ export function actionText(a: Action): string {
     case 'outputReg':
       return `output:${sub(a.src)}`;
     case 'setField':
-      return a.field.field === 'unknown'
-        ? `set_field:${value(a.field)}`
-        : `set_field:${value(a.field)}->${NAMES[a.field.field] ?? a.field.field}`;
+      if (a.field.field === 'unknown') {
+        const name = a.field.oxmClass === 0x1000 ? ERICSSON[a.field.oxmField] : undefined;
+        if (!name) return `set_field:${value(a.field)}`;
+        return `set_field:0x${Buffer.from(a.field.value).toString('hex')}->${name}`;
+      }
+      return `set_field:${value(a.field)}->${SET_NAMES[a.field.field] ?? a.field.field}`;
     case 'regLoad':
       return `load:${hex(a.value)}->${sub(a.dst)}`;
     case 'regMove':

@@ -6,6 +6,7 @@ import {
   ServiceBalancer,
   connectionKey,
   type Choice,
+  type LbBackend,
 } from '../../../controller/services/index.js';
 import { ManualClock, backend, clients, service, tally } from './fixtures.js';
 
@@ -191,13 +192,28 @@ describe('services: backend health', () => {
     lb.update(service('least-connections', [backend('a', 1, 'unhealthy')]));
     assert.deepEqual(lb.choose('x'), {
       kind: 'none',
-      reason: 'no backend takes new connections (1 unhealthy)',
+      reason: 'no IPv4 backend takes new connections (1 unhealthy)',
     });
     lb.update(service('least-connections', [backend('a', 1, 'draining'), backend('b', 0), backend('c', 0)]));
     assert.deepEqual(lb.choose('x'), {
       kind: 'none',
-      reason: 'no backend takes new connections (1 draining, 2 with weight 0)',
+      reason: 'no IPv4 backend takes new connections (1 draining, 2 with weight 0)',
     });
+  });
+
+  it('sends a client only to backends of its own address family (dual-stack Services)', () => {
+    const v6 = (id: string): LbBackend => ({ ...backend(id), address: `fd00:10:244::${id.charCodeAt(0)}` });
+    for (const policy of ['round-robin', 'least-connections', 'source-ip-hash', 'weighted'] as const) {
+      const lb = new ServiceBalancer(service(policy, [backend('a'), v6('x'), backend('b'), v6('y')]), {
+        clock: () => 0,
+      });
+      const four = new Set(clients(50).map((c) => picked(lb.choose(c))));
+      const six = new Set(clients(50).map((c, i) => picked(lb.choose(`fd00:1::${i.toString(16)}`))));
+      assert.deepEqual([...four].sort(), ['a', 'b'], policy);
+      assert.deepEqual([...six].sort(), ['x', 'y'], policy);
+    }
+    const onlyV4 = new ServiceBalancer(service('round-robin', [backend('a')]), { clock: () => 0 });
+    assert.deepEqual(onlyV4.choose('fd00:1::1'), { kind: 'none', reason: 'no IPv6 backends' });
   });
 
   it('changes state only after `fall` failures in a row and `rise` successes in a row', () => {

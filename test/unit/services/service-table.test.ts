@@ -8,7 +8,12 @@ describe('services: ServiceTable', () => {
   it('finds the service and port of a parsed SYN, and its balancer picks a backend', () => {
     const table = new ServiceTable({ clock: () => 0 });
     const svc: LbService = {
-      ...service('round-robin', [backend('a'), backend('b')], { kind: 'None' }, ['10.77.0.2', 'FD77:0::2']),
+      ...service(
+        'round-robin',
+        [backend('a'), backend('b'), { ...backend('c'), address: 'fd00:10:244::c' }],
+        { kind: 'None' },
+        ['10.77.0.2', 'FD77:0::2'],
+      ),
       ports: [
         { name: 'web', protocol: 'TCP', port: 81, targetPort: 8081 },
         { name: 'dns', protocol: 'UDP', port: 9999, targetPort: 53 },
@@ -23,7 +28,9 @@ describe('services: ServiceTable', () => {
       assert.ok(entry, `no entry for ${key.value.dst}`);
       assert.equal(entry.service.id, svc.id);
       assert.equal(entry.port.port, key.value.dstPort);
-      assert.equal(entry.balancer.choose(key.value.src).kind, 'backend');
+      const choice = entry.balancer.choose(key.value.src);
+      assert.ok(choice.kind === 'backend');
+      assert.equal(choice.backend.address.includes(':'), key.value.ipVersion === 6);
     }
     assert.equal(table.lookup('10.77.0.2', IpProto.UDP, 81), undefined);
     assert.equal(table.lookup('10.77.0.2', IpProto.TCP, 82), undefined);

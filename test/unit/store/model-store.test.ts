@@ -302,3 +302,39 @@ describe('store: the model on a real SQLite file', () => {
     expectDomain(() => cniCheck(m.ctx, cni, req), 'not-found', /not found/);
   });
 });
+
+describe('store: group commit', () => {
+  let m: TempModel;
+  beforeEach(() => (m = new TempModel()));
+  afterEach(() => m.dispose());
+
+  it('a failed mutation between two good ones in the same commit undoes only itself', async () => {
+    createTenant(m.ctx, SYSTEM, { name: 'a' });
+    assert.throws(() => createTenant(m.ctx, SYSTEM, { name: 'a' }), /already exists/);
+    assert.throws(
+      () =>
+        m.store.transact({ actor: 'test', action: 'boom' }, (tx) => {
+          tx.create('tenant', { id: '01a00000-0000-7000-8000-000000000001', name: 'ghost', createdAt: '' });
+          throw new Error('boom');
+        }),
+      /boom/,
+    );
+    createTenant(m.ctx, SYSTEM, { name: 'b' });
+    await m.store.durable();
+    m.reopen();
+    assert.deepEqual(
+      [...m.store.all('tenant')].map((t) => t.name),
+      ['a', 'b'],
+    );
+    assert.deepEqual(
+      m.store.audit(10).map((r) => r.action),
+      ['tenant.create', 'tenant.create'],
+    );
+  });
+
+  it('closing commits what is pending', () => {
+    createTenant(m.ctx, SYSTEM, { name: 'a' });
+    m.reopen();
+    assert.equal(m.store.lookup('tenant', 'name', 'a').length, 1);
+  });
+});
