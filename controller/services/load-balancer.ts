@@ -20,6 +20,8 @@ import type { ChangeEvent, ModelEvents } from '../events.js';
 import type { Id } from '../model/types.js';
 import { cookie, featureMask, objectIdOf } from '../pipeline/cookies.js';
 import { tableId } from '../pipeline/tables.js';
+import { hostMac } from '../pipeline/context.js';
+import { datapathIdOf } from '../reconcile/node-switch.js';
 import type { ModelReader } from '../store/store.js';
 import { connectionKey } from './balancer.js';
 import { ConnectionCounts } from './connections.js';
@@ -215,6 +217,8 @@ export class LoadBalancer {
       backend: { ip: b.address, port: b.port ?? entry.port.targetPort },
       backendObjectId: 0n,
       ...(fam.macs.has(b.id) ? { backendMac: fam.macs.get(b.id) as string } : {}),
+      ...(fam.external.has(b.id) ? this.snatOf(session, key.ipVersion) : {}),
+      clientL2: { clientMac: key.ethSrc, gatewayMac: key.ethDst },
       cookie: this.cookieOf(b.id),
       idleTimeout: this.idle,
     };
@@ -239,6 +243,20 @@ export class LoadBalancer {
       this.counters.placed++;
     }
     live?.set(k, { backendId: b.id, reverse: rev });
+  }
+
+  private readonly nodes = new WeakMap<SwitchSession, { ip: string; hostMac: string } | null>();
+  /** SNAT of an external backend's connections: the node's address, as egress-nat (IPv4 only, as it is). */
+  private snatOf(session: SwitchSession, v: 4 | 6): { snat?: { ip: string; hostMac: string } } {
+    let n = this.nodes.get(session);
+    if (n === undefined) {
+      n = null;
+      for (const node of this.options.model.all('node')) {
+        if (datapathIdOf(node) === session.dpid) n = { ip: node.tunnelIp, hostMac: hostMac(node) };
+      }
+      this.nodes.set(session, n);
+    }
+    return n && v === 4 && !n.ip.includes(':') ? { snat: n } : {};
   }
 
   private readonly cookies = new Map<string, bigint>();

@@ -16,9 +16,9 @@ import {
 import type { Action } from '../../protocols/openflow13/actions.js';
 import type { Instruction } from '../../protocols/openflow13/instructions.js';
 import type { OxmField } from '../../protocols/openflow13/oxm.js';
-import { setField } from '../pipeline/actions.js';
+import { ctCommitSnat, setField } from '../pipeline/actions.js';
 import { cookie } from '../pipeline/cookies.js';
-import { loadReg, matchReg, ROUTE_DOMAIN, TO_ROUTER } from '../pipeline/fields.js';
+import { CtZone, loadReg, matchReg, ROUTE_DOMAIN, TO_ROUTER } from '../pipeline/fields.js';
 import { Eth, flow, IpProto, type FlowSpec } from '../pipeline/flow.js';
 import { Priority } from '../pipeline/priorities.js';
 import { tableId } from '../pipeline/tables.js';
@@ -46,6 +46,18 @@ export interface SessionSpec {
    * the cluster, which l3 routes out through egress-nat's SNAT.
    */
   readonly backendMac?: string;
+  /**
+   * For a backend outside the cluster: the node's address (SNAT, so that replies come back through this node) and
+   * its bridge MAC (the host stack routes the packet on). The forward flow commits the connection in the egress
+   * conntrack zone with NAT to that address, as egress-nat does; the replies come back through egress-nat's un-NAT
+   * and service-lb's classify flow.
+   */
+  readonly snat?: { readonly ip: string; readonly hostMac: string };
+  /**
+   * The client's MAC and the MAC it sent to (its gateway): the reverse flow delivers the reply at L2 with these,
+   * so it does not depend on l3 routing back to the client.
+   */
+  readonly clientL2?: { readonly clientMac: string; readonly gatewayMac: string };
   /** The session cookie of the backend, when the caller has it at hand (else computed from backendObjectId). */
   readonly cookie?: bigint;
 }
@@ -116,6 +128,19 @@ export function reverseFlow(s: SessionSpec): FlowSpec {
 }
 
 function forwardActions(s: SessionSpec): Action[] {
+  const nat = [
+    setField({ field: ipField(s.ipVersion, 'dst'), value: s.backend.ip } as OxmField),
+    ...(s.backend.port !== s.vip.port
+      ? [setField({ field: portField(s.protocol, 'dst'), value: s.backend.port } as OxmField)]
+      : []),
+  ];
+  if (s.snat !== undefined)
+    return [
+      ...nat,
+      setField({ field: 'eth_dst', value: s.snat.hostMac }),
+      loadReg(TO_ROUTER, 0),
+      ctCommitSnat(CtZone.snat, s.snat.ip, s.domain),
+    ];
   return [
     ...(s.backendMac !== undefined
       ? [setField({ field: 'eth_dst', value: s.backendMac }), loadReg(TO_ROUTER, 0)]
@@ -129,6 +154,13 @@ function forwardActions(s: SessionSpec): Action[] {
 
 function reverseActions(s: SessionSpec): Action[] {
   return [
+    ...(s.clientL2 !== undefined
+      ? [
+          setField({ field: 'eth_src', value: s.clientL2.gatewayMac }),
+          setField({ field: 'eth_dst', value: s.clientL2.clientMac }),
+          loadReg(TO_ROUTER, 0),
+        ]
+      : []),
     setField({ field: ipField(s.ipVersion, 'src'), value: s.vip.ip } as OxmField),
     ...(s.backend.port !== s.vip.port
       ? [setField({ field: portField(s.protocol, 'src'), value: s.vip.port } as OxmField)]
