@@ -5,7 +5,7 @@
 // (2) decision latency at a fixed 10,000 new connections/s: PACKET_IN sent -> its PACKET_OUT received.
 // Run: node dist/bench/packet-in/index.js [seconds=5]
 import { fork } from 'node:child_process';
-import { pino } from 'pino';
+import { pino, type Logger } from 'pino';
 import { SYSTEM } from '../../controller/ops/actor';
 import { createEndpoint } from '../../controller/ops/endpoints';
 import { createNode } from '../../controller/ops/nodes';
@@ -13,6 +13,7 @@ import { createService } from '../../controller/ops/services';
 import { createNetwork, createSubnet, createTenant } from '../../controller/ops/tenancy';
 import { featureMask } from '../../controller/pipeline/cookies';
 import { LoadBalancer } from '../../controller/services/load-balancer';
+import { encode, type PacketIn } from '../../protocols/openflow13';
 import { parseFlowKey } from '../../protocols/packets';
 import { OpenFlowServer, PacketInDispatcher } from '../../southbound/openflow';
 import { TempModel } from '../../test/support/model';
@@ -20,6 +21,8 @@ import { synFrame, SyntheticSwitch } from '../../test/support/synthetic-switch';
 
 const VIP = '10.96.0.10';
 const COOKIE = featureMask('service').cookie | 1n;
+const OFPT_PACKET_OUT = 13;
+const OFPT_FLOW_MOD = 14;
 
 interface Report {
   readonly mode: string;
@@ -54,19 +57,27 @@ async function switchMain(port: number, mode: 'throughput' | 'latency', seconds:
   const latencies: number[] = [];
   let answered = 0;
   let sent = 0;
-  sw.onAnswer = (a) => {
-    if (a.message.type !== 'packetOut') return;
+  // Answers are read from their bytes, not decoded: the switch side must stay cheap next to the controller.
+  // PACKET_OUT: header 8, buffer_id 4, in_port 4, actions_len 2, pad 6, actions, then the frame (IPv4 source at
+  // 26, TCP source port at 34).
+  sw.onRaw = (b, at) => {
+    if (b[1] === OFPT_FLOW_MOD) {
+      sw.counts.flowMod++;
+      return true;
+    }
+    if (b[1] !== OFPT_PACKET_OUT) return false;
     answered++;
+    sw.counts.packetOut++;
     if (mode === 'latency') {
-      const k = parseFlowKey(a.message.data);
-      if (!k.ok) return;
-      const key = `${k.value.src}|${k.value.srcPort}`;
+      const data = 24 + ((b[16] as number) << 8) + (b[17] as number);
+      const key = `${b[data + 26]}.${b[data + 27]}.${b[data + 28]}.${b[data + 29]}|${((b[data + 34] as number) << 8) + (b[data + 35] as number)}`;
       const t = sentAt.get(key);
       if (t !== undefined) {
-        latencies.push(a.at - t);
+        latencies.push(at - t);
         sentAt.delete(key);
       }
     }
+    return true;
   };
   // Every PACKET_IN encoded before the clock starts: the switch side must cost the controller's core nothing.
   const frames: Uint8Array[] = [];
@@ -78,6 +89,7 @@ async function switchMain(port: number, mode: 'throughput' | 'latency', seconds:
     keys.push(k.ok ? `${k.value.src}|${k.value.srcPort}` : '');
     frames.push(SyntheticSwitch.packetInBytes(f, 7, 20, COOKIE));
   }
+  const cpu0 = process.cpuUsage();
   const start = performance.now();
   const end = start + seconds * 1000;
   if (mode === 'throughput') {
@@ -109,6 +121,9 @@ async function switchMain(port: number, mode: 'throughput' | 'latency', seconds:
     });
   }
   const elapsed = (performance.now() - start) / 1000;
+  const cpu = process.cpuUsage(cpu0);
+  if (process.env.BENCH_DEBUG)
+    console.error(`switch CPU ${(((cpu.user + cpu.system) / 1e6 / elapsed) * 100).toFixed(0)}%`);
   await new Promise((r) => setTimeout(r, 300));
   sw.close();
   return {
@@ -123,6 +138,53 @@ async function switchMain(port: number, mode: 'throughput' | 'latency', seconds:
 
 function pct(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] as number;
+}
+
+/**
+ * (0) the decision alone on this core: PACKET_IN in, parse, choose, build and encode the two FLOW_MODs and the
+ * PACKET_OUT into one buffer (what SwitchSession.sendAll writes), no socket.
+ */
+function inProcess(m: TempModel, log: Logger): void {
+  const lb = new LoadBalancer({ model: m.store, log });
+  lb.start();
+  let bytes = 0;
+  const session = {
+    dpid: '1',
+    closed: false,
+    sendAll(msgs: readonly Parameters<typeof encode>[0][]) {
+      for (const msg of msgs) bytes += encode({ ...msg, xid: 1 } as Parameters<typeof encode>[0]).length;
+      return [];
+    },
+    on() {},
+    once() {},
+    off() {},
+  } as unknown as Parameters<LoadBalancer['attach']>[0];
+  lb.attach(session);
+  const n = 200_000;
+  const pins: PacketIn[] = [];
+  for (let i = 0; i < n; i++)
+    pins.push({
+      type: 'packetIn',
+      xid: 0,
+      bufferId: 0xffffffff,
+      totalLen: 54,
+      reason: 1,
+      tableId: 20,
+      cookie: COOKIE,
+      match: [{ field: 'in_port', value: 7 }],
+      data: frameFor(i),
+    });
+  const cpu0 = process.cpuUsage();
+  const t0 = performance.now();
+  for (const p of pins) lb.handlePacketIn(session, p);
+  const wall = (performance.now() - t0) / 1000;
+  const cpu = process.cpuUsage(cpu0);
+  const cpuSec = (cpu.user + cpu.system) / 1e6;
+  lb.stop();
+  console.log(
+    `decision in process: ${n} new connections in ${wall.toFixed(2)} s wall, ${cpuSec.toFixed(2)} s CPU = ` +
+      `${Math.round(n / cpuSec)}/s per CPU-second (${Math.round(n / wall)}/s wall); ${(bytes / n).toFixed(0)} bytes out each`,
+  );
 }
 
 async function controllerMain(seconds: number): Promise<void> {
@@ -151,6 +213,7 @@ async function controllerMain(seconds: number): Promise<void> {
     backends,
     policy: 'round-robin',
   });
+  inProcess(m, log);
   const server = new OpenFlowServer({ log });
   const port = await server.listen('127.0.0.1', 0);
   try {

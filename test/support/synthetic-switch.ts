@@ -52,6 +52,8 @@ const OFPT_FLOW_MOD = 14;
 export class SyntheticSwitch {
   readonly counts = { flowMod: 0, packetOut: 0, meterMod: 0, other: 0 };
   onAnswer: ((a: Answer) => void) | undefined;
+  /** Sees every message's bytes first; returning true means handled (not decoded): the bench's cheap path. */
+  onRaw: ((bytes: Uint8Array, at: number) => boolean) | undefined;
   /** Decode FLOW_MODs and hand them to onAnswer (tests); off, they are only counted (bench). */
   decodeFlowMods = true;
   /** Resolves once the controller has finished its handshake (it asked for the port descriptions). */
@@ -69,6 +71,7 @@ export class SyntheticSwitch {
       const at = performance.now();
       for (const bytes of this.framer.push(chunk).messages) {
         // FLOW_MODs are counted from their header alone: the switch side must stay cheaper than the controller.
+        if (this.onRaw?.(bytes, at) === true) continue;
         if (bytes[1] === OFPT_FLOW_MOD && !this.decodeFlowMods) {
           this.counts.flowMod++;
           continue;
