@@ -1,6 +1,7 @@
 // The controller's configuration: command-line options, each with an environment variable of the same meaning.
 // Flags win over the environment, the environment over defaults.
 import { Command, InvalidArgumentError } from 'commander';
+import { parseCidr } from './ipam/address';
 import type { StoreSync } from './store/sqlite-store';
 
 export type ListenAddress =
@@ -18,6 +19,8 @@ export interface ControllerConfig {
   readonly storeSync: StoreSync;
   /** Packet-ins per second the controller takes from one switch (its own limit, after the switch's meter). */
   readonly packetInRate: number;
+  /** Where ClusterIPs are allocated from (--service-cidr, comma-separated; default 10.96.0.0/12,fd00:96::/108). */
+  readonly serviceCidrs: readonly string[];
 }
 
 export const DEFAULTS = {
@@ -83,6 +86,25 @@ export function parseConfig(argv: readonly string[], env: NodeJS.ProcessEnv = pr
       },
       Number(env.SDN_PACKET_IN_RATE ?? 10000),
     )
+    .option(
+      '--service-cidr <cidrs>',
+      'where ClusterIPs are allocated from, comma-separated (env SDN_SERVICE_CIDR)',
+      (v: string) => {
+        const list = v
+          .split(',')
+          .map((x) => x.trim())
+          .filter(Boolean);
+        for (const c of list) {
+          try {
+            parseCidr(c);
+          } catch {
+            throw new InvalidArgumentError(`"${c}" is not a CIDR`);
+          }
+        }
+        return list;
+      },
+      (env.SDN_SERVICE_CIDR ?? '10.96.0.0/12,fd00:96::/108').split(','),
+    )
     .exitOverride()
     .parse(argv as string[], { from: 'node' });
   const o = program.opts<{
@@ -91,6 +113,7 @@ export function parseConfig(argv: readonly string[], env: NodeJS.ProcessEnv = pr
     openflowListen: ListenAddress;
     ovsdbListen?: ListenAddress;
     packetInRate: number;
+    serviceCidr: string[];
   }>();
   const sync = (env.SDN_STORE_SYNC ?? 'OFFLOADED').toUpperCase();
   if (sync !== 'OFFLOADED' && sync !== 'FULL' && sync !== 'NORMAL') {
@@ -99,6 +122,7 @@ export function parseConfig(argv: readonly string[], env: NodeJS.ProcessEnv = pr
   return {
     storeSync: sync,
     packetInRate: o.packetInRate,
+    serviceCidrs: o.serviceCidr,
     dataDir: o.dataDir,
     apiListen: o.apiListen,
     openflowListen: o.openflowListen,

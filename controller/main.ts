@@ -36,7 +36,7 @@ function writeAdminToken(ctx: OpsContext, dataDir: string, log: Logger): void {
 export async function startController(config: ControllerConfig, log: Logger): Promise<() => Promise<void>> {
   const store = new SqliteStore(join(config.dataDir, STORE_FILE), { synchronous: config.storeSync });
   log.info({ store: resolve(store.location), schemaVersion: store.schemaVersion }, 'store open');
-  const ctx = new OpsContext(store);
+  const ctx = new OpsContext(store, { serviceCidrs: config.serviceCidrs });
   writeAdminToken(ctx, config.dataDir, log);
   const metrics = new ControllerMetrics({ processMetrics: true });
   metrics.watch(store.events);

@@ -184,9 +184,22 @@ export interface ServicePort {
 }
 
 /** A backend is an endpoint of the service's network or an external address. */
+/** healthy: takes new connections; draining: keeps its sessions, takes no new ones; unhealthy: loses its sessions. */
+export type BackendHealth = 'healthy' | 'draining' | 'unhealthy';
+
 export type ServiceBackend =
-  | { readonly kind: 'endpoint'; readonly endpointId: Id; readonly weight: number }
-  | { readonly kind: 'address'; readonly address: string; readonly weight: number };
+  | {
+      readonly kind: 'endpoint';
+      readonly endpointId: Id;
+      readonly weight: number;
+      readonly health?: BackendHealth;
+    }
+  | {
+      readonly kind: 'address';
+      readonly address: string;
+      readonly weight: number;
+      readonly health?: BackendHealth;
+    };
 
 export interface Service {
   readonly id: Id;

@@ -61,7 +61,9 @@ export function familyServices(
         if (ep) macs.set(id, ep.mac);
       }
       if (address === undefined) continue;
-      backends.push({ id, address, weight: b.weight, health: health(svc.id, id) });
+      // The stored verdict (REST health route) wins unless the controller's own one says worse.
+      const h = health(svc.id, id);
+      backends.push({ id, address, weight: b.weight, health: h !== 'healthy' ? h : (b.health ?? 'healthy') });
     }
     out.push({
       serviceId: svc.id,
