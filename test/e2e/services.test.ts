@@ -186,4 +186,41 @@ while True:
       `IPv6 answer: ${JSON.stringify(out)}`,
     );
   });
+  it("a SYN flood to the ClusterIP is held by the switch's meter, and the service still answers", async () => {
+    const c = controller as ControllerProcess;
+    const dir = `${lab?.dir}/${client.node}/br-int.mgmt`;
+    /** Packets that met meter 1, and packets its drop band dropped. */
+    const meter = async (): Promise<{ seen: number; dropped: number }> => {
+      const r = await inNetns(client.netns, 'ovs-ofctl', '-O', 'OpenFlow13', 'meter-stats', `unix:${dir}`);
+      const m = /meter:1 [^\n]*?packet_in_count:(\d+)[\s\S]*?0: packet_count:(\d+)/.exec(r.out);
+      assert.ok(m, `meter 1 on the switch: ${r.out}`);
+      return { seen: Number(m[1]), dropped: Number(m[2]) };
+    };
+    const before = await meter();
+    // 20,000 SYNs from random ports as fast as a raw socket sends them (the kernel adds the IP header).
+    const flood = `import socket, struct, random
+s = socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_TCP)
+for i in range(20000):
+    s.sendto(struct.pack("!HHIIBBHHH", random.randint(1024, 65535), 80, i, 0, 0x50, 0x02, 1024, 0, 0), ("${VIP}", 0))`;
+    const t0 = Date.now();
+    const r = await inNetns(client.netns, 'python3', '-c', flood);
+    assert.equal(r.code, 0, r.out);
+    const seconds = (Date.now() - t0) / 1000;
+    const after = await meter();
+    const seen = after.seen - before.seen;
+    const dropped = after.dropped - before.dropped;
+    const passed = seen - dropped;
+    // The meter lets 5000/s (+ a burst of 1000) reach the controller; whatever else met it was dropped in the switch.
+    const allowed = 1000 + 5000 * (seconds + 0.5);
+    const what = `${seen} SYNs met the meter in ${seconds.toFixed(2)} s, ${dropped} dropped, ${passed} passed`;
+    assert.ok(dropped > 0, what);
+    assert.ok(passed <= allowed, what);
+    // Other switches and the API are not slowed: a connection from the other node, and an API call, still work.
+    const who = await tcp(client2, VIP);
+    assert.ok(
+      backends.some((b) => b.name === who),
+      `after the flood: ${JSON.stringify(who)}`,
+    );
+    assert.equal((await request(c.url, c.adminToken(), 'GET', '/api/v1/services')).status, 200);
+  });
 });
