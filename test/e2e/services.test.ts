@@ -6,6 +6,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { cookie, objectIdOf } from '../../controller/pipeline/cookies.js';
 import { ControllerProcess, request } from '../support/controller-process.js';
 import { Lab, inNetns, type LabPod, type LabStatus } from '../support/lab.js';
 import { cleanupStaleSandboxes, freeTcpPort, requireRootAndOvs } from '../support/ovs.js';
@@ -155,12 +156,32 @@ while True:
 
   it('removing a backend moves new connections and kills its sessions', async () => {
     const [gone, ...kept] = backends as [LabPod, ...LabPod[]];
+    const goneCookie =
+      '0x' + cookie('session', objectIdOf(endpointIdOf.get(v4(gone)) as string)).toString(16);
+    const sessionsOn = async (c: string): Promise<number> => {
+      let n = 0;
+      for (const node of status.nodes) {
+        const f = await inNetns(
+          node.netns,
+          'ovs-ofctl',
+          '-O',
+          'OpenFlow13',
+          'dump-flows',
+          `unix:${lab?.dir}/${node.name}/br-int.mgmt`,
+        );
+        n += f.out.split('\n').filter((l) => l.includes(`cookie=${c},`)).length;
+      }
+      return n;
+    };
+    assert.ok((await sessionsOn(goneCookie)) > 0, `${gone.name} has sessions before its removal`);
     // A long connection to whichever backend takes it; it must die if its backend is the one removed.
     const r = await api('PATCH', `/api/v1/services/${serviceId}`, {
       backends: kept.map((b) => ({ endpoint: endpointIdOf.get(v4(b)) })),
     });
     assert.equal(r.status, 200, JSON.stringify(r.json));
     await new Promise((r2) => setTimeout(r2, 300));
+    // Its session flows (made by the spread tests above) are gone from every switch.
+    assert.equal(await sessionsOn(goneCookie), 0, `sessions of ${gone.name} left`);
     const seen = await spread(client, kept.length * 2);
     assert.ok(!seen.has(gone.name), JSON.stringify([...seen]));
     assert.equal(seen.size, kept.length, JSON.stringify([...seen]));
