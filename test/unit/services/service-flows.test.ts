@@ -149,6 +149,35 @@ describe('session flows', () => {
     assert.match(t, /actions=set_field:fd00:1::12->ipv6_dst,goto_table:30$/);
   });
 
+  it('a pod backend is delivered at L2; the reply goes back to the client at L2', () => {
+    const l2 = {
+      ...spec,
+      backendMac: '0a:58:0a:01:00:0c',
+      clientL2: { clientMac: '0a:58:0a:01:00:0a', gatewayMac: '0a:00:00:00:01:01' },
+    };
+    assert.match(
+      text(forwardFlow(l2)),
+      /actions=set_field:0a:58:0a:01:00:0c->eth_dst,load:0->NXM_NX_REG0\[4\],set_field:10\.1\.0\.12->ip_dst,set_field:8080->tcp_dst,goto_table:30$/,
+    );
+    assert.match(
+      text(reverseFlow(l2)),
+      /actions=set_field:0a:00:00:00:01:01->eth_src,set_field:0a:58:0a:01:00:0a->eth_dst,load:0->NXM_NX_REG0\[4\],set_field:10\.96\.0\.10->ip_src/,
+    );
+    assert.deepEqual(forwardFlow(l2), checkedForwardFlow(l2));
+  });
+
+  it('an external backend is DNATed, then SNATed to the node address in the egress zone, out to the host', () => {
+    const ext = {
+      ...spec,
+      backend: { ip: '10.99.0.254', port: 8080 },
+      snat: { ip: '10.99.0.1', hostMac: '02:5d:0a:63:00:01' },
+    };
+    assert.match(
+      text(forwardFlow(ext)),
+      /set_field:10\.99\.0\.254->ip_dst,set_field:8080->tcp_dst,set_field:02:5d:0a:63:00:01->eth_dst,load:0->NXM_NX_REG0\[4\],ct\(commit,zone=65520,nat\(src=10\.99\.0\.1\),exec\(set_field:0x7->ct_mark\)\),goto_table:30$/,
+    );
+  });
+
   it("a backend's sessions go with one delete by exact cookie", () => {
     const d = deleteByCookie(cookie('session', objectIdOf('a3')));
     assert.equal(d.cookieMask, 0xffffffffffffffffn);
