@@ -12,6 +12,8 @@ import { OpsContext } from './ops/context';
 import { bootstrapAdmin } from './ops/tokens';
 import { SqliteStore } from './store/sqlite-store';
 import { Reconciler } from './reconcile';
+import { SYSTEM } from './ops/actor';
+import { setNodeConnection } from './ops/nodes';
 import { OpenFlowServer, PacketInDispatcher, type SwitchSession } from '../southbound/openflow';
 import { LoadBalancer } from './services/load-balancer';
 
@@ -49,6 +51,17 @@ export async function startController(config: ControllerConfig, log: Logger): Pr
     events: store.events,
     openflow,
     log,
+    metrics,
+    onConnection: (nodeId, state) => {
+      try {
+        setNodeConnection(ctx, SYSTEM, nodeId, state);
+      } catch (err) {
+        log.warn(
+          { nodeId, err: err instanceof Error ? err.message : String(err) },
+          'could not record node connection',
+        );
+      }
+    },
     defaultControllerTarget: of.kind === 'unix' ? `unix:${of.path}` : `tcp:${of.host}:${ofPort}`,
   });
   reconciler.start();
@@ -65,7 +78,7 @@ export async function startController(config: ControllerConfig, log: Logger): Pr
   };
   openflow.on('switchUp', onSwitch);
   for (const s of openflow.switches.values()) onSwitch(s);
-  const app = await buildApp({ ctx, dataplane: reconciler, metrics, logger: log });
+  const app = await buildApp({ ctx, dataplane: reconciler, switches: reconciler, metrics, logger: log });
   const api = config.apiListen;
   await app.listen(api.kind === 'unix' ? { path: api.path } : { host: api.host, port: api.port });
   log.info(
