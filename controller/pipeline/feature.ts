@@ -1,10 +1,9 @@
 // A feature contributes flows (and groups) to a node's pipeline. Each feature is one file; compile.ts concatenates
 // them. Flows that depend on one endpoint come from endpointFlows, so that one endpoint's flows can be computed
 // alone when it is added (incremental compile).
-import type { Bucket } from '../../protocols/openflow13/messages.js';
+import type { Bucket, MeterBand } from '../../protocols/openflow13/messages.js';
 import type { EndpointView, NetworkView, NodeContext } from './context.js';
 import type { FlowSpec } from './flow.js';
-import type { MeterSpec } from './meters.js';
 
 /** An OpenFlow group the pipeline wants on the switch. */
 export interface GroupSpec {
@@ -12,6 +11,13 @@ export interface GroupSpec {
   /** OFPGT_ALL 0, SELECT 1, INDIRECT 2, FF 3. */
   readonly groupType: number;
   readonly buckets: readonly Bucket[];
+}
+
+/** An OpenFlow 1.3 meter the pipeline wants on the switch (OFPMF_* flags, bands in kbit/s and kbit). */
+export interface MeterSpec {
+  readonly meterId: number;
+  readonly flags: number;
+  readonly bands: readonly MeterBand[];
 }
 
 export interface Feature {
@@ -23,6 +29,6 @@ export interface Feature {
   /** Flows about one endpoint (local or remote) of such a network. */
   endpointFlows?(ctx: NodeContext, ep: EndpointView, out: FlowSpec[]): void;
   groups?(ctx: NodeContext, net: NetworkView, out: GroupSpec[]): void;
-  /** OpenFlow meters the node's flows refer to (meter-sync puts them in place before the flows). */
+  /** Meters of the node, once per compile. */
   meters?(ctx: NodeContext, out: MeterSpec[]): void;
 }

@@ -1,21 +1,15 @@
 // OpenFlow meters the pipeline wants on a switch, named once. The reconciler keeps them in place (meter-sync) before
 // it pushes the flows that refer to them.
-import type { MeterBand } from '../../protocols/openflow13/messages.js';
+import type { MeterSpec } from './feature.js';
 
-export interface MeterSpec {
-  readonly meterId: number;
-  /** OFPMF_* bits: KBPS 1, PKTPS 2, BURST 4, STATS 8. */
-  readonly flags: number;
-  readonly bands: readonly MeterBand[];
-  readonly doc: string;
-}
+export type { MeterSpec };
 
 export const MeterFlags = { kbps: 1, pktps: 2, burst: 4, stats: 8 } as const;
 
-/** Meter ids, one per purpose, append only. */
+/** Meter ids, one per purpose, append only; above QoS's range (1..0x7fffffff, features/qos.ts), so never one of its. */
 export const MeterId = {
   /** Packet-ins of new connections to ClusterIPs (service-lb), per switch. */
-  serviceMiss: 1,
+  serviceMiss: 0x80000000,
 } as const;
 
 /** New connections per second one switch may send to the controller through ClusterIP miss flows. */
@@ -29,7 +23,7 @@ export function serviceMissMeter(
   return {
     meterId: MeterId.serviceMiss,
     flags: MeterFlags.pktps | MeterFlags.burst | MeterFlags.stats,
+    // The rate limit of one switch's ClusterIP packet-ins: drop above the rate.
     bands: [{ type: 'drop', rate, burstSize: burst }],
-    doc: 'rate limit of the ClusterIP packet-ins of one switch (drop above the rate)',
   };
 }

@@ -7,9 +7,12 @@ import type {
   ModelKinds,
   Network,
   Node,
+  QosPolicy,
   Router,
   RouterInterface,
   Service,
+  SecurityGroup,
+  SecurityGroupRule,
   Subnet,
   Tenant,
   VlanBinding,
@@ -26,6 +29,10 @@ export interface PipelineSnapshot {
   readonly vlanBindings: readonly VlanBinding[];
   /** ClusterIP Services (service-lb); absent in snapshots saved before Services were compiled. */
   readonly services?: readonly Service[];
+  /** Security groups, their rules and QoS policies (absent in snapshots made before they existed: none). */
+  readonly securityGroups?: readonly SecurityGroup[];
+  readonly securityGroupRules?: readonly SecurityGroupRule[];
+  readonly qosPolicies?: readonly QosPolicy[];
 }
 
 /** What snapshotFromModel reads: the store (ModelStore, a transaction) and ModelCache all fit. */
@@ -45,6 +52,9 @@ export function snapshotFromModel(m: SnapshotSource): PipelineSnapshot {
     endpoints: [...m.all('endpoint')],
     vlanBindings: [...m.all('vlanBinding')],
     services: [...m.all('service')],
+    securityGroups: [...m.all('securityGroup')],
+    securityGroupRules: [...m.all('securityGroupRule')],
+    qosPolicies: [...m.all('qosPolicy')],
   };
 }
 

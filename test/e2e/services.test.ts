@@ -7,6 +7,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { cookie, objectIdOf } from '../../controller/pipeline/cookies.js';
+import { MeterId } from '../../controller/pipeline/meters.js';
 import { ControllerProcess, request } from '../support/controller-process.js';
 import { Lab, inNetns, type LabPod, type LabStatus } from '../support/lab.js';
 import { cleanupStaleSandboxes, freeTcpPort, requireRootAndOvs } from '../support/ovs.js';
@@ -213,8 +214,10 @@ while True:
     /** Packets that met meter 1, and packets its drop band dropped. */
     const meter = async (): Promise<{ seen: number; dropped: number }> => {
       const r = await inNetns(client.netns, 'ovs-ofctl', '-O', 'OpenFlow13', 'meter-stats', `unix:${dir}`);
-      const m = /meter:1 [^\n]*?packet_in_count:(\d+)[\s\S]*?0: packet_count:(\d+)/.exec(r.out);
-      assert.ok(m, `meter 1 on the switch: ${r.out}`);
+      const m = new RegExp(
+        `meter:${MeterId.serviceMiss} [^\\n]*?packet_in_count:(\\d+)[\\s\\S]*?0: packet_count:(\\d+)`,
+      ).exec(r.out);
+      assert.ok(m, `the packet-in meter on the switch: ${r.out}`);
       return { seen: Number(m[1]), dropped: Number(m[2]) };
     };
     const before = await meter();
