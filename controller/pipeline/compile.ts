@@ -11,6 +11,7 @@ import { egressNat } from './features/egress-nat.js';
 import { l2 } from './features/l2.js';
 import { l3 } from './features/l3.js';
 import { output } from './features/output.js';
+import { serviceLb } from './features/service-lb.js';
 import { egressPolicing, qos } from './features/qos.js';
 import { routerAdvert } from './features/router-advert.js';
 import { securityGroups } from './features/security-groups.js';
@@ -27,6 +28,7 @@ export const FEATURES: readonly Feature[] = [
   classify,
   spoofGuard,
   arpNdResponder,
+  serviceLb,
   routerAdvert,
   l3,
   staticRoutes,

@@ -10,6 +10,7 @@ import type {
   QosPolicy,
   Router,
   RouterInterface,
+  Service,
   SecurityGroup,
   SecurityGroupRule,
   Subnet,
@@ -26,6 +27,8 @@ export interface PipelineSnapshot {
   readonly routerInterfaces: readonly RouterInterface[];
   readonly endpoints: readonly Endpoint[];
   readonly vlanBindings: readonly VlanBinding[];
+  /** ClusterIP Services (service-lb); absent in snapshots saved before Services were compiled. */
+  readonly services?: readonly Service[];
   /** Security groups, their rules and QoS policies (absent in snapshots made before they existed: none). */
   readonly securityGroups?: readonly SecurityGroup[];
   readonly securityGroupRules?: readonly SecurityGroupRule[];
@@ -48,6 +51,7 @@ export function snapshotFromModel(m: SnapshotSource): PipelineSnapshot {
     routerInterfaces: [...m.all('routerInterface')],
     endpoints: [...m.all('endpoint')],
     vlanBindings: [...m.all('vlanBinding')],
+    services: [...m.all('service')],
     securityGroups: [...m.all('securityGroup')],
     securityGroupRules: [...m.all('securityGroupRule')],
     qosPolicies: [...m.all('qosPolicy')],

@@ -6,6 +6,7 @@ import { Meter, MeterModCommand } from '../../protocols/openflow13/index.js';
 import type { SwitchSession } from '../../southbound/openflow/index.js';
 import type { MeterSpec } from '../pipeline/feature.js';
 import { MAX_QOS_METER } from '../pipeline/features/qos.js';
+import { MeterId } from '../pipeline/meters.js';
 
 export class MeterSync {
   /** Meter id -> body, as last read from or pushed to the switch. */
@@ -78,8 +79,11 @@ export class MeterSync {
   }
 }
 
+/** QoS meters, and the pipeline's own named meters (meters.ts: the ClusterIP packet-in limit). */
+const PIPELINE_METERS: ReadonlySet<number> = new Set(Object.values(MeterId));
+
 function ours(id: number): boolean {
-  return id >= 1 && id <= MAX_QOS_METER;
+  return (id >= 1 && id <= MAX_QOS_METER) || PIPELINE_METERS.has(id);
 }
 
 /** Flags without STATS-like noise would differ per switch; OVS reports back what it was given, so compare all. */
