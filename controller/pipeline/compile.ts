@@ -11,12 +11,14 @@ import { egressNat } from './features/egress-nat.js';
 import { l2 } from './features/l2.js';
 import { l3 } from './features/l3.js';
 import { output } from './features/output.js';
+import { overlay } from './features/overlay.js';
 import { spoofGuard } from './features/spoof-guard.js';
 import { staticRoutes } from './features/static-routes.js';
-import { BRIDGE_NAME, TUNNEL_OFPORT, TUNNEL_PORT_NAME } from './ports.js';
+import { TUNNEL_OFPORT, UPLINK_OFPORT } from './ports.js';
 import { Priority } from './priorities.js';
 import type { PipelineSnapshot } from './snapshot.js';
 import type { Endpoint } from '../model/types.js';
+import type { VSwitchCapabilities } from '../../southbound/ovsdb/vswitch/profiles.js';
 import { TABLES } from './tables.js';
 
 /** The features, in the order their flows are gathered (the first of two equal flows wins). */
@@ -29,6 +31,7 @@ export const FEATURES: readonly Feature[] = [
   egressNat,
   l2,
   broadcast,
+  overlay,
   output,
 ];
 
@@ -52,6 +55,8 @@ export interface PortsWanted {
   readonly bridge: BridgeWanted;
   readonly tunnel: PortWanted;
   readonly endpoints: readonly PortWanted[];
+  /** Network-overlay nodes: the trunk to the leaf, carrying the VLANs bound on the node. */
+  readonly uplink?: PortWanted & { readonly trunks: readonly number[] };
 }
 
 export interface CompiledNode {
@@ -63,6 +68,22 @@ export interface CompiledNode {
   readonly ports: PortsWanted;
   /** Two features wanted different flows with one table|priority|match; the first was kept. */
   readonly conflicts: readonly string[];
+  /** Features left out because the node's vSwitch lacks a capability they need, each saying which. */
+  readonly unsupported: readonly string[];
+}
+
+/** The features a vSwitch profile can run, and why the others cannot (said at node registration and compile). */
+export function featuresFor(
+  capabilities: VSwitchCapabilities,
+  features: readonly Feature[] = FEATURES,
+): { features: readonly Feature[]; unsupported: string[] } {
+  const unsupported: string[] = [];
+  const kept = features.filter((f) => {
+    const missing = (f.needs ?? []).filter((c) => !capabilities[c]);
+    if (missing.length > 0) unsupported.push(`${f.name} needs ${missing.join(', ')}`);
+    return missing.length === 0;
+  });
+  return { features: kept, unsupported };
 }
 
 /** Table-miss flows, from the declaration. */
@@ -109,6 +130,7 @@ export function endpointAdded(
   const view = ctx.admit(ep);
   if (!view) return undefined;
   if (isNextHop(ctx, view)) return undefined;
+  features = featuresFor(ctx.profile.capabilities, features).features;
   const flows = finish(endpointFlows(ctx, view, features), []);
   const groups: GroupSpec[] = [];
   for (const f of features) f.groups?.(ctx, view.network, groups);
@@ -137,6 +159,7 @@ export function endpointRemoved(
   const view = ctx.evict(endpointId);
   if (!view) return undefined;
   if (isNextHop(ctx, view)) return undefined;
+  features = featuresFor(ctx.profile.capabilities, features).features;
   const flows = finish(endpointFlows(ctx, view, features), []);
   const groups: GroupSpec[] = [];
   for (const f of features) f.groups?.(ctx, view.network, groups);
@@ -207,7 +230,8 @@ export function compileNode(
   return compileContext(ctx, opts.features ?? FEATURES);
 }
 
-export function compileContext(ctx: NodeContext, features: readonly Feature[] = FEATURES): CompiledNode {
+export function compileContext(ctx: NodeContext, all: readonly Feature[] = FEATURES): CompiledNode {
+  const { features, unsupported } = featuresFor(ctx.profile.capabilities, all);
   const flows: FlowSpec[] = missFlows();
   const groups: GroupSpec[] = [];
   for (const f of features) f.nodeFlows?.(ctx, flows);
@@ -221,7 +245,7 @@ export function compileContext(ctx: NodeContext, features: readonly Feature[] = 
   const conflicts: string[] = [];
   const sorted = finish(flows, conflicts);
   groups.sort((a, b) => a.groupId - b.groupId);
-  return { node: ctx.node.name, flows: sorted, groups, ports: portsWanted(ctx), conflicts };
+  return { node: ctx.node.name, flows: sorted, groups, ports: portsWanted(ctx), conflicts, unsupported };
 }
 
 export function portsWanted(ctx: NodeContext): PortsWanted {
@@ -231,21 +255,25 @@ export function portsWanted(ctx: NodeContext): PortsWanted {
     endpoints.push({ name: ep.ep.portName, ofportRequest: ep.ofport, endpointId: ep.ep.id });
   }
   endpoints.sort((a, b) => a.ofportRequest - b.ofportRequest);
+  const p = ctx.profile;
+  const trunks = ctx.networks
+    .flatMap((n) => (n.vlan !== undefined && n.local ? [n.vlan] : []))
+    .sort((a, b) => a - b);
+  const uplink =
+    ctx.node.overlay === 'network' && ctx.node.uplink !== undefined
+      ? { uplink: { name: ctx.node.uplink, ofportRequest: UPLINK_OFPORT, trunks } }
+      : {};
   return {
     bridge: {
-      name: BRIDGE_NAME,
+      name: p.integrationBridge,
       datapathType: ctx.node.datapathType,
       hwaddr: ctx.hostMac,
       failMode: 'secure',
       protocols: ['OpenFlow13'],
       ...(ctx.node.datapathId !== undefined ? { datapathId: ctx.node.datapathId } : {}),
     },
-    tunnel: {
-      name: TUNNEL_PORT_NAME,
-      ofportRequest: TUNNEL_OFPORT,
-      type: 'vxlan',
-      options: { remote_ip: 'flow', key: 'flow', dst_port: '4789' },
-    },
+    tunnel: { name: p.tunnelPort, ofportRequest: TUNNEL_OFPORT, type: 'vxlan', options: p.tunnelOptions },
     endpoints,
+    ...uplink,
   };
 }

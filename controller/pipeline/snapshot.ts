@@ -12,6 +12,7 @@ import type {
   Subnet,
   Tenant,
   VlanBinding,
+  Vtep,
 } from '../model/types.js';
 
 export interface PipelineSnapshot {
@@ -23,6 +24,8 @@ export interface PipelineSnapshot {
   readonly routerInterfaces: readonly RouterInterface[];
   readonly endpoints: readonly Endpoint[];
   readonly vlanBindings: readonly VlanBinding[];
+  /** Leaf VTEPs (network overlay); absent means none. */
+  readonly vteps?: readonly Vtep[];
 }
 
 /** What snapshotFromModel reads: the store (ModelStore, a transaction) and ModelCache all fit. */
@@ -41,6 +44,7 @@ export function snapshotFromModel(m: SnapshotSource): PipelineSnapshot {
     routerInterfaces: [...m.all('routerInterface')],
     endpoints: [...m.all('endpoint')],
     vlanBindings: [...m.all('vlanBinding')],
+    vteps: [...m.all('vtep')],
   };
 }
 

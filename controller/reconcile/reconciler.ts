@@ -252,6 +252,14 @@ export class Reconciler implements Dataplane {
       options: wanted.tunnel.options,
       ofportRequest: wanted.tunnel.ofportRequest,
     });
+    if (wanted.uplink) {
+      await driver.ensureUplinkPort({
+        bridge: wanted.bridge.name,
+        device: wanted.uplink.name,
+        vlans: wanted.uplink.trunks,
+        ofportRequest: wanted.uplink.ofportRequest,
+      });
+    }
     const keep = new Set(wanted.endpoints.map((p) => p.name));
     for (const p of wanted.endpoints) {
       const iface = driver.interface(p.name);
