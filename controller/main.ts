@@ -11,7 +11,7 @@ import { ControllerMetrics } from './metrics';
 import { OpsContext } from './ops/context';
 import { bootstrapAdmin } from './ops/tokens';
 import { SqliteStore } from './store/sqlite-store';
-import { Reconciler } from './reconcile';
+import { Reconciler, VtepReconciler } from './reconcile';
 import { OpenFlowServer } from '../southbound/openflow';
 
 export const STORE_FILE = 'model.db';
@@ -51,6 +51,8 @@ export async function startController(config: ControllerConfig, log: Logger): Pr
     defaultControllerTarget: of.kind === 'unix' ? `unix:${of.path}` : `tcp:${of.host}:${ofPort}`,
   });
   reconciler.start();
+  const vteps = new VtepReconciler({ model: store, events: store.events, log });
+  vteps.start();
   const app = await buildApp({ ctx, dataplane: reconciler, metrics, logger: log });
   const api = config.apiListen;
   await app.listen(api.kind === 'unix' ? { path: api.path } : { host: api.host, port: api.port });
@@ -65,6 +67,7 @@ export async function startController(config: ControllerConfig, log: Logger): Pr
   return async () => {
     await app.close();
     reconciler.stop();
+    vteps.stop();
     await openflow.close();
     store.close();
   };
