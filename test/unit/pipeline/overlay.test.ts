@@ -4,37 +4,9 @@
 import { strict as assert } from 'node:assert';
 import { compileContext, compileNode, nodeContext } from '../../../controller/pipeline/compile.js';
 import { NodeContext } from '../../../controller/pipeline/context.js';
-import type { PipelineSnapshot } from '../../../controller/pipeline/snapshot.js';
 import { PROFILES } from '../../../southbound/ovsdb/vswitch/profiles.js';
-import { cluster } from './fixture.js';
+import { cluster, hybrid } from './fixture.js';
 import { flowText, groupText } from './flow-text.js';
-
-const at = '2026-01-01T00:00:00.000Z';
-
-export function hybrid(): PipelineSnapshot {
-  const s = cluster();
-  const [n1, n2] = s.nodes;
-  return {
-    ...s,
-    nodes: [{ ...n1!, overlay: 'network', uplink: 'eth-up' }, n2!],
-    vlanBindings: [
-      { id: 'V1', nodeId: 'N1', networkId: 'A1', vlan: 100, vni: 100, createdAt: at },
-      { id: 'V2', nodeId: 'N1', networkId: 'A2', vlan: 101, vni: 101, createdAt: at },
-      { id: 'V3', nodeId: 'N1', networkId: 'B1', vlan: 102, vni: 200, createdAt: at },
-    ],
-    vteps: [
-      {
-        id: 'L1',
-        name: 'leaf1',
-        ovsdb: 'tcp:127.0.0.1:6641',
-        tunnelIp: '10.99.0.9',
-        physicalSwitch: 'leaf1',
-        uplinks: [{ nodeId: 'N1', port: 'p1' }],
-        createdAt: at,
-      },
-    ],
-  };
-}
 
 describe('pipeline: network and hybrid overlay', () => {
   const lines = (c: { flows: readonly Parameters<typeof flowText>[0][] }) => c.flows.map((f) => flowText(f));
