@@ -21,7 +21,9 @@ import {
 } from '../pipeline/index.js';
 import type { ModelReader } from '../store/store.js';
 import { NodeSwitch, datapathIdOf } from './node-switch.js';
+import type { VSwitchDriver } from '../../southbound/ovsdb/index.js';
 import { SerialRunner } from './serial-runner.js';
+import { bindVmEndpoints, interfacesChanged } from './vm-ports.js';
 
 export interface ReconcilerOptions {
   readonly model: ModelReader;
@@ -40,6 +42,7 @@ const MANAGED = 'sdn-managed';
 export class Reconciler implements Dataplane {
   private readonly switches = new Map<Id, NodeSwitch>();
   private readonly runners = new Map<Id, SerialRunner>();
+  private readonly watchedClients = new WeakSet<object>();
   private readonly log: Logger;
   private readonly ownership;
   private readonly onChange = (e: ChangeEvent): void => this.changed(e);
@@ -238,6 +241,7 @@ export class Reconciler implements Dataplane {
   /** Bridge (with its controller), tunnel port, endpoint ports; ports of ours that left the model are removed. */
   private async ensurePorts(node: Node, sw: NodeSwitch): Promise<void> {
     const driver = await sw.ensureOvsdb();
+    this.watchVmPorts(node.id, driver);
     const wanted = compileNode(this.snapshot(sw), node.name).ports;
     await driver.ensureIntegrationBridge({
       name: wanted.bridge.name,
@@ -264,6 +268,7 @@ export class Reconciler implements Dataplane {
     for (const p of wanted.endpoints) {
       const iface = driver.interface(p.name);
       const ep = p.endpointId ? this.options.model.get('endpoint', p.endpointId) : undefined;
+      if (ep?.kind === 'vm') continue; // the hypervisor plugs it (vm-ports.ts)
       if (
         iface &&
         iface.ofport.length > 0 &&
@@ -290,12 +295,23 @@ export class Reconciler implements Dataplane {
     }
   }
 
+  /** A VM plugged into or unplugged from a node's bridge reconciles that node (once per OVSDB client). */
+  private watchVmPorts(nodeId: Id, driver: VSwitchDriver): void {
+    if (this.watchedClients.has(driver.client)) return;
+    this.watchedClients.add(driver.client);
+    driver.client.on('change', (batch) => {
+      if (!interfacesChanged(batch)) return;
+      if (this.options.model.lookup('endpoint', 'node', nodeId).some((e) => e.kind === 'vm'))
+        this.schedule(nodeId);
+    });
+  }
+
   /** The model, with each local endpoint's ofport as the switch reports it (pinned by ofport_request). */
   private snapshot(sw: NodeSwitch | undefined): PipelineSnapshot {
     const base = snapshotFromModel(this.options.model);
     const driver = sw?.driver;
     if (!driver) return base;
-    const endpoints = base.endpoints.map((ep) => {
+    const endpoints = bindVmEndpoints(base.endpoints, sw.node.id, driver).map((ep) => {
       if (ep.nodeId !== sw.node.id || ep.ofport !== undefined || !ep.portName) return ep;
       const ofport = driver.interface(ep.portName)?.ofport[0];
       return ofport !== undefined && ofport > 0 ? { ...ep, ofport } : ep;
