@@ -1,6 +1,7 @@
 // The controller's configuration: command-line options, each with an environment variable of the same meaning.
 // Flags win over the environment, the environment over defaults.
 import { Command, InvalidArgumentError } from 'commander';
+import type { StoreSync } from './store/sqlite-store';
 
 export type ListenAddress =
   | { readonly kind: 'tcp'; readonly host: string; readonly port: number }
@@ -13,11 +14,8 @@ export interface ControllerConfig {
   readonly openflowListen: ListenAddress;
   /** Where switches configured with an active manager connect for OVSDB; absent: the controller only dials nodes. */
   readonly ovsdbListen?: ListenAddress;
-  /**
-   * SQLite `synchronous` for the store (env SDN_STORE_SYNC): FULL (default) fsyncs every group commit, so an
-   * acknowledged change survives power loss; NORMAL survives a crash of the process only.
-   */
-  readonly storeSync: 'FULL' | 'NORMAL';
+  /** How commits reach the disk (env SDN_STORE_SYNC; see StoreSync in store/sqlite-store.ts). */
+  readonly storeSync: StoreSync;
 }
 
 export const DEFAULTS = {
@@ -81,9 +79,10 @@ export function parseConfig(argv: readonly string[], env: NodeJS.ProcessEnv = pr
     openflowListen: ListenAddress;
     ovsdbListen?: ListenAddress;
   }>();
-  const sync = (env.SDN_STORE_SYNC ?? 'FULL').toUpperCase();
-  if (sync !== 'FULL' && sync !== 'NORMAL')
-    throw new InvalidArgumentError(`SDN_STORE_SYNC="${sync}": expected FULL or NORMAL`);
+  const sync = (env.SDN_STORE_SYNC ?? 'OFFLOADED').toUpperCase();
+  if (sync !== 'OFFLOADED' && sync !== 'FULL' && sync !== 'NORMAL') {
+    throw new InvalidArgumentError(`SDN_STORE_SYNC="${sync}": expected OFFLOADED, FULL or NORMAL`);
+  }
   return {
     storeSync: sync,
     dataDir: o.dataDir,

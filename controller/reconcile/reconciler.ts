@@ -247,6 +247,7 @@ export class Reconciler implements Dataplane {
       name: wanted.bridge.name,
       datapathType: node.datapathType,
       datapathId: sw.dpid,
+      hwaddr: wanted.bridge.hwaddr,
       controllers: [node.controllerTarget ?? this.options.defaultControllerTarget],
     });
     await driver.ensurePort({

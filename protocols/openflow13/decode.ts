@@ -103,6 +103,17 @@ function decodeBody(b: Buffer, version: number, msgType: number, xid: number, en
       ? { type: 'hello', xid, elements: decodeHelloElements(b, H, end) }
       : { type: 'hello', xid, version, elements: decodeHelloElements(b, H, end) };
   }
+  // ofp_error_msg has the same layout in every version: decode it so that a failed negotiation can be reported.
+  if (msgType === MsgType.ERROR && version !== OFP_VERSION && end >= H + 4) {
+    return {
+      type: 'error',
+      xid,
+      version,
+      errType: b.readUInt16BE(H),
+      code: b.readUInt16BE(H + 2),
+      data: b.subarray(H + 4, end),
+    };
+  }
   if (version !== OFP_VERSION) return { type: 'unknown', xid, version, msgType, body: b.subarray(H, end) };
   switch (msgType) {
     case MsgType.ERROR: {

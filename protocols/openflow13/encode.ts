@@ -47,7 +47,10 @@ const slabWriter = new Writer(0);
 /** Append one message to `w` (for batching many messages into one write). */
 export function encodeInto(w: Writer, m: OfpMessage): void {
   const start = w.offset;
-  const version = m.type === 'hello' || m.type === 'unknown' ? (m.version ?? OFP_VERSION) : OFP_VERSION;
+  const version =
+    m.type === 'hello' || m.type === 'error' || m.type === 'unknown'
+      ? (m.version ?? OFP_VERSION)
+      : OFP_VERSION;
   w.u8(version).u8(msgTypeOf(m)).u16(0).u32(m.xid);
   encodeBody(w, m);
   const len = w.offset - start;

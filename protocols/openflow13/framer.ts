@@ -27,7 +27,12 @@ export interface FramerOptions {
 }
 
 export class Framer {
-  private pending: Buffer = Buffer.alloc(0);
+  // Pending input is kept as a list of chunks and joined only once the next message is complete, so that a large
+  // message arriving in many small chunks costs O(n), not O(n^2) copies.
+  private chunks: Buffer[] = [];
+  private pendingLength = 0;
+  /** Bytes needed before the pending input can yield something: a header, then the whole message. */
+  private needed = OFP_HEADER_LEN;
   private consumed = 0;
   private failure: FramingError | undefined;
   private readonly maxLength: number;
@@ -43,7 +48,7 @@ export class Framer {
 
   /** Bytes received but not yet part of a whole message. */
   get buffered(): number {
-    return this.pending.length;
+    return this.pendingLength;
   }
 
   /** Feed one chunk; returns the messages it completes (views into the input when they lie within one chunk). */
@@ -52,7 +57,16 @@ export class Framer {
     const input = Buffer.isBuffer(chunk)
       ? chunk
       : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
-    const data = this.pending.length === 0 ? input : Buffer.concat([this.pending, input]);
+    if (this.pendingLength > 0 && this.pendingLength + input.length < this.needed) {
+      // Still short of what the pending message needs: keep a copy (the caller may reuse its buffer) and wait.
+      this.chunks.push(Buffer.from(input));
+      this.pendingLength += input.length;
+      return { messages: [] };
+    }
+    const data = this.pendingLength === 0 ? input : Buffer.concat([...this.chunks, input]);
+    this.chunks = [];
+    this.pendingLength = 0;
+    this.needed = OFP_HEADER_LEN;
     const messages: Buffer[] = [];
     let p = 0;
     while (data.length - p >= OFP_HEADER_LEN) {
@@ -69,16 +83,21 @@ export class Framer {
               ? `header length ${length} is less than 8`
               : `header length ${length} exceeds the limit of ${this.maxLength}`,
         };
-        this.pending = Buffer.alloc(0);
         return { messages, error: this.failure };
       }
-      if (data.length - p < length) break;
+      if (data.length - p < length) {
+        this.needed = length;
+        break;
+      }
       messages.push(data.subarray(p, p + length));
       p += length;
     }
     this.consumed += p;
-    // Keep only the incomplete tail, copied so that the caller's chunk can be reused.
-    this.pending = p === data.length ? Buffer.alloc(0) : Buffer.from(data.subarray(p));
+    if (p < data.length) {
+      // Keep only the incomplete tail, copied so that the caller's chunk can be reused.
+      this.chunks = [Buffer.from(data.subarray(p))];
+      this.pendingLength = data.length - p;
+    }
     return { messages };
   }
 }

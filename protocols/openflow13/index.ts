@@ -1,5 +1,21 @@
 // The public surface of the OpenFlow 1.3 codec: message types, constants, decode, encode, framing.
 // Pure and synchronous: bytes in, typed values out, and back. No sockets, no timers, no logging.
+//
+//   const framer = new Framer();                       // per connection
+//   const { messages, error } = framer.push(chunk);    // error: a length < 8 or too large; close the session
+//   for (const bytes of messages) {
+//     const r = decode(bytes);                         // never throws
+//     if (!r.ok) { /* r.error: { offset, msgType, xid, reason } */ continue; }
+//     if (r.message.type === 'packetIn') ...           // narrow on `type` (and `kind` for multipart)
+//   }
+//   socket.write(encode({ type: 'barrierRequest', xid: 7 }));
+//
+// Conventions: 64-bit values (cookies, datapath ids, counters, metadata, tun_id, xreg, ct_label) are bigint;
+// MAC and IP addresses are text ("0a:58:0a:f4:01:05", "10.0.0.1", "fd00::1"); vlan_vid includes OFPVID_PRESENT.
+// Match fields are named in oxm.ts: OpenFlow names for OXM basic fields (`eth_dst`, `tunnel_id`), OVS names for
+// Nicira ones (`reg0`, `tun_id`, `ct_state`), `<name>_nxm` for legacy NXM duplicates of basic fields.
+// Byte fields of decoded messages are views into the decoded buffer; encode() returns a view of a shared slab.
+// encode() throws EncodeError for values that cannot be put on the wire (bad address text, out-of-range numbers).
 export type * from './messages.js';
 export type * from './actions.js';
 export type * from './instructions.js';

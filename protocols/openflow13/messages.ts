@@ -33,6 +33,8 @@ export interface Hello extends Header {
  */
 export interface ErrorMsg extends Header {
   readonly type: 'error';
+  /** ofp_header.version when it is not 4: a peer refusing our version answers in its own (HELLO_FAILED). */
+  readonly version?: number;
   readonly errType: number;
   readonly code: number;
   readonly experimenter?: number;

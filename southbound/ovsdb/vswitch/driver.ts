@@ -24,6 +24,8 @@ export interface IntegrationBridgeSpec {
   /** OpenFlow controller targets, e.g. tcp:10.0.0.1:6653. Set in the transaction that creates the bridge (G2). */
   readonly controllers: readonly string[];
   readonly externalIds?: Readonly<Record<string, string>>;
+  /** other_config:hwaddr: the bridge's own MAC, when flows must address the host stack by a known MAC. */
+  readonly hwaddr?: string;
 }
 
 export interface PortSpec {
@@ -212,7 +214,8 @@ export class VSwitchDriver {
     if (!/^[0-9a-f]{16}$/.test(spec.datapathId)) {
       throw new VSwitchError(`datapath id "${spec.datapathId}" must be 16 lowercase hex digits`);
     }
-    const otherConfig = { 'datapath-id': spec.datapathId, 'disable-in-band': 'true' };
+    const otherConfig: Record<string, string> = { 'datapath-id': spec.datapathId, 'disable-in-band': 'true' };
+    if (spec.hwaddr) otherConfig.hwaddr = spec.hwaddr;
     await this.client.transactWithRetry((txn, r) => {
       const br = r.find('Bridge', (b) => b.name === name);
       if (!br) {

@@ -115,6 +115,9 @@ describe('api: REST over inject', function () {
     );
     const tenant = api.token('tenant', 'acme');
     assert.equal((await api.call(tenant, 'POST', '/api/v1/tenants', { name: 'x' })).status, 403);
+    assert.equal((await api.call(tenant, 'PATCH', '/api/v1/tenants/acme', { name: 'x' })).status, 403);
+    assert.equal((await api.call(tenant, 'DELETE', '/api/v1/tenants/acme')).status, 403);
+    assert.equal((await api.call(tenant, 'GET', '/api/v1/tenants/acme')).status, 200);
     assert.equal((await api.call(tenant, 'GET', '/api/v1/nodes')).status, 403);
     assert.equal((await api.call(tenant, 'POST', '/api/v1/tokens', { role: 'viewer' })).status, 403);
     assert.equal((await api.call(undefined, 'GET', '/healthz')).status, 200);

@@ -34,17 +34,20 @@ class RawSwitch {
   }
 
   hello(): void {
-    const m = encode({
-      type: 'hello',
-      xid: 1,
-      elements: [{ kind: 'versionBitmap', bitmaps: [1 << this.version] }],
-    });
+    // encode() returns a view of a shared buffer: copy before a write that may be queued.
+    const m = Buffer.from(
+      encode({
+        type: 'hello',
+        xid: 1,
+        elements: [{ kind: 'versionBitmap', bitmaps: [1 << this.version] }],
+      }),
+    );
     m[0] = this.version;
     this.socket.write(m);
   }
 
   private answer(m: OfpMessage): void {
-    const send = (reply: OfpMessage): boolean => this.socket.write(encode(reply));
+    const send = (reply: OfpMessage): boolean => this.socket.write(Buffer.from(encode(reply)));
     if (m.type === 'featuresRequest') {
       send({
         type: 'featuresReply',
@@ -143,7 +146,7 @@ describe('integration: OpenFlow sessions', function () {
   it('answers the switch echo requests', async () => {
     const sw = await rawSwitch(0x41n);
     await waitFor(server, 'switchUp');
-    sw.socket.write(encode({ type: 'echoRequest', xid: 77, data: Buffer.from('ping') }));
+    sw.socket.write(Buffer.from(encode({ type: 'echoRequest', xid: 77, data: Buffer.from('ping') })));
     await until(() => sw.received.some((m) => m.type === 'echoReply' && m.xid === 77));
     sw.socket.destroy();
   });

@@ -96,6 +96,13 @@ describe('openflow13 decode errors', () => {
     assert.ok(v1.ok && v1.message.type === 'unknown' && v1.message.version === 1);
     const hello = decode(bytes().u8(6).u8(0).u16(8).u32(1).build());
     assert.ok(hello.ok && hello.message.type === 'hello' && hello.message.version === 6);
+    // An OpenFlow 1.0 switch refusing our HELLO answers OFPET_HELLO_FAILED/OFPHFC_INCOMPATIBLE in 1.0.
+    const refusal = bytes().u8(1).u8(1).u16(12).u32(7).u16(0).u16(0).build();
+    const err = decode(refusal);
+    assert.ok(
+      err.ok && err.message.type === 'error' && err.message.version === 1 && err.message.errType === 0,
+    );
+    assert.ok(err.ok && encode(err.message).equals(refusal));
   });
   it('accepts a Uint8Array as well as a Buffer', () => {
     const m: OfpMessage = { type: 'echoReply', xid: 5, data: Buffer.from('x') };

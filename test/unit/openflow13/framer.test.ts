@@ -115,6 +115,16 @@ describe('openflow13 framer', () => {
     assert.deepEqual(framedXids([big.subarray(0, 30000), big.subarray(30000)]), [9]);
   });
 
+  it('assembles a 64 KiB message fed one byte at a time', () => {
+    const big = message(2, 9, Buffer.alloc(65527, 3));
+    const f = new Framer();
+    const out: Buffer[] = [];
+    for (let i = 0; i < big.length; i++) out.push(...f.push(big.subarray(i, i + 1)).messages);
+    assert.equal(out.length, 1);
+    assert.ok(out[0].equals(big));
+    assert.equal(f.buffered, 0);
+  });
+
   it('never buffers more than one incomplete message', () => {
     const f = new Framer();
     const big = message(2, 9, Buffer.alloc(65527));

@@ -1,8 +1,9 @@
-// OXM fields: headers from the OpenFlow and Nicira headers, address text, prerequisites.
+// OXM fields: headers from the OpenFlow and Nicira headers, address text, prerequisites; the Writer's growth.
 import assert from 'node:assert/strict';
 import {
   EncodeError,
   OXM_FIELDS,
+  Writer,
   checkPrerequisites,
   encode,
   fieldOfHeader,
@@ -98,5 +99,18 @@ describe('openflow13 OXM fields', () => {
     assert.throws(() => pin([{ field: 'ipv6_src', value: '1::2::3' } as never]), EncodeError);
     assert.throws(() => pin([{ field: 'tcp_dst', value: 70000 } as never]), EncodeError);
     assert.throws(() => pin([{ field: 'tun_id', value: 5 } as never]), EncodeError);
+  });
+});
+
+describe('openflow13 Writer', () => {
+  it('grows from any initial size, and back-patches lengths', () => {
+    const w = new Writer(0);
+    w.u16(0).u32(0xdeadbeef);
+    for (let i = 0; i < 1000; i++) w.u8(i);
+    w.patchLength(0, 0).pad8();
+    const out = w.finish();
+    assert.equal(out.readUInt16BE(0), 1006);
+    assert.equal(out.length, 1008);
+    assert.equal(out.readUInt32BE(2), 0xdeadbeef);
   });
 });
