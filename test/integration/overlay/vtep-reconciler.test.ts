@@ -70,6 +70,7 @@ describe('integration: VTEP reconciler on a real hardware_vtep database', functi
   });
   after(async () => {
     rec?.stop();
+    await m?.store.durable();
     m?.dispose();
     await box?.stop();
   });
@@ -168,7 +169,10 @@ describe('integration: 5,000 networks on nodes with small VLAN ranges', function
   this.timeout(180_000);
   let m: TempModel;
   before(() => (m = new TempModel()));
-  after(() => m?.dispose());
+  after(async () => {
+    await m?.store.durable();
+    m?.dispose();
+  });
 
   it('holds more than 4094 networks in the cluster, none over a node range, and says when a node is full', () => {
     const c = m.ctx;
