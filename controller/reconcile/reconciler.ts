@@ -11,6 +11,7 @@ import type { ChangeEvent, ModelEvents } from '../events.js';
 import type { Endpoint, Id, Node } from '../model/types.js';
 import {
   compileNode,
+  featuresFor,
   featureMask,
   oursMask,
   snapshotFromModel,
@@ -21,7 +22,7 @@ import {
 } from '../pipeline/index.js';
 import type { ModelReader } from '../store/store.js';
 import { NodeSwitch, datapathIdOf } from './node-switch.js';
-import type { VSwitchDriver } from '../../southbound/ovsdb/index.js';
+import { profileFor, type VSwitchDriver } from '../../southbound/ovsdb/index.js';
 import { SerialRunner } from './serial-runner.js';
 import { bindVmEndpoints, interfacesChanged } from './vm-ports.js';
 
@@ -191,6 +192,13 @@ export class Reconciler implements Dataplane {
     known?.close();
     const sw = new NodeSwitch(node, datapathIdOf(node), this.log);
     this.switches.set(node.id, sw);
+    // Said once when the node is first seen: features its vSwitch cannot run are off there, not broken.
+    const { unsupported } = featuresFor(profileFor(node.vswitch).capabilities);
+    if (unsupported.length > 0)
+      sw.log.warn(
+        { vswitch: node.vswitch, unsupported },
+        'features off on this node: its vSwitch lacks what they need',
+      );
     const live = this.options.openflow.switches.get(sw.dpid);
     if (live) sw.attachSession(live, this.ownership);
     return sw;
