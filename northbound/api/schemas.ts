@@ -225,6 +225,28 @@ export const Vtep = Type.Object({
   uplinks: Type.Array(Type.Object({ nodeId: IdT, port: Type.String() })),
   createdAt: Timestamp,
 });
+const VtepMacT = Type.Object({
+  logicalSwitch: Type.String(),
+  mac: Type.String(),
+  tunnelIp: Type.String(),
+  ipaddr: Type.String(),
+});
+export const VtepRows = Type.Object({
+  physicalSwitch: Type.String(),
+  tunnelIp: Type.String(),
+  ports: Type.Array(Type.String()),
+  logicalSwitches: Type.Array(
+    Type.Object({ name: Type.String(), vni: Type.Integer(), description: Type.String() }),
+  ),
+  bindings: Type.Array(
+    Type.Object({ port: Type.String(), vlan: Type.Integer(), logicalSwitch: Type.String() }),
+  ),
+  ucastRemote: Type.Array(VtepMacT),
+  mcastRemote: Type.Array(
+    Type.Object({ logicalSwitch: Type.String(), tunnelIps: Type.Array(Type.String()) }),
+  ),
+  counts: Type.Record(Type.String(), Type.Integer()),
+});
 export const VlanBinding = Type.Object({
   id: IdT,
   nodeId: IdT,
