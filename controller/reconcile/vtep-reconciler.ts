@@ -115,6 +115,12 @@ export class VtepReconciler {
         backoffMs: { initial: 100, max: 2000 },
       });
       leaf.driver = new HardwareVtepDriver(leaf.client);
+      // Someone else changed the leaf (an operator, a restarted leaf after resync): converge again. Our own writes
+      // come back here too and cost one run that finds nothing to do.
+      leaf.client.on('change', () => {
+        if (this.leaves.get(leaf.vtep.id) === leaf)
+          void leaf.runner.request(() => this.run(leaf)).catch(() => undefined);
+      });
     }
     const desired = desiredVtep(snapshotFromModel(this.options.model), leaf.vtep);
     const { writes } = await applyVtep(leaf.driver, desired);

@@ -142,6 +142,20 @@ describe('integration: VTEP reconciler on a real hardware_vtep database', functi
     assert.equal(await ctl('show'), before);
   });
 
+  it('puts back what someone else removed from the leaf, and leaves what someone else added', async () => {
+    await vtepctl(box, 'unbind-ls', 'leaf1', 'p2', '100');
+    await vtepctl(box, 'add-ls', 'operator-ls');
+    let text = '';
+    for (let i = 0; i < 50 && !text.includes('0100 vni-5002'); i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      text = await ctl('list-bindings', 'leaf1', 'p2');
+    }
+    assert.equal(text, '0100 vni-5002\n0101 vni-5001');
+    await rec.reconcileAll();
+    assert.equal(await ctl('list-ls'), 'foreign\noperator-ls\nvni-5001\nvni-5002');
+    await vtepctl(box, 'del-ls', 'operator-ls');
+  });
+
   it('the last endpoint leaving a node unbinds its VLAN on the leaf; the last anywhere removes the switch', async () => {
     deleteEndpoint(m.ctx, SYSTEM, 'a1');
     await rec.reconcileAll();
