@@ -44,7 +44,8 @@ export const PROFILES: { readonly [K in VSwitchKind]: VSwitchProfile } = {
     integrationBridge: 'br-int',
     tunnelPort: 'vxlan0',
     tunnelOfport: TUNNEL_OFPORT,
-    tunnelOptions: { remote_ip: 'flow', key: 'flow', dst_port: '4789' },
+    // dst_port left to Open vSwitch's default, 4789.
+    tunnelOptions: { remote_ip: 'flow', key: 'flow' },
     defaultDatapathType: 'system',
     controller: { connectionMode: 'out-of-band', maxBackoffMs: 1000 },
     capabilities: {
