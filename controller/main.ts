@@ -12,6 +12,8 @@ import { OpsContext } from './ops/context';
 import { bootstrapAdmin } from './ops/tokens';
 import { SqliteStore } from './store/sqlite-store';
 import { Reconciler, VtepReconciler } from './reconcile';
+import { SYSTEM } from './ops/actor';
+import { setNodeConnection } from './ops/nodes';
 import { OpenFlowServer } from '../southbound/openflow';
 
 export const STORE_FILE = 'model.db';
@@ -48,6 +50,17 @@ export async function startController(config: ControllerConfig, log: Logger): Pr
     events: store.events,
     openflow,
     log,
+    metrics,
+    onConnection: (nodeId, state) => {
+      try {
+        setNodeConnection(ctx, SYSTEM, nodeId, state);
+      } catch (err) {
+        log.warn(
+          { nodeId, err: err instanceof Error ? err.message : String(err) },
+          'could not record node connection',
+        );
+      }
+    },
     defaultControllerTarget: of.kind === 'unix' ? `unix:${of.path}` : `tcp:${of.host}:${ofPort}`,
   });
   reconciler.start();

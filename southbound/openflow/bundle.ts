@@ -48,7 +48,11 @@ export function bundleControl(bundleId: number, type: number, flags: number): Ou
 export function writeBundleAdd(w: Writer, bundleId: number, flags: number, inner: OfpMessage): void {
   const start = w.offset;
   w.u8(OFP_VERSION).u8(MsgType.EXPERIMENTER).u16(0).u32(inner.xid);
-  w.u32(ONF_EXPERIMENTER).u32(ONFT_BUNDLE_ADD).u32(bundleId >>> 0).u16(0).u16(flags);
+  w.u32(ONF_EXPERIMENTER)
+    .u32(ONFT_BUNDLE_ADD)
+    .u32(bundleId >>> 0)
+    .u16(0)
+    .u16(flags);
   encodeInto(w, inner);
   w.patchLength(start + 2, start);
 }

@@ -66,6 +66,8 @@ interface BundleOutcome {
 export class FlowSync {
   private actual: Map<string, KeyedFlow> | undefined;
   private running: Promise<unknown> = Promise.resolve();
+  /** Flows the switch refused (identity -> body), left out of later syncs until they change. */
+  private readonly rejected = new Map<string, string>();
   /** undefined until the first bundle is tried. */
   private bundlesWork: boolean | undefined;
   private nextBundleId = 1;
@@ -78,6 +80,11 @@ export class FlowSync {
   /** The managed flows as last dumped or pushed (undefined before the first sync). */
   get tracked(): ReadonlyMap<string, KeyedFlow> | undefined {
     return this.actual;
+  }
+
+  /** Desired flows the switch refused and that are still desired unchanged. */
+  get rejectedCount(): number {
+    return this.rejected.size;
   }
 
   /** True once the switch took a bundle, false once it refused one, undefined before the first change. */
@@ -122,6 +129,13 @@ export class FlowSync {
   private async syncNow(desired: Iterable<FlowEntry>): Promise<SyncResult> {
     const actual = (this.actual ??= indexFlows(await this.dump()));
     const want = indexFlows(desired);
+    // A flow the switch refused is not sent again until it changes: the switch would refuse it again, and every
+    // run would pay for it (and, in a bundle, fail the commit once).
+    for (const [key, refused] of this.rejected) {
+      const w = want.get(key);
+      if (w && w.body === refused) want.delete(key);
+      else this.rejected.delete(key);
+    }
     const diff = diffFlows(want, actual);
     const deletes = diff.remove.map((flow) => ({ op: 'delete' as const, flow }));
     const puts = [
@@ -137,6 +151,7 @@ export class FlowSync {
       if (!failed.has(flow)) actual.set(flowKey(flow), { flow, body: flowBody(flow) });
     }
     for (const e of errors) {
+      if (e.op !== 'delete') this.rejected.set(flowKey(e.flow), flowBody(e.flow));
       this.options.log.warn(
         { op: e.op, table: e.flow.tableId, priority: e.flow.priority, error: e.error },
         'flow rejected',

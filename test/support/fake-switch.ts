@@ -143,7 +143,8 @@ export class FakeSwitch {
           for (const b of g.buckets) this.apply(b.actions, { ...pkt }, res, depth);
           break;
         }
-        case 'decTtl': {
+        case 'decTtl':
+        case 'decNwTtl': {
           const ttl = Number(pkt.ip_ttl ?? 64);
           if (ttl <= 1) return false;
           pkt.ip_ttl = ttl - 1;

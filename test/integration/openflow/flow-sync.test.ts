@@ -117,6 +117,11 @@ describe('integration: OpenFlow flow sync with real Open vSwitch', function () {
       assert.match(r.errors[0]?.error ?? '', /BAD_(INSTRUCTION|TABLE)/i);
       assert.equal(await countFlows(), 101);
       assert.equal(sync.usesBundles, bundles ? true : undefined);
+      // The refused flow is not sent again while it stays the same.
+      const before = session.flowModsSent;
+      const again = await sync.sync([...flows, bad]);
+      assert.deepEqual([again.added, again.errors.length, session.flowModsSent - before], [0, 0, 0]);
+      assert.equal(sync.rejectedCount, 1);
     });
   }
 

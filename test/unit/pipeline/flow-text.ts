@@ -126,6 +126,7 @@ export function actionText(a: Action): string {
     case 'group':
       return `group:${a.groupId}`;
     case 'decTtl':
+    case 'decNwTtl':
       return 'dec_ttl';
     case 'pushVlan':
       return `push_vlan:0x${a.ethertype.toString(16)}`;
