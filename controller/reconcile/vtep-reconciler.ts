@@ -19,7 +19,7 @@ export interface VtepReconcilerOptions {
   readonly log: Logger;
 }
 
-/** What one run wrote, for logs and tests. */
+/** What one run wrote (rows), for logs and tests. */
 export interface VtepApplyResult {
   readonly writes: number;
 }
@@ -128,12 +128,9 @@ export class VtepReconciler {
   }
 }
 
-/** Brings one leaf to `d`, touching only what differs. */
+/** Brings one leaf to `d`, touching only what differs: the switch and ports if missing, then one transaction. */
 export async function applyVtep(driver: HardwareVtepDriver, d: VtepDesired): Promise<VtepApplyResult> {
   let writes = 0;
-  const count = (changed: boolean) => {
-    if (changed) writes++;
-  };
   const view = driver.view();
   const ps = view.switches.find((s) => s.name === d.physicalSwitch);
   if (!ps || !ps.tunnelIps.includes(d.tunnelIp)) {
@@ -149,71 +146,7 @@ export async function applyVtep(driver: HardwareVtepDriver, d: VtepDesired): Pro
     await driver.ensurePhysicalPort(d.physicalSwitch, port);
     writes++;
   }
-  const ours = new Set(
-    view.logicalSwitches.filter((l) => l.description.startsWith(LS_OWNER_PREFIX)).map((l) => l.name),
-  );
-  for (const ls of d.logicalSwitches) {
-    const cur = view.logicalSwitches.find((l) => l.name === ls.name);
-    if (
-      cur &&
-      cur.vni === ls.vni &&
-      cur.replicationMode === 'source_node' &&
-      cur.description === ls.description
-    )
-      continue;
-    await driver.ensureLogicalSwitch(ls.name, ls.vni, ls.description);
-    writes++;
-  }
-  const wantedLs = new Set(d.logicalSwitches.map((l) => l.name));
-
-  // Bindings: on the ports we bind, a VLAN bound to one of our logical switches that is not wanted goes.
-  const curPorts = new Map((ps?.ports ?? []).map((p) => [p.name, p.bindings]));
-  for (const b of d.bindings) {
-    const cur = curPorts.get(b.port)?.find((x) => x.vlan === b.vlan);
-    if (cur?.logicalSwitch === b.logicalSwitch) continue;
-    await driver.bindVlan(d.physicalSwitch, b.port, b.vlan, b.logicalSwitch);
-    writes++;
-  }
-  const wantedBinding = new Set(d.bindings.map((b) => `${b.port}/${b.vlan}`));
-  for (const [port, bs] of curPorts) {
-    for (const b of bs) {
-      if (!ours.has(b.logicalSwitch) || wantedBinding.has(`${port}/${b.vlan}`)) continue;
-      count(await driver.unbindVlan(d.physicalSwitch, port, b.vlan));
-    }
-  }
-
-  const curUcast = new Map(view.ucastRemote.map((m) => [`${m.logicalSwitch}/${m.mac}`, m]));
-  for (const m of d.ucastRemote) {
-    const cur = curUcast.get(`${m.logicalSwitch}/${m.mac}`);
-    if (cur && cur.tunnelIp === m.tunnelIp && cur.ipaddr === m.ipaddr) continue;
-    await driver.setUcastRemote(m.logicalSwitch, m.mac, m.tunnelIp, m.ipaddr);
-    writes++;
-  }
-  const wantedUcast = new Set(d.ucastRemote.map((m) => `${m.logicalSwitch}/${m.mac}`));
-  for (const m of view.ucastRemote) {
-    if (!ours.has(m.logicalSwitch) || !wantedLs.has(m.logicalSwitch)) continue; // gone with its switch below
-    if (!wantedUcast.has(`${m.logicalSwitch}/${m.mac}`))
-      count(await driver.removeUcastRemote(m.logicalSwitch, m.mac));
-  }
-
-  const curMcast = new Map(
-    view.mcastRemote.filter((m) => m.mac === 'unknown-dst').map((m) => [m.logicalSwitch, m]),
-  );
-  for (const m of d.mcastRemote) {
-    const cur = curMcast.get(m.logicalSwitch);
-    if (cur && sameList(cur.tunnelIps, m.tunnelIps)) continue;
-    await driver.setMcastRemote(m.logicalSwitch, m.tunnelIps);
-    writes++;
-  }
-  const wantedMcast = new Set(d.mcastRemote.map((m) => m.logicalSwitch));
-  for (const ls of curMcast.keys()) {
-    if (ours.has(ls) && wantedLs.has(ls) && !wantedMcast.has(ls)) count(await driver.removeMcastRemote(ls));
-  }
-
-  for (const ls of ours) if (!wantedLs.has(ls)) count(await driver.deleteLogicalSwitch(ls));
+  // Everything else in one transaction: a cold leaf with 1,000 networks is one round trip, not thousands.
+  writes += await driver.converge({ ...d, ownerPrefix: LS_OWNER_PREFIX });
   return { writes };
-}
-
-function sameList(a: readonly string[], b: readonly string[]): boolean {
-  return a.length === b.length && a.every((x, i) => x === b[i]);
 }
