@@ -66,7 +66,7 @@ export async function startController(config: ControllerConfig, log: Logger): Pr
   reconciler.start();
   const vteps = new VtepReconciler({ model: store, events: store.events, log });
   vteps.start();
-  const app = await buildApp({ ctx, dataplane: reconciler, metrics, logger: log });
+  const app = await buildApp({ ctx, dataplane: reconciler, switches: reconciler, metrics, logger: log });
   const api = config.apiListen;
   await app.listen(api.kind === 'unix' ? { path: api.path } : { host: api.host, port: api.port });
   log.info(

@@ -140,6 +140,11 @@ export interface SecurityGroup {
   readonly tenantId: Id;
   readonly name: string;
   readonly description: string;
+  /** What the group does with traffic no rule allows; absent means deny ingress, allow egress. */
+  readonly ingressDefault?: 'deny' | 'allow';
+  readonly egressDefault?: 'deny' | 'allow';
+  /** Members accept any traffic from each other; absent means true. */
+  readonly allowWithinGroup?: boolean;
   readonly createdAt: string;
 }
 

@@ -3,7 +3,7 @@
 import { canonicalMatch, flow, type FlowSpec } from './flow.js';
 import { CompileError, NodeContext, SnapshotIndex, type EndpointView } from './context.js';
 import { cookie } from './cookies.js';
-import type { Feature, GroupSpec } from './feature.js';
+import type { Feature, GroupSpec, MeterSpec } from './feature.js';
 import { arpNdResponder } from './features/arp-nd-responder.js';
 import { broadcast } from './features/broadcast.js';
 import { classify } from './features/classify.js';
@@ -12,6 +12,9 @@ import { l2 } from './features/l2.js';
 import { l3 } from './features/l3.js';
 import { output } from './features/output.js';
 import { overlay } from './features/overlay.js';
+import { egressPolicing, qos } from './features/qos.js';
+import { routerAdvert } from './features/router-advert.js';
+import { securityGroups } from './features/security-groups.js';
 import { spoofGuard } from './features/spoof-guard.js';
 import { staticRoutes } from './features/static-routes.js';
 import { TUNNEL_OFPORT, UPLINK_OFPORT } from './ports.js';
@@ -26,9 +29,12 @@ export const FEATURES: readonly Feature[] = [
   classify,
   spoofGuard,
   arpNdResponder,
+  routerAdvert,
   l3,
   staticRoutes,
   egressNat,
+  securityGroups,
+  qos,
   l2,
   broadcast,
   overlay,
@@ -50,6 +56,8 @@ export interface PortWanted {
   readonly type?: string;
   readonly options?: Readonly<Record<string, string>>;
   readonly endpointId?: string;
+  /** OVSDB ingress_policing_rate/burst (kbit/s, kbit): what the pod may send, from its QoS policy (0 = unlimited). */
+  readonly policing?: { readonly rateKbps: number; readonly burstKb: number };
 }
 export interface PortsWanted {
   readonly bridge: BridgeWanted;
@@ -65,6 +73,8 @@ export interface CompiledNode {
   readonly flows: readonly FlowSpec[];
   /** Sorted by group id. */
   readonly groups: readonly GroupSpec[];
+  /** Sorted by meter id. */
+  readonly meters: readonly MeterSpec[];
   readonly ports: PortsWanted;
   /** Two features wanted different flows with one table|priority|match; the first was kept. */
   readonly conflicts: readonly string[];
@@ -234,7 +244,11 @@ export function compileContext(ctx: NodeContext, all: readonly Feature[] = FEATU
   const { features, unsupported } = featuresFor(ctx.profile.capabilities, all);
   const flows: FlowSpec[] = missFlows();
   const groups: GroupSpec[] = [];
-  for (const f of features) f.nodeFlows?.(ctx, flows);
+  const meters: MeterSpec[] = [];
+  for (const f of features) {
+    f.nodeFlows?.(ctx, flows);
+    f.meters?.(ctx, meters);
+  }
   for (const net of ctx.networks) {
     for (const f of features) {
       f.networkFlows?.(ctx, net, flows);
@@ -245,14 +259,29 @@ export function compileContext(ctx: NodeContext, all: readonly Feature[] = FEATU
   const conflicts: string[] = [];
   const sorted = finish(flows, conflicts);
   groups.sort((a, b) => a.groupId - b.groupId);
-  return { node: ctx.node.name, flows: sorted, groups, ports: portsWanted(ctx), conflicts, unsupported };
+  meters.sort((a, b) => a.meterId - b.meterId);
+  return {
+    node: ctx.node.name,
+    flows: sorted,
+    groups,
+    meters,
+    ports: portsWanted(ctx),
+    conflicts,
+    unsupported,
+  };
 }
 
 export function portsWanted(ctx: NodeContext): PortsWanted {
   const endpoints: PortWanted[] = [];
   for (const ep of ctx.localEndpoints) {
     if (ep.ep.portName === undefined || ep.ofport === undefined) continue;
-    endpoints.push({ name: ep.ep.portName, ofportRequest: ep.ofport, endpointId: ep.ep.id });
+    const q = egressPolicing(ctx, ep);
+    endpoints.push({
+      name: ep.ep.portName,
+      ofportRequest: ep.ofport,
+      endpointId: ep.ep.id,
+      ...(q ? { policing: q } : {}),
+    });
   }
   endpoints.sort((a, b) => a.ofportRequest - b.ofportRequest);
   const p = ctx.profile;

@@ -1,7 +1,7 @@
 // A feature contributes flows (and groups) to a node's pipeline. Each feature is one file; compile.ts concatenates
 // them. Flows that depend on one endpoint come from endpointFlows, so that one endpoint's flows can be computed
 // alone when it is added (incremental compile).
-import type { Bucket } from '../../protocols/openflow13/messages.js';
+import type { Bucket, MeterBand } from '../../protocols/openflow13/messages.js';
 import type { EndpointView, NetworkView, NodeContext } from './context.js';
 import type { FlowSpec } from './flow.js';
 
@@ -16,6 +16,13 @@ export interface GroupSpec {
 /** Capabilities a feature may need from the node's vSwitch (boolean ones of the profile). */
 export type Capability = 'conntrack' | 'flowBasedTunnel' | 'ingressPolicing';
 
+/** An OpenFlow 1.3 meter the pipeline wants on the switch (OFPMF_* flags, bands in kbit/s and kbit). */
+export interface MeterSpec {
+  readonly meterId: number;
+  readonly flags: number;
+  readonly bands: readonly MeterBand[];
+}
+
 export interface Feature {
   readonly name: string;
   /** What the vSwitch must be able to do; a node whose profile lacks one compiles without this feature. */
@@ -27,4 +34,6 @@ export interface Feature {
   /** Flows about one endpoint (local or remote) of such a network. */
   endpointFlows?(ctx: NodeContext, ep: EndpointView, out: FlowSpec[]): void;
   groups?(ctx: NodeContext, net: NetworkView, out: GroupSpec[]): void;
+  /** Meters of the node, once per compile. */
+  meters?(ctx: NodeContext, out: MeterSpec[]): void;
 }

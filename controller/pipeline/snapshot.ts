@@ -7,8 +7,11 @@ import type {
   ModelKinds,
   Network,
   Node,
+  QosPolicy,
   Router,
   RouterInterface,
+  SecurityGroup,
+  SecurityGroupRule,
   Subnet,
   Tenant,
   VlanBinding,
@@ -26,6 +29,10 @@ export interface PipelineSnapshot {
   readonly vlanBindings: readonly VlanBinding[];
   /** Leaf VTEPs (network overlay); absent means none. */
   readonly vteps?: readonly Vtep[];
+  /** Security groups, their rules and QoS policies (absent in snapshots made before they existed: none). */
+  readonly securityGroups?: readonly SecurityGroup[];
+  readonly securityGroupRules?: readonly SecurityGroupRule[];
+  readonly qosPolicies?: readonly QosPolicy[];
 }
 
 /** What snapshotFromModel reads: the store (ModelStore, a transaction) and ModelCache all fit. */
@@ -45,6 +52,9 @@ export function snapshotFromModel(m: SnapshotSource): PipelineSnapshot {
     endpoints: [...m.all('endpoint')],
     vlanBindings: [...m.all('vlanBinding')],
     vteps: [...m.all('vtep')],
+    securityGroups: [...m.all('securityGroup')],
+    securityGroupRules: [...m.all('securityGroupRule')],
+    qosPolicies: [...m.all('qosPolicy')],
   };
 }
 

@@ -303,12 +303,27 @@ export const Endpoint = Type.Object({
 });
 
 // ---- security groups
+/** What a group does with traffic no rule allows, and whether members accept each other (docs/network-policy.md). */
+const groupDefaults = {
+  ingressDefault: Type.Optional(Type.Union([Type.Literal('deny'), Type.Literal('allow')])),
+  egressDefault: Type.Optional(Type.Union([Type.Literal('deny'), Type.Literal('allow')])),
+  allowWithinGroup: Type.Optional(Type.Boolean()),
+};
 export const SecurityGroupBody = Type.Object(
-  { tenant: Ref, name: Name, description: Type.Optional(Type.String({ maxLength: 1024 })) },
+  {
+    tenant: Ref,
+    name: Name,
+    description: Type.Optional(Type.String({ maxLength: 1024 })),
+    ...groupDefaults,
+  },
   strict,
 );
 export const SecurityGroupPatch = Type.Object(
-  { name: Type.Optional(Name), description: Type.Optional(Type.String({ maxLength: 1024 })) },
+  {
+    name: Type.Optional(Name),
+    description: Type.Optional(Type.String({ maxLength: 1024 })),
+    ...groupDefaults,
+  },
   strict,
 );
 export const SecurityGroup = Type.Object({
@@ -316,6 +331,7 @@ export const SecurityGroup = Type.Object({
   tenantId: IdT,
   name: Type.String(),
   description: Type.String(),
+  ...groupDefaults,
   createdAt: Timestamp,
 });
 export const RuleBody = Type.Object(
