@@ -11,7 +11,7 @@ import { ControllerMetrics } from './metrics';
 import { OpsContext } from './ops/context';
 import { bootstrapAdmin } from './ops/tokens';
 import { SqliteStore } from './store/sqlite-store';
-import { Reconciler } from './reconcile';
+import { Reconciler, VtepReconciler } from './reconcile';
 import { SYSTEM } from './ops/actor';
 import { setNodeConnection } from './ops/nodes';
 import { OpenFlowServer, PacketInDispatcher, type SwitchSession } from '../southbound/openflow';
@@ -78,6 +78,8 @@ export async function startController(config: ControllerConfig, log: Logger): Pr
   };
   openflow.on('switchUp', onSwitch);
   for (const s of openflow.switches.values()) onSwitch(s);
+  const vteps = new VtepReconciler({ model: store, events: store.events, log });
+  vteps.start();
   const app = await buildApp({ ctx, dataplane: reconciler, switches: reconciler, metrics, logger: log });
   const api = config.apiListen;
   await app.listen(api.kind === 'unix' ? { path: api.path } : { host: api.host, port: api.port });
@@ -94,6 +96,7 @@ export async function startController(config: ControllerConfig, log: Logger): Pr
     openflow.off('switchUp', onSwitch);
     lb.stop();
     reconciler.stop();
+    vteps.stop();
     await openflow.close();
     store.close();
   };

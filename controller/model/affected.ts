@@ -83,5 +83,9 @@ export function affectedNodes(m: AffectedReader, c: Change, into: Set<Id>): void
       if (o) into.add(o.nodeId);
       return;
     }
+    case 'vtep':
+      // Host-overlay nodes reach MACs behind a leaf at its tunnel IP; its uplinked nodes change their path.
+      for (const n of m.all('node')) into.add(n.id);
+      return;
   }
 }

@@ -39,6 +39,7 @@ export const INDEXES = {
     network: (b) => b.networkId,
     nodeNetwork: (b) => `${b.nodeId}/${b.networkId}`,
   },
+  vtep: { name: (v) => v.name, uplinkNode: (v) => v.uplinks.map((u) => u.nodeId) },
 } satisfies IndexSpec;
 
 export type IndexName<K extends Kind> = keyof (typeof INDEXES)[K] & string;

@@ -253,6 +253,29 @@ export interface VlanBinding {
   readonly createdAt: string;
 }
 
+/** Where a network-overlay node's uplink plugs into a leaf: the leaf's physical port. */
+export interface VtepUplink {
+  readonly nodeId: Id;
+  readonly port: string;
+}
+
+/**
+ * A leaf (hardware) VTEP the controller drives over OVSDB hardware_vtep: network-overlay nodes reach the overlay
+ * through it on host-local VLANs, and bare-metal servers sit behind its ports.
+ */
+export interface Vtep {
+  readonly id: Id;
+  readonly name: string;
+  /** OVSDB target of the leaf's hardware_vtep database. */
+  readonly ovsdb: string;
+  /** The leaf's VXLAN tunnel endpoint address. */
+  readonly tunnelIp: string;
+  /** Its Physical_Switch row's name (the leaf registers itself under this name). */
+  readonly physicalSwitch: string;
+  readonly uplinks: VtepUplink[];
+  readonly createdAt: string;
+}
+
 export type AllocationState = 'used' | 'retained';
 
 /** One address taken out of a subnet. Free addresses have no row. */
@@ -283,6 +306,7 @@ export interface ModelKinds {
   namespaceBinding: NamespaceBinding;
   token: Token;
   vlanBinding: VlanBinding;
+  vtep: Vtep;
 }
 
 export type Kind = keyof ModelKinds;
@@ -303,4 +327,5 @@ export const KINDS: readonly Kind[] = [
   'namespaceBinding',
   'token',
   'vlanBinding',
+  'vtep',
 ];

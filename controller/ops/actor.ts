@@ -21,6 +21,6 @@ export function tenantOf(kind: Kind, o: AnyObject): Id | undefined {
 /** A tenant sees its own objects and nothing else; other roles see everything. */
 export function visible(actor: Actor, kind: Kind, o: AnyObject): boolean {
   if (actor.role !== 'tenant') return true;
-  if (kind === 'node' || kind === 'vlanBinding') return false;
+  if (kind === 'node' || kind === 'vlanBinding' || kind === 'vtep') return false;
   return tenantOf(kind, o) === actor.tenantId;
 }

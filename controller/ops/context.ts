@@ -138,6 +138,7 @@ export class OpsContext {
       case 'securityGroup':
       case 'qosPolicy':
       case 'service':
+      case 'vtep':
         return (m.lookup as (k: Kind, i: string, key: string) => AnyObject[])(
           kind,
           'name',

@@ -11,3 +11,4 @@ export * from './routers';
 export * from './services';
 export * from './tenancy';
 export * from './tokens';
+export * from './vteps';

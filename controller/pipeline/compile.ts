@@ -12,15 +12,17 @@ import { l2 } from './features/l2.js';
 import { l3 } from './features/l3.js';
 import { output } from './features/output.js';
 import { serviceLb } from './features/service-lb.js';
+import { overlay } from './features/overlay.js';
 import { egressPolicing, qos } from './features/qos.js';
 import { routerAdvert } from './features/router-advert.js';
 import { securityGroups } from './features/security-groups.js';
 import { spoofGuard } from './features/spoof-guard.js';
 import { staticRoutes } from './features/static-routes.js';
-import { BRIDGE_NAME, TUNNEL_OFPORT, TUNNEL_PORT_NAME } from './ports.js';
+import { TUNNEL_OFPORT, UPLINK_OFPORT } from './ports.js';
 import { Priority } from './priorities.js';
 import type { PipelineSnapshot } from './snapshot.js';
 import type { Endpoint } from '../model/types.js';
+import type { VSwitchCapabilities } from '../../southbound/ovsdb/vswitch/profiles.js';
 import { TABLES } from './tables.js';
 
 /** The features, in the order their flows are gathered (the first of two equal flows wins). */
@@ -37,6 +39,7 @@ export const FEATURES: readonly Feature[] = [
   qos,
   l2,
   broadcast,
+  overlay,
   output,
 ];
 
@@ -62,6 +65,8 @@ export interface PortsWanted {
   readonly bridge: BridgeWanted;
   readonly tunnel: PortWanted;
   readonly endpoints: readonly PortWanted[];
+  /** Network-overlay nodes: the trunk to the leaf, carrying the VLANs bound on the node. */
+  readonly uplink?: PortWanted & { readonly trunks: readonly number[] };
 }
 
 export interface CompiledNode {
@@ -75,6 +80,22 @@ export interface CompiledNode {
   readonly ports: PortsWanted;
   /** Two features wanted different flows with one table|priority|match; the first was kept. */
   readonly conflicts: readonly string[];
+  /** Features left out because the node's vSwitch lacks a capability they need, each saying which. */
+  readonly unsupported: readonly string[];
+}
+
+/** The features a vSwitch profile can run, and why the others cannot (said at node registration and compile). */
+export function featuresFor(
+  capabilities: VSwitchCapabilities,
+  features: readonly Feature[] = FEATURES,
+): { features: readonly Feature[]; unsupported: string[] } {
+  const unsupported: string[] = [];
+  const kept = features.filter((f) => {
+    const missing = (f.needs ?? []).filter((c) => !capabilities[c]);
+    if (missing.length > 0) unsupported.push(`${f.name} needs ${missing.join(', ')}`);
+    return missing.length === 0;
+  });
+  return { features: kept, unsupported };
 }
 
 /** Table-miss flows, from the declaration. */
@@ -121,6 +142,7 @@ export function endpointAdded(
   const view = ctx.admit(ep);
   if (!view) return undefined;
   if (isNextHop(ctx, view)) return undefined;
+  features = featuresFor(ctx.profile.capabilities, features).features;
   const flows = finish(endpointFlows(ctx, view, features), []);
   const groups: GroupSpec[] = [];
   for (const f of features) f.groups?.(ctx, view.network, groups);
@@ -149,6 +171,7 @@ export function endpointRemoved(
   const view = ctx.evict(endpointId);
   if (!view) return undefined;
   if (isNextHop(ctx, view)) return undefined;
+  features = featuresFor(ctx.profile.capabilities, features).features;
   const flows = finish(endpointFlows(ctx, view, features), []);
   const groups: GroupSpec[] = [];
   for (const f of features) f.groups?.(ctx, view.network, groups);
@@ -219,7 +242,8 @@ export function compileNode(
   return compileContext(ctx, opts.features ?? FEATURES);
 }
 
-export function compileContext(ctx: NodeContext, features: readonly Feature[] = FEATURES): CompiledNode {
+export function compileContext(ctx: NodeContext, all: readonly Feature[] = FEATURES): CompiledNode {
+  const { features, unsupported } = featuresFor(ctx.profile.capabilities, all);
   const flows: FlowSpec[] = missFlows();
   const groups: GroupSpec[] = [];
   const meters: MeterSpec[] = [];
@@ -238,7 +262,15 @@ export function compileContext(ctx: NodeContext, features: readonly Feature[] = 
   const sorted = finish(flows, conflicts);
   groups.sort((a, b) => a.groupId - b.groupId);
   meters.sort((a, b) => a.meterId - b.meterId);
-  return { node: ctx.node.name, flows: sorted, groups, meters, ports: portsWanted(ctx), conflicts };
+  return {
+    node: ctx.node.name,
+    flows: sorted,
+    groups,
+    meters,
+    ports: portsWanted(ctx),
+    conflicts,
+    unsupported,
+  };
 }
 
 export function portsWanted(ctx: NodeContext): PortsWanted {
@@ -254,21 +286,25 @@ export function portsWanted(ctx: NodeContext): PortsWanted {
     });
   }
   endpoints.sort((a, b) => a.ofportRequest - b.ofportRequest);
+  const p = ctx.profile;
+  const trunks = ctx.networks
+    .flatMap((n) => (n.vlan !== undefined && n.local ? [n.vlan] : []))
+    .sort((a, b) => a - b);
+  const uplink =
+    ctx.node.overlay === 'network' && ctx.node.uplink !== undefined
+      ? { uplink: { name: ctx.node.uplink, ofportRequest: UPLINK_OFPORT, trunks } }
+      : {};
   return {
     bridge: {
-      name: BRIDGE_NAME,
+      name: p.integrationBridge,
       datapathType: ctx.node.datapathType,
       hwaddr: ctx.hostMac,
       failMode: 'secure',
       protocols: ['OpenFlow13'],
       ...(ctx.node.datapathId !== undefined ? { datapathId: ctx.node.datapathId } : {}),
     },
-    tunnel: {
-      name: TUNNEL_PORT_NAME,
-      ofportRequest: TUNNEL_OFPORT,
-      type: 'vxlan',
-      options: { remote_ip: 'flow', key: 'flow', dst_port: '4789' },
-    },
+    tunnel: { name: p.tunnelPort, ofportRequest: TUNNEL_OFPORT, type: 'vxlan', options: p.tunnelOptions },
     endpoints,
+    ...uplink,
   };
 }

@@ -1,7 +1,8 @@
 // What every feature reads while compiling one node: the snapshot indexed once (networks, subnets, gateways, routing
 // domains, endpoints with their ofport and node), so that each feature is a plain loop over small views.
 import { parseAddress, parseCidr, type Cidr, type IpVersion } from '../ipam/address.js';
-import type { Endpoint, Id, Network, Node, Router, Subnet } from '../model/types.js';
+import type { Endpoint, Id, Network, Node, Router, Subnet, Vtep } from '../model/types.js';
+import { profileFor, type VSwitchProfile } from '../../southbound/ovsdb/vswitch/profiles.js';
 import { fnv32, objectIdOf } from './cookies.js';
 import { FIRST_ENDPOINT_OFPORT, LAST_ENDPOINT_OFPORT } from './ports.js';
 import type { PipelineSnapshot } from './snapshot.js';
@@ -23,8 +24,17 @@ export interface AddressView {
   readonly gateway?: GatewayView;
 }
 
+/**
+ * How this node reaches a remote endpoint: over VXLAN to a VTEP (the endpoint's node, or the leaf in front of a
+ * network-overlay node), or, from a network-overlay node, tagged with the network's VLAN out of the uplink.
+ */
+export type Reach =
+  { readonly kind: 'tunnel'; readonly ip: string } | { readonly kind: 'uplink'; readonly vlan: number };
+
 export interface EndpointView {
   readonly ep: Endpoint;
+  /** Remote endpoints: the path there; absent when there is none (a network-overlay node without its VLAN). */
+  readonly reach?: Reach;
   readonly network: NetworkView;
   readonly node: Node;
   readonly local: boolean;
@@ -42,8 +52,13 @@ export interface NetworkView {
   readonly subnets: readonly Subnet[];
   readonly gateways: readonly GatewayView[];
   readonly endpoints: EndpointView[];
-  /** Tunnel IPs of the other nodes that host endpoints of this network, sorted. */
+  /**
+   * Tunnel IPs of the VTEPs behind which other endpoints of this network live, sorted: other host-overlay nodes,
+   * and the leaf in front of network-overlay nodes.
+   */
   readonly remoteNodes: string[];
+  /** On a network-overlay node: the host-local VLAN the network carries on the uplink (from its VLAN binding). */
+  readonly vlan?: number;
   /** True when this node hosts one of its endpoints: it needs ARP, broadcast and gateway flows here. */
   readonly local: boolean;
 }
@@ -67,6 +82,10 @@ export class SnapshotIndex {
   readonly ifaceBySubnet = new Map<Id, { routerId: Id; mac: string; address: string }>();
   readonly cidrs = new Map<Id, Cidr>();
   readonly routers = new Map<Id, Router>();
+  /** The leaf each network-overlay node uplinks to. */
+  readonly leafOfNode = new Map<Id, Vtep>();
+  /** `${nodeId}/${networkId}` -> VLAN. */
+  readonly vlans = new Map<string, number>();
 
   constructor(readonly snapshot: PipelineSnapshot) {
     for (const n of snapshot.nodes) {
@@ -85,6 +104,13 @@ export class SnapshotIndex {
     for (const r of snapshot.routers) this.routers.set(r.id, r);
     for (const i of snapshot.routerInterfaces)
       this.ifaceBySubnet.set(i.subnetId, { routerId: i.routerId, mac: i.mac, address: i.address });
+    for (const v of snapshot.vteps ?? []) for (const u of v.uplinks) this.leafOfNode.set(u.nodeId, v);
+    for (const b of snapshot.vlanBindings) this.vlans.set(`${b.nodeId}/${b.networkId}`, b.vlan);
+  }
+
+  /** The VXLAN endpoint in front of a node: itself (host overlay) or its leaf (network overlay; none without one). */
+  vtepIpOf(node: Node): string | undefined {
+    return node.overlay === 'network' ? this.leafOfNode.get(node.id)?.tunnelIp : node.tunnelIp;
   }
 
   /** The routing domain key of a network: its router (the first by id when several), or the network itself. */
@@ -139,11 +165,15 @@ export class NodeContext {
   readonly hostMac: string;
   /** Endpoints that need an ofport_request because the model has none for them yet. */
   readonly ofportRequests = new Map<Id, number>();
+  /** The node's vSwitch profile: port names, tunnel options, capabilities. */
+  readonly profile: VSwitchProfile;
 
   constructor(
     readonly index: SnapshotIndex,
     readonly node: Node,
+    profile?: VSwitchProfile,
   ) {
+    this.profile = profile ?? profileFor(node.vswitch);
     this.hostMac = hostMac(node);
     const localEps = index.endpointsByNode.get(node.id) ?? [];
     this.assignOfports(localEps);
@@ -194,6 +224,8 @@ export class NodeContext {
       });
     }
     const endpoints: EndpointView[] = [];
+    const vlan =
+      this.node.overlay === 'network' ? this.index.vlans.get(`${this.node.id}/${n.id}`) : undefined;
     const view: NetworkView = {
       network: n,
       vni: n.vni,
@@ -202,6 +234,7 @@ export class NodeContext {
       gateways,
       endpoints,
       remoteNodes: [],
+      ...(vlan !== undefined ? { vlan } : {}),
       local,
     };
     const remote = new Set<string>();
@@ -209,9 +242,13 @@ export class NodeContext {
       const node = this.index.nodes.get(e.nodeId);
       if (!node) continue;
       const isLocal = node.id === this.node.id;
-      if (!isLocal) remote.add(node.tunnelIp);
+      const reach = isLocal ? undefined : this.reachOf(node, view);
+      // Only VTEPs this node can reach count (a network-overlay node reaches none for a network without its VLAN).
+      const vtepIp = reach ? this.index.vtepIpOf(node) : undefined;
+      if (vtepIp !== undefined) remote.add(vtepIp);
       const ofport = isLocal ? (e.ofport ?? this.ofportRequests.get(e.id)) : undefined;
       const ev: EndpointView = {
+        ...(reach ? { reach } : {}),
         ep: e,
         network: view,
         node,
@@ -225,6 +262,14 @@ export class NodeContext {
     }
     view.remoteNodes.push(...[...remote].sort());
     return view;
+  }
+
+  /** The path from this node to an endpoint on `node` (another node). */
+  private reachOf(node: Node, net: NetworkView): Reach | undefined {
+    if (this.node.overlay === 'network')
+      return net.vlan !== undefined ? { kind: 'uplink', vlan: net.vlan } : undefined;
+    const ip = this.index.vtepIpOf(node);
+    return ip !== undefined ? { kind: 'tunnel', ip } : undefined;
   }
 
   /**
@@ -248,7 +293,9 @@ export class NodeContext {
         throw new CompileError(`node ${this.node.name}: no free ofport for ${e.name}`);
       this.ofportRequests.set(e.id, ofport);
     }
+    const reach = isLocal ? undefined : this.reachOf(node, net);
     const ev: EndpointView = {
+      ...(reach ? { reach } : {}),
       ep: e,
       network: net,
       node,
@@ -258,9 +305,10 @@ export class NodeContext {
       objectId: objectIdOf(e.id),
     };
     net.endpoints.push(ev);
+    const vtepIp = reach ? this.index.vtepIpOf(node) : undefined;
     if (isLocal) this.localEndpoints.push(ev);
-    else if (!net.remoteNodes.includes(node.tunnelIp)) {
-      net.remoteNodes.push(node.tunnelIp);
+    else if (vtepIp !== undefined && !net.remoteNodes.includes(vtepIp)) {
+      net.remoteNodes.push(vtepIp);
       net.remoteNodes.sort();
     }
     return ev;
@@ -281,8 +329,11 @@ export class NodeContext {
         const j = this.localEndpoints.indexOf(view);
         if (j >= 0) this.localEndpoints.splice(j, 1);
         this.ofportRequests.delete(id);
-      } else if (!net.endpoints.some((v) => !v.local && v.node.tunnelIp === view.node.tunnelIp)) {
-        net.remoteNodes.splice(net.remoteNodes.indexOf(view.node.tunnelIp), 1);
+      } else {
+        const ip = view.reach ? this.index.vtepIpOf(view.node) : undefined;
+        const still = net.endpoints.some((v) => v.reach && this.index.vtepIpOf(v.node) === ip);
+        const at = ip === undefined ? -1 : net.remoteNodes.indexOf(ip);
+        if (!still && at >= 0) net.remoteNodes.splice(at, 1);
       }
       return view;
     }

@@ -13,6 +13,9 @@ export interface GroupSpec {
   readonly buckets: readonly Bucket[];
 }
 
+/** Capabilities a feature may need from the node's vSwitch (boolean ones of the profile). */
+export type Capability = 'conntrack' | 'flowBasedTunnel' | 'ingressPolicing';
+
 /** An OpenFlow 1.3 meter the pipeline wants on the switch (OFPMF_* flags, bands in kbit/s and kbit). */
 export interface MeterSpec {
   readonly meterId: number;
@@ -22,6 +25,8 @@ export interface MeterSpec {
 
 export interface Feature {
   readonly name: string;
+  /** What the vSwitch must be able to do; a node whose profile lacks one compiles without this feature. */
+  readonly needs?: readonly Capability[];
   /** Flows about the node itself, once per compile. */
   nodeFlows?(ctx: NodeContext, out: FlowSpec[]): void;
   /** Flows about one network the node takes part in (a local endpoint, or routed with one). */

@@ -13,11 +13,12 @@ export const IN_PORT = 0xfffffff8;
 export const CONTROLLER_PORT = 0xfffffffd;
 
 /**
- * ofport_request of the flow-based VXLAN port. Pods are numbered from 1 up; OVS accepts ofport_request 1..65279, so
- * the tunnel sits high, out of the pods' way.
+ * ofport_request of the flow-based VXLAN port and of the network-overlay uplink: one source, the vSwitch profiles
+ * (southbound), which every profile shares. Port names, tunnel options and the bridge come from the node's profile.
  */
-export const TUNNEL_OFPORT = 65000;
-export const TUNNEL_PORT_NAME = 'vxlan0';
+export { TUNNEL_OFPORT, UPLINK_OFPORT } from '../../southbound/ovsdb/vswitch/profiles.js';
+import { TUNNEL_OFPORT } from '../../southbound/ovsdb/vswitch/profiles.js';
+/** The integration bridge of the `ovs` profile (compile output names the node profile's own). */
 export const BRIDGE_NAME = 'br-int';
 /** The first ofport handed to endpoints that have none yet. */
 export const FIRST_ENDPOINT_OFPORT = 1;

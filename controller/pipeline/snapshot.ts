@@ -16,6 +16,7 @@ import type {
   Subnet,
   Tenant,
   VlanBinding,
+  Vtep,
 } from '../model/types.js';
 
 export interface PipelineSnapshot {
@@ -29,6 +30,8 @@ export interface PipelineSnapshot {
   readonly vlanBindings: readonly VlanBinding[];
   /** ClusterIP Services (service-lb); absent in snapshots saved before Services were compiled. */
   readonly services?: readonly Service[];
+  /** Leaf VTEPs (network overlay); absent means none. */
+  readonly vteps?: readonly Vtep[];
   /** Security groups, their rules and QoS policies (absent in snapshots made before they existed: none). */
   readonly securityGroups?: readonly SecurityGroup[];
   readonly securityGroupRules?: readonly SecurityGroupRule[];
@@ -52,6 +55,7 @@ export function snapshotFromModel(m: SnapshotSource): PipelineSnapshot {
     endpoints: [...m.all('endpoint')],
     vlanBindings: [...m.all('vlanBinding')],
     services: [...m.all('service')],
+    vteps: [...m.all('vtep')],
     securityGroups: [...m.all('securityGroup')],
     securityGroupRules: [...m.all('securityGroupRule')],
     qosPolicies: [...m.all('qosPolicy')],

@@ -11,6 +11,7 @@ import type { ChangeEvent, ModelEvents } from '../events.js';
 import type { Endpoint, Id, Node } from '../model/types.js';
 import {
   compileNode,
+  featuresFor,
   featureMask,
   nodeContext,
   portsWanted,
@@ -25,7 +26,9 @@ import type { ModelReader } from '../store/store.js';
 import { MeterSync } from './meter-sync.js';
 import { routerAdvertFor } from './router-advert.js';
 import { NodeSwitch, datapathIdOf } from './node-switch.js';
+import { profileFor, type VSwitchDriver } from '../../southbound/ovsdb/index.js';
 import { SerialRunner } from './serial-runner.js';
+import { bindVmEndpoints, interfacesChanged } from './vm-ports.js';
 
 export interface ReconcilerOptions {
   readonly model: ModelReader;
@@ -54,6 +57,7 @@ const MANAGED = 'sdn-managed';
 export class Reconciler implements Dataplane {
   private readonly switches = new Map<Id, NodeSwitch>();
   private readonly runners = new Map<Id, SerialRunner>();
+  private readonly watchedClients = new WeakSet<object>();
   private readonly answering = new WeakSet<SwitchSession>();
   private readonly meters = new WeakMap<NodeSwitch, { session: SwitchSession; sync: MeterSync }>();
   private readonly log: Logger;
@@ -223,6 +227,13 @@ export class Reconciler implements Dataplane {
     known?.close();
     const sw = new NodeSwitch(node, datapathIdOf(node), this.log);
     this.switches.set(node.id, sw);
+    // Said once when the node is first seen: features its vSwitch cannot run are off there, not broken.
+    const { unsupported } = featuresFor(profileFor(node.vswitch).capabilities);
+    if (unsupported.length > 0)
+      sw.log.warn(
+        { vswitch: node.vswitch, unsupported },
+        'features off on this node: its vSwitch lacks what they need',
+      );
     const live = this.options.openflow.switches.get(sw.dpid);
     if (live) sw.attachSession(live, this.ownership);
     return sw;
@@ -282,6 +293,7 @@ export class Reconciler implements Dataplane {
   /** Bridge (with its controller), tunnel port, endpoint ports; ports of ours that left the model are removed. */
   private async ensurePorts(node: Node, sw: NodeSwitch): Promise<void> {
     const driver = await sw.ensureOvsdb();
+    this.watchVmPorts(node.id, driver);
     // Only the ports: no need to compile every flow for that.
     const wanted = portsWanted(nodeContext(this.snapshot(sw), node.name));
     await driver.ensureIntegrationBridge({
@@ -298,10 +310,19 @@ export class Reconciler implements Dataplane {
       options: wanted.tunnel.options,
       ofportRequest: wanted.tunnel.ofportRequest,
     });
+    if (wanted.uplink) {
+      await driver.ensureUplinkPort({
+        bridge: wanted.bridge.name,
+        device: wanted.uplink.name,
+        vlans: wanted.uplink.trunks,
+        ofportRequest: wanted.uplink.ofportRequest,
+      });
+    }
     const keep = new Set(wanted.endpoints.map((p) => p.name));
     for (const p of wanted.endpoints) {
       const iface = driver.interface(p.name);
       const ep = p.endpointId ? this.options.model.get('endpoint', p.endpointId) : undefined;
+      if (ep?.kind === 'vm') continue; // the hypervisor plugs it (vm-ports.ts)
       if (
         iface &&
         iface.ofport.length > 0 &&
@@ -342,6 +363,17 @@ export class Reconciler implements Dataplane {
     }
   }
 
+  /** A VM plugged into or unplugged from a node's bridge reconciles that node (once per OVSDB client). */
+  private watchVmPorts(nodeId: Id, driver: VSwitchDriver): void {
+    if (this.watchedClients.has(driver.client)) return;
+    this.watchedClients.add(driver.client);
+    driver.client.on('change', (batch) => {
+      if (!interfacesChanged(batch)) return;
+      if (this.options.model.lookup('endpoint', 'node', nodeId).some((e) => e.kind === 'vm'))
+        this.schedule(nodeId);
+    });
+  }
+
   /** The meter sync of the switch's current session (a new session reads the switch's meters again). */
   private meterSync(sw: NodeSwitch, session: SwitchSession): MeterSync {
     let m = this.meters.get(sw);
@@ -354,7 +386,7 @@ export class Reconciler implements Dataplane {
     const base = snapshotFromModel(this.options.model);
     const driver = sw?.driver;
     if (!driver) return base;
-    const endpoints = base.endpoints.map((ep) => {
+    const endpoints = bindVmEndpoints(base.endpoints, sw.node.id, driver).map((ep) => {
       if (ep.nodeId !== sw.node.id || ep.ofport !== undefined || !ep.portName) return ep;
       const ofport = driver.interface(ep.portName)?.ofport[0];
       return ofport !== undefined && ofport > 0 ? { ...ep, ofport } : ep;

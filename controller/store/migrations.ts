@@ -73,6 +73,13 @@ CREATE TABLE audit (
   changes TEXT NOT NULL);
 `,
   },
+  {
+    version: 2,
+    name: 'vteps',
+    sql: `
+CREATE TABLE vteps (id TEXT PRIMARY KEY, name TEXT NOT NULL UNIQUE, tunnel_ip TEXT NOT NULL, doc TEXT NOT NULL);
+`,
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1].version;

@@ -64,6 +64,7 @@ const TABLES: { [K in Kind]: { table: string; columns: (o: ModelKinds[K]) => Row
     table: 'vlan_bindings',
     columns: (o) => ({ node_id: o.nodeId, network_id: o.networkId, vlan: o.vlan }),
   },
+  vtep: { table: 'vteps', columns: (o) => ({ name: o.name, tunnel_ip: o.tunnelIp }) },
 };
 
 /** Most transactions one COMMIT carries; a long synchronous loop commits every this many. */

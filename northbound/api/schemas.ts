@@ -200,6 +200,53 @@ export const Node = Type.Object({
   connection: Type.String(),
   createdAt: Timestamp,
 });
+// ---- leaf VTEPs
+const VtepUplinkBody = Type.Object(
+  {
+    node: Ref,
+    port: Type.String({ minLength: 1, maxLength: 64, description: "the leaf's physical port" }),
+  },
+  strict,
+);
+const vtepFields = {
+  ovsdb: Target,
+  tunnelIp: Address,
+  physicalSwitch: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
+  uplinks: Type.Optional(Type.Array(VtepUplinkBody, { maxItems: 1024 })),
+};
+export const VtepBody = Type.Object({ name: Name, ...vtepFields }, strict);
+export const VtepPatch = Type.Partial(Type.Object(vtepFields, strict), strict);
+export const Vtep = Type.Object({
+  id: IdT,
+  name: Type.String(),
+  ovsdb: Type.String(),
+  tunnelIp: Type.String(),
+  physicalSwitch: Type.String(),
+  uplinks: Type.Array(Type.Object({ nodeId: IdT, port: Type.String() })),
+  createdAt: Timestamp,
+});
+const VtepMacT = Type.Object({
+  logicalSwitch: Type.String(),
+  mac: Type.String(),
+  tunnelIp: Type.String(),
+  ipaddr: Type.String(),
+});
+export const VtepRows = Type.Object({
+  physicalSwitch: Type.String(),
+  tunnelIp: Type.String(),
+  ports: Type.Array(Type.String()),
+  logicalSwitches: Type.Array(
+    Type.Object({ name: Type.String(), vni: Type.Integer(), description: Type.String() }),
+  ),
+  bindings: Type.Array(
+    Type.Object({ port: Type.String(), vlan: Type.Integer(), logicalSwitch: Type.String() }),
+  ),
+  ucastRemote: Type.Array(VtepMacT),
+  mcastRemote: Type.Array(
+    Type.Object({ logicalSwitch: Type.String(), tunnelIps: Type.Array(Type.String()) }),
+  ),
+  counts: Type.Record(Type.String(), Type.Integer()),
+});
 export const VlanBinding = Type.Object({
   id: IdT,
   nodeId: IdT,

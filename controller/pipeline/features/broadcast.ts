@@ -1,14 +1,15 @@
 // Broadcast and multicast stay inside their network: an OpenFlow ALL group per network replicates a frame to the
-// local ports and, head-end, to every other node that hosts the network (one VXLAN copy per node). Frames that came
-// from the tunnel go to the local ports only (split horizon), so nothing loops between nodes.
+// local ports and, head-end, to every other VTEP that hosts the network (one VXLAN copy per node or leaf; on a
+// network-overlay node one tagged copy to the uplink, which the leaf replicates). Frames that came from the tunnel
+// or the uplink go to the local ports only (split horizon), so nothing loops between nodes.
 import type { Bucket } from '../../../protocols/openflow13/messages.js';
-import { group, output, setField } from '../actions.js';
+import { group, output } from '../actions.js';
 import { cookie } from '../cookies.js';
 import type { NetworkView, NodeContext } from '../context.js';
 import type { Feature, GroupSpec } from '../feature.js';
 import { matchNetwork, matchReg, PKT_SOURCE, SourceKind } from '../fields.js';
 import { flow, type FlowSpec } from '../flow.js';
-import { TUNNEL_OFPORT } from '../ports.js';
+import { remoteFloodBuckets } from './overlay.js';
 import { Priority } from '../priorities.js';
 
 const OFPGT_ALL = 0;
@@ -32,13 +33,7 @@ export function floodGroups(net: NetworkView, out: GroupSpec[]): void {
   for (const ep of net.endpoints)
     if (ep.local && ep.ofport !== undefined) local.push(bucket([output(ep.ofport)]));
   local.sort((a, b) => (a.actions[0] as { port: number }).port - (b.actions[0] as { port: number }).port);
-  const remote = net.remoteNodes.map((ip) =>
-    bucket([
-      setField({ field: 'tun_id', value: BigInt(net.vni) }),
-      setField({ field: 'tun_ipv4_dst', value: ip }),
-      output(TUNNEL_OFPORT),
-    ]),
-  );
+  const remote = remoteFloodBuckets(net).map(bucket);
   out.push({ groupId: floodGroupId(net.vni), groupType: OFPGT_ALL, buckets: [...local, ...remote] });
   out.push({ groupId: localFloodGroupId(net.vni), groupType: OFPGT_ALL, buckets: local });
 }

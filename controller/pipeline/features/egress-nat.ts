@@ -114,6 +114,7 @@ export function unSnatFlow(ctx: NodeContext): FlowSpec[] {
 
 export const egressNat: Feature = {
   name: 'egress-nat',
+  needs: ['conntrack'],
   nodeFlows(ctx: NodeContext, out: FlowSpec[]): void {
     if (ctx.localEndpoints.length === 0) return;
     out.push(...unSnatFlow(ctx));

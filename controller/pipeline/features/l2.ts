@@ -1,12 +1,13 @@
-// Table l2: (network, destination MAC) -> a local port (through ingress security) or a remote node over the
-// flow-based VXLAN port (tun_id = VNI, tun_dst = the node's tunnel IP). The node's own MAC goes to the LOCAL port.
-import { setField } from '../actions.js';
+// Table l2: (network, destination MAC) -> a local port (through ingress security) or a remote endpoint: over the
+// flow-based VXLAN port (tun_id = VNI, tun_dst = the VTEP in front of it), or out of the uplink with the network's
+// VLAN on a network-overlay node (overlay.ts). The node's own MAC goes to the LOCAL port.
 import { cookie } from '../cookies.js';
 import type { EndpointView, NodeContext } from '../context.js';
 import type { Feature } from '../feature.js';
 import { loadReg, matchNetwork, OUT_PORT, OUTPUT_KIND, OutputKind } from '../fields.js';
 import { flow, type FlowSpec } from '../flow.js';
-import { LOCAL_PORT_REG, TUNNEL_OFPORT } from '../ports.js';
+import { LOCAL_PORT_REG } from '../ports.js';
+import { remoteActions } from './overlay.js';
 import { Priority } from '../priorities.js';
 
 export function toLocalPortFlow(ep: EndpointView): FlowSpec {
@@ -20,18 +21,15 @@ export function toLocalPortFlow(ep: EndpointView): FlowSpec {
   });
 }
 
-export function toRemoteNodeFlow(ep: EndpointView): FlowSpec {
+/** A remote endpoint: over VXLAN to the VTEP in front of it, or (network overlay) tagged out of the uplink. */
+export function toRemoteNodeFlow(ep: EndpointView): FlowSpec | undefined {
+  if (!ep.reach) return undefined;
   return flow({
     table: 'l2',
     priority: Priority.normal,
     cookie: cookie('l2', ep.objectId),
     match: [matchNetwork(ep.network.vni), { field: 'eth_dst', value: ep.ep.mac }],
-    actions: [
-      setField({ field: 'tun_id', value: BigInt(ep.network.vni) }),
-      setField({ field: 'tun_ipv4_dst', value: ep.node.tunnelIp }),
-      loadReg(OUT_PORT, TUNNEL_OFPORT),
-      loadReg(OUTPUT_KIND, OutputKind.port),
-    ],
+    actions: [...remoteActions(ep.network.vni, ep.reach), loadReg(OUTPUT_KIND, OutputKind.port)],
     goto: 'output',
   });
 }
@@ -56,6 +54,9 @@ export const l2: Feature = {
   endpointFlows(_ctx: NodeContext, ep: EndpointView, out: FlowSpec[]): void {
     if (ep.local) {
       if (ep.ofport !== undefined) out.push(toLocalPortFlow(ep));
-    } else out.push(toRemoteNodeFlow(ep));
+    } else {
+      const f = toRemoteNodeFlow(ep);
+      if (f) out.push(f);
+    }
   },
 };

@@ -87,6 +87,20 @@ export function modelRoutes(app: FastifyInstance, ctx: OpsContext): void {
   });
 
   crudRoutes(app, ctx, {
+    kind: 'vtep',
+    path: '/vteps',
+    tag: 'vteps',
+    object: S.Vtep,
+    createBody: S.VtepBody,
+    patchBody: S.VtepPatch,
+    create: (a, b) => ops.createVtep(ctx, a, b),
+    update: (a, r, b) => ops.updateVtep(ctx, a, r, b),
+    remove: (a, r) => ops.deleteVtep(ctx, a, r),
+    readRoles: ADMIN_READ,
+    writeRoles: ADMIN,
+  });
+
+  crudRoutes(app, ctx, {
     kind: 'endpoint',
     path: '/endpoints',
     tag: 'endpoints',

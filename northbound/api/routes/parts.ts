@@ -1,4 +1,4 @@
-// Sub-resources: router interfaces, security group rules, a node's VLAN bindings.
+// Sub-resources: router interfaces, security group rules, a node's VLAN bindings, a leaf VTEP's rows.
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import type { OpsContext } from '../../../controller/ops/context';
@@ -6,6 +6,8 @@ import * as ops from '../../../controller/ops';
 import { ADMIN_READ, READ, WRITE } from '../auth';
 import { errors } from '../crud';
 import * as S from '../schemas';
+import { snapshotFromModel } from '../../../controller/pipeline/snapshot';
+import { desiredVtep, vtepRowCounts } from '../../../controller/reconcile/vtep-desired';
 
 type RefReq = { params: { ref: string } };
 type SubReq = { params: { ref: string; id: string } };
@@ -110,6 +112,22 @@ export function partRoutes(app: FastifyInstance, ctx: OpsContext): void {
     handler: async (req) => {
       const n = ctx.resolve(req.actor, 'node', (req as RefReq).params.ref, 'params/ref');
       return { items: ctx.store.lookup('vlanBinding', 'node', n.id).sort((a, b) => a.vlan - b.vlan) };
+    },
+  });
+
+  app.get('/vteps/:ref/rows', {
+    config: { roles: ADMIN_READ },
+    schema: {
+      tags: ['vteps'],
+      summary:
+        'the hardware_vtep rows the controller keeps on a leaf: logical switches, VLAN bindings, where each remote MAC lives',
+      params: S.RefParams,
+      response: { 200: S.VtepRows, ...errors },
+    },
+    handler: async (req) => {
+      const v = ctx.resolve(req.actor, 'vtep', (req as RefReq).params.ref, 'params/ref');
+      const d = desiredVtep(snapshotFromModel(ctx.store), v);
+      return { ...d, counts: vtepRowCounts(d) };
     },
   });
 }

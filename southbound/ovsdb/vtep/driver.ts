@@ -55,6 +55,16 @@ export interface VtepView {
   readonly ucastLocal: readonly VtepMac[];
 }
 
+/** What a caller wants on a leaf (HardwareVtepDriver.converge). */
+export interface VtepRowsWanted {
+  readonly physicalSwitch: string;
+  readonly ownerPrefix: string;
+  readonly logicalSwitches: readonly { name: string; vni: number; description: string }[];
+  readonly bindings: readonly { port: string; vlan: number; logicalSwitch: string }[];
+  readonly ucastRemote: readonly { logicalSwitch: string; mac: string; tunnelIp: string; ipaddr: string }[];
+  readonly mcastRemote: readonly { logicalSwitch: string; tunnelIps: readonly string[] }[];
+}
+
 export class VtepError extends Error {
   override readonly name = 'VtepError';
 }
@@ -310,6 +320,164 @@ export class HardwareVtepDriver {
       txn.delete('Mcast_Macs_Remote', [['_uuid', '==', row._uuid]]);
     });
     return done !== undefined;
+  }
+
+  /**
+   * Brings the logical switches a caller owns (description starting with `want.ownerPrefix`), their VLAN bindings on
+   * the given ports and their remote MACs to `want` in ONE transaction, touching nothing else. The physical switch
+   * and ports must exist (ensurePhysicalSwitch / ensurePhysicalPort). Returns how many rows it wrote.
+   */
+  async converge(want: VtepRowsWanted): Promise<number> {
+    let written = 0;
+    await this.client.transactWithRetry((txn, r) => {
+      written = 0;
+      const ps = r.find('Physical_Switch', (p) => p.name === want.physicalSwitch);
+      if (!ps) throw new VtepError(`no physical switch ${want.physicalSwitch}`);
+      const owned = new Map<string, LogicalSwitchRow>();
+      for (const l of r.rows('Logical_Switch'))
+        if (l.description.startsWith(want.ownerPrefix)) owned.set(l.name, l);
+      // Logical switches: the uuid (or named-uuid) each wanted one goes by in this transaction.
+      const lsRef = new Map<string, string | NamedUuid>();
+      const uuidOfLs = new Map<string, string>();
+      for (const ls of want.logicalSwitches) {
+        const cur = r.find('Logical_Switch', (l) => l.name === ls.name);
+        const row = { tunnel_key: [ls.vni], replication_mode: ['source_node'], description: ls.description };
+        if (!cur) {
+          txn.waitAbsent('Logical_Switch', 'name', ls.name);
+          lsRef.set(ls.name, txn.insert('Logical_Switch', { name: ls.name, ...row }));
+          written++;
+          continue;
+        }
+        lsRef.set(ls.name, cur._uuid);
+        uuidOfLs.set(cur._uuid, ls.name);
+        if (
+          cur.tunnel_key[0] !== ls.vni ||
+          cur.replication_mode[0] !== 'source_node' ||
+          cur.description !== ls.description
+        ) {
+          txn.update('Logical_Switch', [['_uuid', '==', cur._uuid]], row);
+          written++;
+        }
+      }
+      const gone = [...owned.values()].filter((l) => !lsRef.has(l.name));
+      const goneUuids = new Set(gone.map((l) => l._uuid));
+      const ownedUuids = new Set([...owned.values()].map((l) => l._uuid));
+
+      // Bindings, port by port: ours not wanted go, wanted ones are set; other owners' VLANs stay.
+      const wantedByPort = new Map<string, Map<number, string | NamedUuid>>();
+      for (const b of want.bindings) {
+        const ref = lsRef.get(b.logicalSwitch);
+        if (ref === undefined) throw new VtepError(`binding to ${b.logicalSwitch}, which is not wanted`);
+        let m = wantedByPort.get(b.port);
+        if (!m) wantedByPort.set(b.port, (m = new Map()));
+        m.set(b.vlan, ref);
+      }
+      for (const u of ps.ports) {
+        const port = r.get('Physical_Port', u);
+        if (!port) continue;
+        const wanted = wantedByPort.get(port.name) ?? new Map<number, string | NamedUuid>();
+        wantedByPort.delete(port.name);
+        const del: number[] = [];
+        const ins = new Map<number, string | NamedUuid>();
+        for (const [vlan, ls] of port.vlan_bindings) {
+          const w = wanted.get(vlan);
+          if (w === undefined ? ownedUuids.has(ls) || goneUuids.has(ls) : w !== ls) del.push(vlan);
+        }
+        for (const [vlan, ref] of wanted) if (port.vlan_bindings.get(vlan) !== ref) ins.set(vlan, ref);
+        if (del.length === 0 && ins.size === 0) continue;
+        const where = [['_uuid', '==', port._uuid] as const];
+        txn.verify('Physical_Port', port, ['vlan_bindings']);
+        if (del.length > 0) txn.mutate('Physical_Port', where, [['vlan_bindings', 'delete', del]]);
+        if (ins.size > 0) txn.mutate('Physical_Port', where, [['vlan_bindings', 'insert', ins]]);
+        written += del.length + ins.size;
+      }
+      const missing = [...wantedByPort.keys()];
+      if (missing.length > 0)
+        throw new VtepError(`physical switch ${want.physicalSwitch} has no port ${missing.join(', ')}`);
+
+      // Remote unicast MACs of the wanted switches.
+      const made = new Map<string, NamedUuid>();
+      const wantedUcast = new Set<string>();
+      const curUcast = new Map<string, RowOf<V['Ucast_Macs_Remote']>>();
+      for (const m of r.rows('Ucast_Macs_Remote')) curUcast.set(`${m.logical_switch}/${m.MAC}`, m);
+      for (const m of want.ucastRemote) {
+        const ref = lsRef.get(m.logicalSwitch);
+        if (ref === undefined) throw new VtepError(`MAC ${m.mac} in ${m.logicalSwitch}, which is not wanted`);
+        const mac = m.mac.toLowerCase();
+        const cur = typeof ref === 'string' ? curUcast.get(`${ref}/${mac}`) : undefined;
+        if (typeof ref === 'string') wantedUcast.add(`${ref}/${mac}`);
+        const existing = r.find(
+          'Physical_Locator',
+          (l) => l.dst_ip === m.tunnelIp && l.encapsulation_type === VXLAN_OVER_IPV4,
+        );
+        if (cur && existing && cur.locator === existing._uuid && cur.ipaddr === m.ipaddr) continue;
+        const locator = this.locator(txn, r, m.tunnelIp, made);
+        if (cur) {
+          txn.verify('Ucast_Macs_Remote', cur, ['locator', 'ipaddr']);
+          txn.update('Ucast_Macs_Remote', [['_uuid', '==', cur._uuid]], { locator, ipaddr: m.ipaddr });
+        } else txn.insert('Ucast_Macs_Remote', { MAC: mac, logical_switch: ref, locator, ipaddr: m.ipaddr });
+        written++;
+      }
+      for (const [key, row] of curUcast) {
+        if (!uuidOfLs.has(row.logical_switch) || !ownedUuids.has(row.logical_switch) || wantedUcast.has(key))
+          continue;
+        txn.delete('Ucast_Macs_Remote', [['_uuid', '==', row._uuid]]);
+        written++;
+      }
+
+      // unknown-dst of the wanted switches.
+      const wantedMcast = new Set<string>();
+      for (const m of want.mcastRemote) {
+        const ref = lsRef.get(m.logicalSwitch);
+        if (ref === undefined) throw new VtepError(`multicast of ${m.logicalSwitch}, which is not wanted`);
+        const cur =
+          typeof ref === 'string'
+            ? r.find('Mcast_Macs_Remote', (x) => x.MAC === UNKNOWN_DST && x.logical_switch === ref)
+            : undefined;
+        if (cur) wantedMcast.add(cur._uuid);
+        if (cur && sameSet(this.locatorIps(r, cur.locator_set), m.tunnelIps)) continue;
+        const set = txn.insert('Physical_Locator_Set', {
+          locators: m.tunnelIps.map((ip) => this.locator(txn, r, ip, made)),
+        });
+        if (cur) {
+          txn.verify('Mcast_Macs_Remote', cur, ['locator_set']);
+          txn.update('Mcast_Macs_Remote', [['_uuid', '==', cur._uuid]], { locator_set: set });
+        } else
+          txn.insert('Mcast_Macs_Remote', {
+            MAC: UNKNOWN_DST,
+            logical_switch: ref,
+            locator_set: set,
+            ipaddr: '',
+          });
+        written++;
+      }
+      for (const row of r.rows('Mcast_Macs_Remote')) {
+        if (
+          row.MAC !== UNKNOWN_DST ||
+          !uuidOfLs.has(row.logical_switch) ||
+          !ownedUuids.has(row.logical_switch)
+        )
+          continue;
+        if (wantedMcast.has(row._uuid)) continue;
+        txn.delete('Mcast_Macs_Remote', [['_uuid', '==', row._uuid]]);
+        written++;
+      }
+
+      // Our switches no longer wanted, with what hangs off them (their bindings went above).
+      for (const ls of gone) {
+        for (const table of [
+          'Ucast_Macs_Remote',
+          'Mcast_Macs_Remote',
+          'Ucast_Macs_Local',
+          'Mcast_Macs_Local',
+        ] as const)
+          txn.delete(table, [['logical_switch', '==', ls._uuid]]);
+        txn.delete('Logical_Switch', [['_uuid', '==', ls._uuid]]);
+        written++;
+      }
+      if (written === 0) return false;
+    });
+    return written;
   }
 
   private locatorIps(r: Replica<V>, setUuid: string): string[] {

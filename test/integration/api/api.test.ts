@@ -306,6 +306,12 @@ describe('api: REST over inject', function () {
       ['PATCH', '/api/v1/nodes/node1', { tunnelIp: '192.0.2' }, 400, 'body/tunnelIp'],
       ['DELETE', '/api/v1/nodes/node1', undefined, 409, /node node1 is still used by endpoint acme-vm/],
       ['GET', '/api/v1/nodes/ghost/vlan-bindings', undefined, 404, /not found/],
+      ['POST', '/api/v1/vteps', { name: 'l1', ovsdb: 'unix:/y', tunnelIp: 'fd00::9' }, 400, 'body/tunnelIp'],
+      ['GET', '/api/v1/vteps?limit=abc', undefined, 400, 'querystring/limit'],
+      ['GET', '/api/v1/vteps/ghost', undefined, 404, /not found/],
+      ['PATCH', '/api/v1/vteps/ghost', { tunnelIp: '192.0.2.9' }, 404, /not found/],
+      ['DELETE', '/api/v1/vteps/ghost', undefined, 404, /not found/],
+      ['GET', '/api/v1/vteps/ghost/rows', undefined, 404, /not found/],
       [
         'POST',
         '/api/v1/endpoints',

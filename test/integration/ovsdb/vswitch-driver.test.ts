@@ -111,9 +111,9 @@ describe('integration: ovsdb vSwitch driver', function () {
     const port = await driver.ensureTunnelPort();
     assert.equal(await get('interface', 'vxlan0', 'type'), 'vxlan');
     assert.equal(await get('interface', 'vxlan0', 'options'), '{key=flow, remote_ip=flow}');
-    assert.equal(await get('interface', 'vxlan0', 'ofport_request'), '100');
-    assert.equal(await driver.waitForOfport('vxlan0', 5000), 100);
-    assert.equal(await get('interface', 'vxlan0', 'ofport'), '100');
+    assert.equal(await get('interface', 'vxlan0', 'ofport_request'), '65000');
+    assert.equal(await driver.waitForOfport('vxlan0', 5000), 65000);
+    assert.equal(await get('interface', 'vxlan0', 'ofport'), '65000');
     assert.deepEqual(port.interfaces[0]!.options, { key: 'flow', remote_ip: 'flow' });
   });
 

@@ -131,7 +131,7 @@ describe('pipeline features as ovs-ofctl strings (node n1)', () => {
       name: 'vxlan0',
       ofportRequest: 65000,
       type: 'vxlan',
-      options: { remote_ip: 'flow', key: 'flow', dst_port: '4789' },
+      options: { remote_ip: 'flow', key: 'flow' }, // the ovs profile's; VXLAN's default port
     });
     assert.equal(c.ports.bridge.hwaddr, '02:5d:0a:63:00:01');
     assert.deepEqual(

@@ -142,3 +142,32 @@ export function cluster(): PipelineSnapshot {
     vlanBindings: [],
   };
 }
+
+/**
+ * The cluster as a hybrid: n1 a network-overlay node uplinked to leaf 10.99.0.9 (port p1) with VLANs 100..102 for
+ * A1, A2, B1; n2 stays a host-overlay node.
+ */
+export function hybrid(): PipelineSnapshot {
+  const s = cluster();
+  const [n1, n2] = s.nodes;
+  return {
+    ...s,
+    nodes: [{ ...n1!, overlay: 'network', uplink: 'eth-up' }, n2!],
+    vlanBindings: [
+      { id: 'V1', nodeId: 'N1', networkId: 'A1', vlan: 100, vni: 100, createdAt: at },
+      { id: 'V2', nodeId: 'N1', networkId: 'A2', vlan: 101, vni: 101, createdAt: at },
+      { id: 'V3', nodeId: 'N1', networkId: 'B1', vlan: 102, vni: 200, createdAt: at },
+    ],
+    vteps: [
+      {
+        id: 'L1',
+        name: 'leaf1',
+        ovsdb: 'tcp:127.0.0.1:6641',
+        tunnelIp: '10.99.0.9',
+        physicalSwitch: 'leaf1',
+        uplinks: [{ nodeId: 'N1', port: 'p1' }],
+        createdAt: at,
+      },
+    ],
+  };
+}

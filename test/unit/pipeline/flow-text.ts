@@ -128,6 +128,10 @@ export function actionText(a: Action): string {
     case 'decTtl':
     case 'decNwTtl':
       return 'dec_ttl';
+    case 'pushVlan':
+      return `push_vlan:0x${a.ethertype.toString(16)}`;
+    case 'popVlan':
+      return 'pop_vlan';
     case 'ct': {
       const parts: string[] = [];
       if (a.flags & 1) parts.push('commit');
