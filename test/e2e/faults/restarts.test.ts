@@ -151,7 +151,10 @@ describe('e2e faults: restarts in a two-node lab', function () {
     const [a, b] = crossPair();
     const before = await Promise.all(nodes.map(ourFlows));
     const tails = nodes.map((n) => ({ vsw: vsw(n), db: db(n) }));
-    for (const t of tails) (t.vsw.mark(), t.db.mark());
+    for (const t of tails) {
+      t.vsw.mark();
+      t.db.mark();
+    }
     const pinging = continuousPing(a.netns, v4(b), 160); // 8 s at 20/s around the restart
     await sleep(1000);
     await controller!.kill('SIGKILL');
