@@ -18,6 +18,12 @@ export interface ControllerConfig {
    * acknowledged change survives power loss; NORMAL survives a crash of the process only.
    */
   readonly storeSync: 'FULL' | 'NORMAL';
+  /**
+   * PEM files (--tls-key/--tls-cert/--tls-ca, env SDN_TLS_KEY/SDN_TLS_CERT/SDN_TLS_CA). With key and cert the REST
+   * API serves https and the OpenFlow listener TLS; with a CA as well, switches must present a certificate it signed
+   * (mutual TLS). Without them both listeners are plain text.
+   */
+  readonly tls?: { readonly key: string; readonly cert: string; readonly ca?: string };
 }
 
 export const DEFAULTS = {
@@ -73,6 +79,17 @@ export function parseConfig(argv: readonly string[], env: NodeJS.ProcessEnv = pr
       parseListen,
       env.SDN_OVSDB_LISTEN ? parseListen(env.SDN_OVSDB_LISTEN) : undefined,
     )
+    .option(
+      '--tls-key <file>',
+      'PEM private key: https API and TLS OpenFlow (env SDN_TLS_KEY)',
+      env.SDN_TLS_KEY,
+    )
+    .option('--tls-cert <file>', 'PEM certificate chain for --tls-key (env SDN_TLS_CERT)', env.SDN_TLS_CERT)
+    .option(
+      '--tls-ca <file>',
+      'PEM CA: switches must present a certificate it signed, mutual TLS (env SDN_TLS_CA)',
+      env.SDN_TLS_CA,
+    )
     .exitOverride()
     .parse(argv as string[], { from: 'node' });
   const o = program.opts<{
@@ -80,7 +97,13 @@ export function parseConfig(argv: readonly string[], env: NodeJS.ProcessEnv = pr
     apiListen: ListenAddress;
     openflowListen: ListenAddress;
     ovsdbListen?: ListenAddress;
+    tlsKey?: string;
+    tlsCert?: string;
+    tlsCa?: string;
   }>();
+  if (!o.tlsKey !== !o.tlsCert)
+    throw new InvalidArgumentError('--tls-key and --tls-cert go together (one of them is missing)');
+  if (o.tlsCa && !o.tlsKey) throw new InvalidArgumentError('--tls-ca needs --tls-key and --tls-cert');
   const sync = (env.SDN_STORE_SYNC ?? 'FULL').toUpperCase();
   if (sync !== 'FULL' && sync !== 'NORMAL')
     throw new InvalidArgumentError(`SDN_STORE_SYNC="${sync}": expected FULL or NORMAL`);
@@ -90,5 +113,8 @@ export function parseConfig(argv: readonly string[], env: NodeJS.ProcessEnv = pr
     apiListen: o.apiListen,
     openflowListen: o.openflowListen,
     ...(o.ovsdbListen ? { ovsdbListen: o.ovsdbListen } : {}),
+    ...(o.tlsKey && o.tlsCert
+      ? { tls: { key: o.tlsKey, cert: o.tlsCert, ...(o.tlsCa ? { ca: o.tlsCa } : {}) } }
+      : {}),
   };
 }

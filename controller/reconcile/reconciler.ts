@@ -6,6 +6,7 @@
 import type { Logger } from 'pino';
 import { Group, GroupModCommand, PortNo, Table, type FlowStats } from '../../protocols/openflow13/index.js';
 import type { FlowEntry, OpenFlowServer, SwitchSession } from '../../southbound/openflow/index.js';
+import type { TlsFiles } from '../../southbound/ovsdb/index.js';
 import type { Dataplane, DataplaneStatus } from '../dataplane.js';
 import type { ChangeEvent, ModelEvents } from '../events.js';
 import type { Endpoint, Id, Node } from '../model/types.js';
@@ -32,6 +33,8 @@ export interface ReconcilerOptions {
   readonly defaultControllerTarget: string;
   /** How long a CNI ADD waits for a node's bridge to dial in before it fails (try again later). */
   readonly sessionWaitMs?: number;
+  /** Key, certificate and CA the OVSDB client presents to nodes registered with an ssl: target. */
+  readonly ovsdbTls?: TlsFiles;
 }
 
 /** Marks the OVSDB rows the controller owns, so that it removes only its own ports. */
@@ -186,7 +189,7 @@ export class Reconciler implements Dataplane {
     const known = this.switches.get(node.id);
     if (known && known.node.ovsdb === node.ovsdb && known.dpid === datapathIdOf(node)) return known;
     known?.close();
-    const sw = new NodeSwitch(node, datapathIdOf(node), this.log);
+    const sw = new NodeSwitch(node, datapathIdOf(node), this.log, this.options.ovsdbTls);
     this.switches.set(node.id, sw);
     const live = this.options.openflow.switches.get(sw.dpid);
     if (live) sw.attachSession(live, this.ownership);

@@ -33,6 +33,8 @@ export interface ApiDeps {
   readonly logger?: Logger | false;
   /** Beyond "the store is open": e.g. "the OpenFlow listener is up". */
   readonly readiness?: readonly ReadinessCheck[];
+  /** PEM key and certificate: the API and dashboard serve https only. */
+  readonly https?: { readonly key: string | Buffer; readonly cert: string | Buffer };
 }
 
 export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
@@ -46,6 +48,7 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
       customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true, allErrors: false },
     },
     bodyLimit: 8 * 1024 * 1024,
+    ...(deps.https ? { https: { key: deps.https.key, cert: deps.https.cert } } : {}),
     // One line per request at debug level (below) instead of fastify's two at info: CNI ADDs come in bursts.
     logController: new LogController({ disableRequestLogging: true }),
   });
