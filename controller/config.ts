@@ -1,6 +1,7 @@
 // The controller's configuration: command-line options, each with an environment variable of the same meaning.
 // Flags win over the environment, the environment over defaults.
 import { Command, InvalidArgumentError } from 'commander';
+import type { StoreSync } from './store/sqlite-store';
 
 export type ListenAddress =
   | { readonly kind: 'tcp'; readonly host: string; readonly port: number }
@@ -13,11 +14,8 @@ export interface ControllerConfig {
   readonly openflowListen: ListenAddress;
   /** Where switches configured with an active manager connect for OVSDB; absent: the controller only dials nodes. */
   readonly ovsdbListen?: ListenAddress;
-  /**
-   * SQLite `synchronous` for the store (env SDN_STORE_SYNC): FULL (default) fsyncs every group commit, so an
-   * acknowledged change survives power loss; NORMAL survives a crash of the process only.
-   */
-  readonly storeSync: 'FULL' | 'NORMAL';
+  /** How commits reach the disk (env SDN_STORE_SYNC; see StoreSync in store/sqlite-store.ts). */
+  readonly storeSync: StoreSync;
   /**
    * PEM files (--tls-key/--tls-cert/--tls-ca, env SDN_TLS_KEY/SDN_TLS_CERT/SDN_TLS_CA). With key and cert the REST
    * API serves https and the OpenFlow listener TLS; with a CA as well, switches must present a certificate it signed
@@ -104,9 +102,10 @@ export function parseConfig(argv: readonly string[], env: NodeJS.ProcessEnv = pr
   if (!o.tlsKey !== !o.tlsCert)
     throw new InvalidArgumentError('--tls-key and --tls-cert go together (one of them is missing)');
   if (o.tlsCa && !o.tlsKey) throw new InvalidArgumentError('--tls-ca needs --tls-key and --tls-cert');
-  const sync = (env.SDN_STORE_SYNC ?? 'FULL').toUpperCase();
-  if (sync !== 'FULL' && sync !== 'NORMAL')
-    throw new InvalidArgumentError(`SDN_STORE_SYNC="${sync}": expected FULL or NORMAL`);
+  const sync = (env.SDN_STORE_SYNC ?? 'OFFLOADED').toUpperCase();
+  if (sync !== 'OFFLOADED' && sync !== 'FULL' && sync !== 'NORMAL') {
+    throw new InvalidArgumentError(`SDN_STORE_SYNC="${sync}": expected OFFLOADED, FULL or NORMAL`);
+  }
   return {
     storeSync: sync,
     dataDir: o.dataDir,

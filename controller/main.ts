@@ -12,6 +12,8 @@ import { OpsContext } from './ops/context';
 import { bootstrapAdmin } from './ops/tokens';
 import { SqliteStore } from './store/sqlite-store';
 import { Reconciler } from './reconcile';
+import { SYSTEM } from './ops/actor';
+import { setNodeConnection } from './ops/nodes';
 import { OpenFlowServer } from '../southbound/openflow';
 
 export const STORE_FILE = 'model.db';
@@ -53,6 +55,17 @@ export async function startController(config: ControllerConfig, log: Logger): Pr
     events: store.events,
     openflow,
     log,
+    metrics,
+    onConnection: (nodeId, state) => {
+      try {
+        setNodeConnection(ctx, SYSTEM, nodeId, state);
+      } catch (err) {
+        log.warn(
+          { nodeId, err: err instanceof Error ? err.message : String(err) },
+          'could not record node connection',
+        );
+      }
+    },
     ...(config.tls?.ca
       ? { ovsdbTls: { privateKey: config.tls.key, certificate: config.tls.cert, caCert: config.tls.ca } }
       : {}),
@@ -63,6 +76,7 @@ export async function startController(config: ControllerConfig, log: Logger): Pr
   const app = await buildApp({
     ctx,
     dataplane: reconciler,
+    switches: reconciler,
     metrics,
     logger: log,
     ...(tls ? { https: { key: tls.key, cert: tls.cert } } : {}),

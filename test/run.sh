@@ -14,5 +14,6 @@ if [ ! -d node_modules ] || [ "$(cat node_modules/.sdn-lock-hash 2>/dev/null)" !
   echo "$lock_hash" > node_modules/.sdn-lock-hash
 fi
 npx tsc -p tsconfig.json
+npm run --silent build:dashboard
 
 exec npx mocha "$@"

@@ -12,17 +12,26 @@ import { attachEndpoint } from '../../controller/ops/endpoints';
 import { createNode } from '../../controller/ops/nodes';
 import { createService } from '../../controller/ops/services';
 import { createNetwork, createSubnet, createTenant } from '../../controller/ops/tenancy';
-import { SqliteStore } from '../../controller/store/sqlite-store';
+import { SqliteStore, type StoreSync } from '../../controller/store/sqlite-store';
 import { ControllerProcess, request } from '../../test/support/controller-process';
 
 function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
 }
 
-async function latencyAt200(seconds: number, sync: 'FULL' | 'NORMAL'): Promise<void> {
+/** The controller's own CPU time (prom-client process metrics): what a request costs, whatever the neighbours do. */
+async function serverCpuSeconds(base: string): Promise<number> {
+  const text = await (await fetch(`${base}/metrics`)).text();
+  const m = /^process_cpu_seconds_total (\S+)$/m.exec(text);
+  if (!m) throw new Error('no process_cpu_seconds_total in /metrics');
+  return Number(m[1]);
+}
+
+async function latencyAt200(seconds: number, sync: StoreSync): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'sdn-bench-api-'));
-  const proc = await new ControllerProcess(dir, { SDN_STORE_SYNC: sync }).start();
+  const proc = new ControllerProcess(dir, { SDN_STORE_SYNC: sync });
   try {
+    await proc.start();
     const admin = proc.adminToken();
     const post = (path: string, body: unknown) => request(proc.url, admin, 'POST', path, body);
     await post('/api/v1/tenants', { name: 't' });
@@ -40,6 +49,7 @@ async function latencyAt200(seconds: number, sync: 'FULL' | 'NORMAL'): Promise<v
     const rate = 200;
     const total = rate * seconds;
     const latencies: number[] = [];
+    const cpuBefore = await serverCpuSeconds(proc.url);
     let failures = 0;
     const t0 = performance.now() + 50;
     await Promise.all(
@@ -58,11 +68,12 @@ async function latencyAt200(seconds: number, sync: 'FULL' | 'NORMAL'): Promise<v
         latencies.push(performance.now() - due);
       }),
     );
+    const cpuPerRequestMs = (((await serverCpuSeconds(proc.url)) - cpuBefore) * 1000) / total;
     latencies.sort((a, b) => a - b);
     const f = (x: number) => x.toFixed(2);
     console.log(
       `api create-endpoint (SDN_STORE_SYNC=${sync}) at ${rate} req/s for ${seconds} s over TCP (${total} requests, ${failures} failed): ` +
-        `p50 ${f(percentile(latencies, 50))} ms, p90 ${f(percentile(latencies, 90))} ms, p99 ${f(percentile(latencies, 99))} ms, max ${f(latencies[latencies.length - 1])} ms`,
+        `p50 ${f(percentile(latencies, 50))} ms, p90 ${f(percentile(latencies, 90))} ms, p99 ${f(percentile(latencies, 99))} ms, max ${f(latencies[latencies.length - 1])} ms; server CPU ${f(cpuPerRequestMs)} ms/request`,
     );
   } finally {
     await proc.kill('SIGTERM');
@@ -149,8 +160,7 @@ async function main(): Promise<void> {
   const seconds = Number(process.argv[2] ?? 10);
   const endpoints = Number(process.argv[3] ?? 100_000);
   if (seconds > 0) {
-    await latencyAt200(seconds, 'FULL');
-    await latencyAt200(seconds, 'NORMAL');
+    for (const sync of ['OFFLOADED', 'FULL', 'NORMAL'] as const) await latencyAt200(seconds, sync);
   }
   if (endpoints > 0) await modelLoad(endpoints);
 }

@@ -38,6 +38,7 @@ export function updateTenant(
 ): Tenant {
   return ctx.mutate(actor, 'tenant.update', (tx) => {
     const t = ctx.resolve(actor, 'tenant', ref, 'params/ref', undefined, tx);
+    if (actor.role !== 'admin') throw forbidden('only an admin renames tenants');
     if (
       input.name !== undefined &&
       input.name !== t.name &&

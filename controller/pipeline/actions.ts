@@ -30,7 +30,8 @@ export function group(groupId: number): Action {
 }
 
 export function decTtl(): Action {
-  return { type: 'decTtl' };
+  // The standard OFPAT_DEC_NW_TTL: Open vSwitch refuses Nicira's dec_ttl (NXAST_DEC_TTL) in OpenFlow 1.3.
+  return { type: 'decNwTtl' };
 }
 
 /** ct(commit, zone, nat(src=ip), exec(set_field:mark->ct_mark)), no recirculation. */

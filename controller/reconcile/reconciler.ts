@@ -13,6 +13,8 @@ import type { Endpoint, Id, Node } from '../model/types.js';
 import {
   compileNode,
   featureMask,
+  nodeContext,
+  portsWanted,
   oursMask,
   snapshotFromModel,
   type CompiledNode,
@@ -35,6 +37,16 @@ export interface ReconcilerOptions {
   readonly sessionWaitMs?: number;
   /** Key, certificate and CA the OVSDB client presents to nodes registered with an ssl: target. */
   readonly ovsdbTls?: TlsFiles;
+  /** Told when a node's OpenFlow session comes up or goes down (the model's Node.connection). */
+  readonly onConnection?: (nodeId: Id, state: 'connected' | 'disconnected') => void;
+  /** Counters for /metrics. */
+  readonly metrics?: ReconcilerMetrics;
+}
+
+/** What the reconciler counts; prom-client's Counter and Gauge fit. */
+export interface ReconcilerMetrics {
+  readonly flowModsSent: { inc(labels: { command: string }, value: number): void };
+  readonly switchSessions: { set(value: number): void };
 }
 
 /** Marks the OVSDB rows the controller owns, so that it removes only its own ports. */
@@ -167,22 +179,28 @@ export class Reconciler implements Dataplane {
   }
 
   private switchUp(session: SwitchSession): void {
-    for (const sw of this.switches.values()) {
-      if (sw.dpid !== session.dpid) continue;
-      sw.attachSession(session, this.ownership);
-      session.once('close', (reason) => sw.log.info({ reason }, 'OpenFlow session closed'));
-      this.schedule(sw.node.id);
-      return;
-    }
-    // A bridge whose node is not (yet) in our map: find it by the datapath id it should have.
-    for (const node of this.options.model.all('node')) {
-      if (datapathIdOf(node) === session.dpid) {
-        this.switchFor(node).attachSession(session, this.ownership);
-        this.schedule(node.id);
+    this.options.metrics?.switchSessions.set(this.options.openflow.switches.size);
+    let sw = [...this.switches.values()].find((s) => s.dpid === session.dpid);
+    if (!sw) {
+      // A bridge whose node is not (yet) in our map: find it by the datapath id it should have.
+      const node = [...this.options.model.all('node')].find((n) => datapathIdOf(n) === session.dpid);
+      if (!node) {
+        session.log.info({ dpid: session.dpid }, 'a switch of no known node connected; ignored');
         return;
       }
+      sw = this.switchFor(node);
     }
-    session.log.info({ dpid: session.dpid }, 'a switch of no known node connected; ignored');
+    const nodeId = sw.node.id;
+    sw.attachSession(session, this.ownership);
+    this.options.onConnection?.(nodeId, 'connected');
+    session.once('close', (reason) => {
+      sw.log.info({ reason }, 'OpenFlow session closed');
+      this.options.metrics?.switchSessions.set(this.options.openflow.switches.size);
+      // A replaced session is followed by its successor's 'connected'; only a lost one is a disconnect.
+      if (!this.options.openflow.switches.has(session.dpid))
+        this.options.onConnection?.(nodeId, 'disconnected');
+    });
+    this.schedule(nodeId);
   }
 
   private switchFor(node: Node): NodeSwitch {
@@ -217,6 +235,12 @@ export class Reconciler implements Dataplane {
       const compiled = compileNode(this.snapshot(sw), node.name);
       await this.pushGroups(sw, session, compiled.groups, 'put');
       const result = await sw.flowSync.sync(compiled.flows.map(toFlowEntry));
+      const m = this.options.metrics?.flowModsSent;
+      if (m) {
+        m.inc({ command: 'add' }, result.added);
+        m.inc({ command: 'modify_strict' }, result.modified);
+        m.inc({ command: 'delete_strict' }, result.deleted);
+      }
       await this.pushGroups(sw, session, compiled.groups, 'prune');
       if (result.added + result.modified + result.deleted > 0 || result.errors.length > 0) {
         sw.log.info(
@@ -230,7 +254,7 @@ export class Reconciler implements Dataplane {
         );
       }
       // Rejected flows are logged with the flow that caused them; the node still forwards with the rest.
-      sw.rejectedFlows = result.errors.length;
+      sw.rejectedFlows = sw.flowSync.rejectedCount;
       sw.problem = undefined;
     } catch (err) {
       sw.problem = err instanceof Error ? err.message : String(err);
@@ -241,7 +265,8 @@ export class Reconciler implements Dataplane {
   /** Bridge (with its controller), tunnel port, endpoint ports; ports of ours that left the model are removed. */
   private async ensurePorts(node: Node, sw: NodeSwitch): Promise<void> {
     const driver = await sw.ensureOvsdb();
-    const wanted = compileNode(this.snapshot(sw), node.name).ports;
+    // Only the ports: no need to compile every flow for that.
+    const wanted = portsWanted(nodeContext(this.snapshot(sw), node.name));
     await driver.ensureIntegrationBridge({
       name: wanted.bridge.name,
       datapathType: node.datapathType,

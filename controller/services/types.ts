@@ -14,6 +14,7 @@ export type BackendHealth = 'healthy' | 'draining' | 'unhealthy';
 export interface LbBackend {
   /** Stable id (endpoint id or external address id); session cookies and connection counts are keyed on it. */
   readonly id: string;
+  /** Canonical IPv4 or IPv6 text. A client is only sent to backends of its own address family. */
   readonly address: string;
   /** Overrides the service port's targetPort (external backends listen where they like). */
   readonly port?: number;

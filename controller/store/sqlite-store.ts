@@ -3,7 +3,7 @@
 // also appends an audit row, and, once committed, emits one ChangeEvent naming the nodes it touches. Commits are
 // grouped (see openBatch): durable() resolves once everything before it is on disk.
 import Database from 'better-sqlite3';
-import { mkdirSync } from 'node:fs';
+import { closeSync, fdatasync, fdatasyncSync, mkdirSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { ModelEvents, type Change, type ChangeEvent } from '../events';
 import { affectedNodes } from '../model/affected';
@@ -90,12 +90,18 @@ interface KindStatements {
   remove: Database.Statement;
 }
 
+/**
+ * How a commit reaches the disk.
+ * - OFFLOADED (default): SQLite writes the WAL without fsync, then the store fdatasyncs the WAL file on the libuv
+ *   thread pool and only then reports the commit durable. Survives power loss like FULL, but the event loop keeps
+ *   serving requests while the disk syncs.
+ * - FULL: SQLite fsyncs the WAL inside COMMIT, blocking the event loop for the duration.
+ * - NORMAL: no fsync for commits: survives a crash of the process, may lose the last commits on power loss.
+ */
+export type StoreSync = 'OFFLOADED' | 'FULL' | 'NORMAL';
+
 export interface SqliteStoreOptions {
-  /**
-   * FULL (default): a committed transaction survives power loss. NORMAL: survives a crash of the process but may
-   * lose the last transactions on power loss (SQLite WAL semantics).
-   */
-  readonly synchronous?: 'FULL' | 'NORMAL';
+  readonly synchronous?: StoreSync;
   /** Run check() on open and refuse an inconsistent file (default true). */
   readonly checkOnOpen?: boolean;
 }
@@ -139,6 +145,13 @@ export class SqliteStore implements ModelStore {
     rollbackTo: Database.Statement;
   };
   private batch: Batch | undefined;
+  private readonly sync: StoreSync;
+  private walFd: number | undefined;
+  /** Durability of the last commit, while its WAL sync is pending. */
+  private syncing: Promise<void> | undefined;
+  /** Commits waiting for the next WAL sync. */
+  private unsynced: { resolve: () => void; reject: (err: Error) => void }[] = [];
+  private walSyncInFlight = false;
   private inTx = false;
 
   constructor(
@@ -148,7 +161,8 @@ export class SqliteStore implements ModelStore {
     if (location !== ':memory:') mkdirSync(dirname(location), { recursive: true });
     this.db = new Database(location);
     this.db.pragma('journal_mode = WAL');
-    this.db.pragma(`synchronous = ${options.synchronous ?? 'FULL'}`);
+    this.sync = options.synchronous ?? 'OFFLOADED';
+    this.db.pragma(`synchronous = ${this.sync === 'FULL' ? 'FULL' : 'NORMAL'}`);
     this.db.pragma('foreign_keys = ON');
     this.db.pragma('busy_timeout = 5000');
     this.schemaVersion = this.migrate();
@@ -319,7 +333,7 @@ export class SqliteStore implements ModelStore {
 
   durable(): Promise<void> {
     const b = this.batch;
-    if (!b) return Promise.resolve();
+    if (!b) return this.syncing ?? Promise.resolve();
     return new Promise((resolve, reject) => b.waiters.push({ resolve, reject }));
   }
 
@@ -339,8 +353,53 @@ export class SqliteStore implements ModelStore {
       for (const w of b.waiters) w.reject(e);
       return;
     }
-    for (const w of b.waiters) w.resolve();
-    for (const e of b.events) this.events.emit('change', e);
+    const done = (): void => {
+      for (const w of b.waiters) w.resolve();
+      for (const e of b.events) this.emitChange(e);
+    };
+    if (this.sync !== 'OFFLOADED' || this.location === ':memory:') return done();
+    const synced = new Promise<void>((resolve, reject) => this.unsynced.push({ resolve, reject }));
+    this.syncing = synced;
+    synced.then(done, (err: Error) => {
+      // Committed but maybe not on disk: nobody may be told it is durable.
+      for (const w of b.waiters) w.reject(err);
+    });
+    synced
+      .finally(() => {
+        if (this.syncing === synced) this.syncing = undefined;
+      })
+      .catch(() => undefined); // reported to the waiters above
+    this.syncWal();
+  }
+
+  // A listener that throws must not undo a commit or take the process down: it is reported as a warning.
+  private emitChange(e: ChangeEvent): void {
+    try {
+      this.events.emit('change', e);
+    } catch (err) {
+      process.emitWarning(
+        `change listener failed on event ${e.seq} (${e.action}): ${String(err)}`,
+        'ModelEventsWarning',
+      );
+    }
+  }
+
+  // One fdatasync at a time, each covering every commit made before it started: under a burst the syncs coalesce
+  // instead of queueing one per commit.
+  private syncWal(): void {
+    if (this.walSyncInFlight || this.unsynced.length === 0) return;
+    const fd = this.walFd ?? (this.walFd = openSync(`${this.location}-wal`, 'r'));
+    const covered = this.unsynced;
+    this.unsynced = [];
+    this.walSyncInFlight = true;
+    fdatasync(fd, (err) => {
+      this.walSyncInFlight = false;
+      for (const c of covered) {
+        if (err) c.reject(err);
+        else c.resolve();
+      }
+      this.syncWal();
+    });
   }
 
   /**
@@ -378,6 +437,12 @@ export class SqliteStore implements ModelStore {
   close(): void {
     if (!this.db.open) return;
     this.commit();
+    // A synchronous fsync for what the thread pool may not have synced yet: close() must leave everything on disk.
+    if (this.walFd !== undefined) {
+      fdatasyncSync(this.walFd);
+      closeSync(this.walFd);
+      this.walFd = undefined;
+    }
     this.db.close();
   }
 

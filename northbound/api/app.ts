@@ -12,6 +12,7 @@ import type { Dataplane } from '../../controller/dataplane';
 import type { Logger } from '../../controller/log';
 import { ControllerMetrics } from '../../controller/metrics';
 import type { OpsContext } from '../../controller/ops/context';
+import { registerDashboard, type SwitchView } from '../dashboard';
 import { registerAuth } from './auth';
 import { problemOf, sendProblem } from './problem';
 import { cniRoutes } from './routes/cni';
@@ -33,6 +34,8 @@ export interface ApiDeps {
   readonly logger?: Logger | false;
   /** Beyond "the store is open": e.g. "the OpenFlow listener is up". */
   readonly readiness?: readonly ReadinessCheck[];
+  /** Node switch state, compiled pipelines and live flows for the dashboard (the reconciler); absent: model only. */
+  readonly switches?: SwitchView;
   /** PEM key and certificate: the API and dashboard serve https only. */
   readonly https?: { readonly key: string | Buffer; readonly cert: string | Buffer };
 }
@@ -118,6 +121,7 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
     { prefix: '/api/v1' },
   );
   await app.register(async (cni) => cniRoutes(cni, ctx, deps.dataplane), { prefix: '/cni/v1' });
+  await registerDashboard(app, ctx, { ...(deps.switches ? { switches: deps.switches } : {}) });
   await app.ready();
   return app;
 }

@@ -5,12 +5,14 @@ import { flowsCommand } from './commands/flows';
 import { labCommand } from './commands/lab';
 import { registerOfpCommands } from './commands/ofp';
 import { ovsdbCommand } from './commands/ovsdb';
+import { traceCommand } from './commands/trace';
 
 const program = new Command('sdnctl').description('inspect and drive the SDN controller and its switches');
 registerOfpCommands(program);
 program.addCommand(flowsCommand());
 program.addCommand(ovsdbCommand());
 program.addCommand(labCommand());
+program.addCommand(traceCommand());
 
 program.parseAsync().catch((err: unknown) => {
   process.stderr.write(`sdnctl: ${err instanceof Error ? err.message : String(err)}\n`);

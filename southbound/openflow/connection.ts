@@ -61,6 +61,12 @@ export class OfConnection extends EventEmitter<ConnectionEvents> {
     this.sentByType.set(type, (this.sentByType.get(type) ?? 0) + n);
   }
 
+  /** Writes bytes that are already whole messages (built in place by the caller). */
+  writeBytes(bytes: Buffer): boolean {
+    if (this.closed) return true;
+    return this.socket.write(bytes);
+  }
+
   /** Resolves once the socket can take more data. */
   async drained(): Promise<void> {
     if (this.closed || !this.socket.writableNeedDrain) return;

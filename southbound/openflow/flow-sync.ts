@@ -10,14 +10,26 @@ import {
   OFP_NO_BUFFER,
   PortNo,
   Table,
+  Writer,
   type FlowMod,
   type FlowStats,
 } from '../../protocols/openflow13/index.js';
 import { diffFlows, indexFlows, type KeyedFlow } from './flow-diff.js';
 import { flowBody, flowKey, isManaged, type CookieOwnership, type FlowEntry } from './flow-entry.js';
-import type { Outgoing, SwitchError, SwitchSession } from './switch-session.js';
+import { BundleCtrl, BundleFlags, bundleControl, bundleReplyType, writeBundleAdd } from './bundle.js';
+import {
+  OpenFlowRequestError,
+  type Outgoing,
+  type SwitchError,
+  type SwitchSession,
+} from './switch-session.js';
 
 export type FlowOp = 'add' | 'modify' | 'delete';
+
+interface Op {
+  readonly op: FlowOp;
+  readonly flow: FlowEntry;
+}
 
 export interface FlowError {
   readonly op: FlowOp;
@@ -38,11 +50,27 @@ export interface FlowSyncOptions {
   readonly log: Logger;
   /** FLOW_MODs per write, each batch followed by a barrier. */
   readonly batchSize?: number;
+  /**
+   * Apply each sync as one atomic, ordered bundle where the switch supports bundles (default true); a switch
+   * that refuses bundles is synced with plain FLOW_MODs and barriers.
+   */
+  readonly bundles?: boolean;
+}
+
+interface BundleOutcome {
+  readonly unsupported: boolean;
+  readonly committed: boolean;
+  readonly errors: FlowError[];
 }
 
 export class FlowSync {
   private actual: Map<string, KeyedFlow> | undefined;
   private running: Promise<unknown> = Promise.resolve();
+  /** Flows the switch refused (identity -> body), left out of later syncs until they change. */
+  private readonly rejected = new Map<string, string>();
+  /** undefined until the first bundle is tried. */
+  private bundlesWork: boolean | undefined;
+  private nextBundleId = 1;
 
   constructor(
     private readonly session: SwitchSession,
@@ -52,6 +80,16 @@ export class FlowSync {
   /** The managed flows as last dumped or pushed (undefined before the first sync). */
   get tracked(): ReadonlyMap<string, KeyedFlow> | undefined {
     return this.actual;
+  }
+
+  /** Desired flows the switch refused and that are still desired unchanged. */
+  get rejectedCount(): number {
+    return this.rejected.size;
+  }
+
+  /** True once the switch took a bundle, false once it refused one, undefined before the first change. */
+  get usesBundles(): boolean | undefined {
+    return this.bundlesWork;
   }
 
   /** Forget what we know of the switch: the next sync dumps its flows again. */
@@ -91,21 +129,29 @@ export class FlowSync {
   private async syncNow(desired: Iterable<FlowEntry>): Promise<SyncResult> {
     const actual = (this.actual ??= indexFlows(await this.dump()));
     const want = indexFlows(desired);
+    // A flow the switch refused is not sent again until it changes: the switch would refuse it again, and every
+    // run would pay for it (and, in a bundle, fail the commit once).
+    for (const [key, refused] of this.rejected) {
+      const w = want.get(key);
+      if (w && w.body === refused) want.delete(key);
+      else this.rejected.delete(key);
+    }
     const diff = diffFlows(want, actual);
-    const errors: FlowError[] = [];
-    // Deletes first, so that a flow moving between priorities never exists twice; then adds and modifies.
-    const delErrors = await this.send(diff.remove.map((flow) => ({ op: 'delete' as const, flow })));
-    const putErrors = await this.send([
+    const deletes = diff.remove.map((flow) => ({ op: 'delete' as const, flow }));
+    const puts = [
       ...diff.add.map((flow) => ({ op: 'add' as const, flow })),
       ...diff.modify.map((flow) => ({ op: 'modify' as const, flow })),
-    ]);
-    errors.push(...delErrors, ...putErrors);
+    ];
+    const errors = await this.apply(deletes, puts);
+    const delErrors = errors.filter((e) => e.op === 'delete');
+    const putErrors = errors.filter((e) => e.op !== 'delete');
     const failed = new Set(errors.map((e) => e.flow));
     for (const flow of diff.remove) if (!failed.has(flow)) actual.delete(flowKey(flow));
     for (const flow of [...diff.add, ...diff.modify]) {
       if (!failed.has(flow)) actual.set(flowKey(flow), { flow, body: flowBody(flow) });
     }
     for (const e of errors) {
+      if (e.op !== 'delete') this.rejected.set(flowKey(e.flow), flowBody(e.flow));
       this.options.log.warn(
         { op: e.op, table: e.flow.tableId, priority: e.flow.priority, error: e.error },
         'flow rejected',
@@ -119,7 +165,86 @@ export class FlowSync {
     };
   }
 
-  private async send(ops: readonly { op: FlowOp; flow: FlowEntry }[]): Promise<FlowError[]> {
+  /**
+   * One atomic, ordered bundle (deletes first) when the switch takes bundles. A flow the switch rejects fails the
+   * whole commit; it is reported and the bundle is tried once more without it. Otherwise: deletes, barrier, then
+   * adds and modifies, barrier.
+   */
+  private async apply(deletes: readonly Op[], puts: readonly Op[]): Promise<FlowError[]> {
+    const all = [...deletes, ...puts];
+    if (all.length === 0) return [];
+    if ((this.options.bundles ?? true) && this.bundlesWork !== false) {
+      const first = await this.sendBundle(all);
+      if (!first.unsupported) {
+        this.bundlesWork = true;
+        if (first.committed) return first.errors;
+        const failed = new Set(first.errors.map((e) => e.flow));
+        const rest = all.filter((o) => !failed.has(o.flow));
+        const second =
+          rest.length > 0 ? await this.sendBundle(rest) : { committed: true, errors: [], unsupported: false };
+        if (second.committed) return first.errors;
+        // Still refused as a whole: apply what goes in flow by flow, each error tied to its flow.
+        return [
+          ...first.errors,
+          ...(await this.send(rest.filter((o) => o.op === 'delete'))),
+          ...(await this.send(rest.filter((o) => o.op !== 'delete'))),
+        ];
+      }
+      this.bundlesWork = false;
+      this.options.log.info('switch refuses OpenFlow bundles; syncing with FLOW_MODs and barriers');
+    }
+    return [...(await this.send(deletes)), ...(await this.send(puts))];
+  }
+
+  private async sendBundle(ops: readonly Op[]): Promise<BundleOutcome> {
+    const id = this.nextBundleId++;
+    const flags = BundleFlags.ATOMIC | BundleFlags.ORDERED;
+    try {
+      const opened = await this.session.request(bundleControl(id, BundleCtrl.OPEN_REQUEST, flags));
+      if (bundleReplyType(opened) !== BundleCtrl.OPEN_REPLY)
+        return { unsupported: true, committed: false, errors: [] };
+    } catch (err) {
+      if (err instanceof OpenFlowRequestError) return { unsupported: true, committed: false, errors: [] };
+      throw err;
+    }
+    const batchSize = this.options.batchSize ?? 4096;
+    const byXid = new Map<number, Op>();
+    const errors: FlowError[] = [];
+    const onError = (e: SwitchError): void => {
+      const o = byXid.get(e.xid);
+      if (o) errors.push({ ...o, error: e.name });
+    };
+    this.session.on('switchError', onError);
+    try {
+      for (let i = 0; i < ops.length; i += batchSize) {
+        const batch = ops.slice(i, i + batchSize);
+        const w = new Writer(batch.length * 176);
+        for (const o of batch) {
+          const xid = this.session.reserveXid();
+          byXid.set(xid, o);
+          writeBundleAdd(w, id, flags, flowMod(o.op, o.flow, xid));
+        }
+        this.session.sendBytes(w.view());
+        this.session.flowModsSent += batch.length;
+        await this.session.drained();
+      }
+      try {
+        const committed = await this.session.request(bundleControl(id, BundleCtrl.COMMIT_REQUEST, flags));
+        return {
+          unsupported: false,
+          committed: bundleReplyType(committed) === BundleCtrl.COMMIT_REPLY,
+          errors,
+        };
+      } catch (err) {
+        if (!(err instanceof OpenFlowRequestError)) throw err;
+        return { unsupported: false, committed: false, errors };
+      }
+    } finally {
+      this.session.off('switchError', onError);
+    }
+  }
+
+  private async send(ops: readonly Op[]): Promise<FlowError[]> {
     if (ops.length === 0) return [];
     const batchSize = this.options.batchSize ?? 4096;
     const byXid = new Map<number, { op: FlowOp; flow: FlowEntry }>();
@@ -134,6 +259,7 @@ export class FlowSync {
       for (let i = 0; i < ops.length; i += batchSize) {
         const batch = ops.slice(i, i + batchSize);
         const xids = this.session.sendAll(batch.map((o) => flowMod(o.op, o.flow)));
+        this.session.flowModsSent += xids.length;
         for (let j = 0; j < xids.length; j++)
           byXid.set(xids[j] as number, batch[j] as { op: FlowOp; flow: FlowEntry });
         // A barrier after every batch, without waiting for it: the switch works while we encode the next one.
@@ -154,9 +280,12 @@ const COMMAND: Record<FlowOp, number> = {
   delete: FlowModCommand.DELETE_STRICT,
 };
 
-export function flowMod(op: FlowOp, f: FlowEntry): Outgoing<FlowMod> {
+export function flowMod(op: FlowOp, f: FlowEntry): Outgoing<FlowMod>;
+export function flowMod(op: FlowOp, f: FlowEntry, xid: number): FlowMod;
+export function flowMod(op: FlowOp, f: FlowEntry, xid = 0): FlowMod {
   return {
     type: 'flowMod',
+    xid,
     command: COMMAND[op],
     cookie: f.cookie,
     // A strict delete or modify selects by exact cookie too: never another controller's flow with our match.

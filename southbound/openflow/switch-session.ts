@@ -86,6 +86,8 @@ export class SwitchSession extends EventEmitter<SessionEvents> {
   features: FeaturesReply | undefined;
   readonly ports = new Map<number, Port>();
   readonly log: Logger;
+  /** FLOW_MODs sent by flow syncs on this session, plain or inside bundles (for tests and metrics). */
+  flowModsSent = 0;
 
   private nextXid = 1;
   private readonly pending = new Map<number, Pending>();
@@ -161,6 +163,16 @@ export class SwitchSession extends EventEmitter<SessionEvents> {
     }
     this.connection.sendAll(full);
     return xids;
+  }
+
+  /** Takes an xid for a message the caller builds itself (one whose body must repeat its xid). */
+  reserveXid(): number {
+    return this.takeXid();
+  }
+
+  /** Writes messages the caller encoded itself (xids taken with reserveXid). */
+  sendBytes(bytes: Buffer): void {
+    this.connection.writeBytes(bytes);
   }
 
   async drained(): Promise<void> {

@@ -11,7 +11,6 @@ import {
   encodeNotification,
   encodeRequest,
   encodeResult,
-  type Json,
   JsonStreamFramer,
   Method,
   type RpcMessage,
@@ -227,5 +226,3 @@ export class RpcSession {
     this.request(Method.echo, ['probe']).catch(() => undefined);
   }
 }
-
-export type { Json };

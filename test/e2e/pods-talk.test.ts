@@ -115,6 +115,7 @@ describe('e2e: pods talk across a two-node lab', function () {
     const r = await request(c.url, c.adminToken(), 'GET', `/api/v1/nodes/${status.nodes[0]?.name}`);
     assert.equal(r.status, 200);
     assert.ok(r.json.id);
+    assert.equal(r.json.connection, 'connected');
   });
 
   it('leaves the ovs-ofctl view with flows of ours on every node', async () => {

@@ -1,269 +1,35 @@
-// A fake multi-table OpenFlow switch for unit tests (faucet's fakeoftable idea): load a compiled pipeline, inject a
-// packet, and ask where it goes. It implements what the pipeline uses: priorities, masked matches, goto, resubmit,
-// write_metadata, set_field/load/move, output (also to a register, IN_PORT, never back out of the in_port), ALL
-// groups, dec_ttl, and conntrack treated simply (commit with SNAT remembered, replies un-NATed, ct_state/ct_mark set).
-import type { Action } from '../../protocols/openflow13/actions.js';
-import { OXM_FIELDS, type OxmField, type OxmFieldName } from '../../protocols/openflow13/oxm.js';
+// The fake multi-table switch of the pipeline unit tests: controller/pipeline/trace.ts in strict mode (an action it
+// does not simulate fails the test), with each hit flattened to one line "table=T priority=P".
+import { PipelineTracer, type Output, type Packet } from '../../controller/pipeline/trace.js';
 import type { FlowSpec } from '../../controller/pipeline/flow.js';
 import type { GroupSpec } from '../../controller/pipeline/feature.js';
 
-/** A packet as a bag of field values (OXM names), values as the codec carries them. */
-export type Packet = Partial<Record<OxmFieldName, number | bigint | string>>;
-
-export interface Output {
-  readonly port: number;
-  readonly packet: Packet;
-}
+export { matches, type Output, type Packet } from '../../controller/pipeline/trace.js';
 
 export interface Result {
   readonly outputs: Output[];
-  /** One line per flow hit: "table=T priority=P". */
+  /** One line per flow hit: "table=T priority=P", or "table=T no match: drop". */
   readonly trace: string[];
 }
 
-const IN_PORT = 0xfffffff8;
-// (0xfffe + 0xffff0000 === 0xfffffffe: OFPP_LOCAL)
-const MAX_STEPS = 64;
-
-function toBig(field: OxmFieldName, v: number | bigint | string): bigint {
-  if (typeof v === 'bigint') return v;
-  if (typeof v === 'number') return BigInt(v >>> 0 === v ? v : v >>> 0);
-  const kind = OXM_FIELDS[field].kind;
-  if (kind === 'mac') return BigInt('0x' + v.split(':').join(''));
-  if (kind === 'ipv4') return v.split('.').reduce((a, o) => (a << 8n) | BigInt(Number(o)), 0n);
-  if (kind === 'ipv6') return ipv6ToBig(v);
-  return BigInt(v);
-}
-
-function ipv6ToBig(text: string): bigint {
-  const [head, tail] = text.includes('::') ? text.split('::') : [text, undefined];
-  const h = head ? head.split(':') : [];
-  const t = tail !== undefined && tail !== '' ? tail.split(':') : [];
-  const groups = tail === undefined ? h : [...h, ...Array<string>(8 - h.length - t.length).fill('0'), ...t];
-  return groups.reduce((a, g) => (a << 16n) | BigInt(parseInt(g || '0', 16)), 0n);
-}
-
-function width(field: OxmFieldName): bigint {
-  const info = OXM_FIELDS[field];
-  return (1n << BigInt(info.bytes * 8)) - 1n;
-}
-
-interface Conn {
-  /** Reply tuple as seen after NAT: src, dst. */
-  readonly replySrc: bigint;
-  readonly replyDst: bigint;
-  readonly origSrc: bigint;
-  readonly mark: number;
-  readonly zone: number;
-}
-
 export class FakeSwitch {
-  private readonly tables = new Map<number, FlowSpec[]>();
-  private readonly groups = new Map<number, GroupSpec>();
-  private readonly conns: Conn[] = [];
+  private readonly tracer: PipelineTracer;
 
   constructor(flows: readonly FlowSpec[], groups: readonly GroupSpec[] = []) {
-    for (const f of flows) {
-      let t = this.tables.get(f.table);
-      if (!t) this.tables.set(f.table, (t = []));
-      t.push(f);
-    }
-    for (const t of this.tables.values()) t.sort((a, b) => b.priority - a.priority);
-    for (const g of groups) this.groups.set(g.groupId, g);
+    this.tracer = new PipelineTracer(flows, groups, { strict: true });
   }
 
-  /** Runs `packet` (which must carry in_port) through the pipeline from table 0. */
   inject(packet: Packet): Result {
-    const result: Result = { outputs: [], trace: [] };
-    this.runTable(0, { ...packet }, result, 0);
-    return result;
+    const r = this.tracer.inject(packet);
+    return {
+      outputs: r.outputs,
+      trace: r.steps.map((s) =>
+        s.flow ? `table=${s.table} priority=${s.flow.priority}` : `table=${s.table} no match: drop`,
+      ),
+    };
   }
 
-  /** The highest-priority flow of `table` matching `packet`. */
   lookup(table: number, packet: Packet): FlowSpec | undefined {
-    for (const f of this.tables.get(table) ?? []) if (matches(f.match, packet)) return f;
-    return undefined;
+    return this.tracer.lookup(table, packet);
   }
-
-  private runTable(table: number, pkt: Packet, res: Result, depth: number): void {
-    if (depth > MAX_STEPS) throw new Error('pipeline loop: more than 64 table lookups');
-    const f = this.lookup(table, pkt);
-    if (!f) {
-      res.trace.push(`table=${table} no match: drop`);
-      return;
-    }
-    res.trace.push(`table=${table} priority=${f.priority}`);
-    let next: number | undefined;
-    for (const i of f.instructions) {
-      if (i.type === 'applyActions') {
-        if (!this.apply(i.actions, pkt, res, depth)) return;
-      } else if (i.type === 'writeMetadata') {
-        const cur = (pkt.metadata as bigint | undefined) ?? 0n;
-        pkt.metadata = (cur & ~i.metadataMask) | (i.metadata & i.metadataMask);
-      } else if (i.type === 'gotoTable') next = i.tableId;
-    }
-    if (next !== undefined) this.runTable(next, pkt, res, depth + 1);
-  }
-
-  /** Applies an action list; false when the packet is gone (dec_ttl to zero). */
-  private apply(actions: readonly Action[], pkt: Packet, res: Result, depth: number): boolean {
-    for (const a of actions) {
-      switch (a.type) {
-        case 'output':
-          this.emit(a.port, pkt, res);
-          break;
-        case 'outputReg': {
-          // Open vSwitch reads the register as a 16-bit port: above 0xff00 only the reserved ports exist (0xfff8 ..
-          // 0xffff map to OpenFlow 1.3's 0xfffffff8 ..), anything else wider than 16 bits is out of range: dropped.
-          const v = Number(readBits(pkt, a.src.field, a.src.ofs, a.src.nbits));
-          if (v >= 0xfff8 && v <= 0xffff) this.emit(v + 0xffff0000, pkt, res);
-          else if (v < 0xff00) this.emit(v, pkt, res);
-          break;
-        }
-        case 'setField':
-        case 'regLoad2':
-          if (a.field.field !== 'unknown') setMasked(pkt, a.field);
-          else setEricssonNd(pkt, a.field);
-          break;
-        case 'regLoad':
-          writeBits(pkt, a.dst.field, a.dst.ofs, a.dst.nbits, a.value);
-          break;
-        case 'regMove':
-          writeBits(
-            pkt,
-            a.dst.field,
-            a.dst.ofs,
-            a.dst.nbits,
-            readBits(pkt, a.src.field, a.src.ofs, a.src.nbits),
-          );
-          break;
-        case 'group': {
-          const g = this.groups.get(a.groupId);
-          if (!g) throw new Error(`group ${a.groupId} does not exist`);
-          for (const b of g.buckets) this.apply(b.actions, { ...pkt }, res, depth);
-          break;
-        }
-        case 'decTtl': {
-          const ttl = Number(pkt.ip_ttl ?? 64);
-          if (ttl <= 1) return false;
-          pkt.ip_ttl = ttl - 1;
-          break;
-        }
-        case 'resubmit':
-          this.runTable(a.table === 255 ? 0 : a.table, { ...pkt }, res, depth + 1);
-          break;
-        case 'ct':
-          this.conntrack(a, pkt);
-          if (a.recircTable !== 255) this.runTable(a.recircTable, { ...pkt }, res, depth + 1);
-          break;
-        default:
-          throw new Error(`fake switch: action ${a.type} not simulated`);
-      }
-    }
-    return true;
-  }
-
-  private conntrack(a: Extract<Action, { type: 'ct' }>, pkt: Packet): void {
-    const zone = 'imm' in a.zone ? a.zone.imm : 0;
-    const src = pkt.ipv4_src !== undefined ? toBig('ipv4_src', pkt.ipv4_src) : undefined;
-    const dst = pkt.ipv4_dst !== undefined ? toBig('ipv4_dst', pkt.ipv4_dst) : undefined;
-    const reply = this.conns.find((c) => c.zone === zone && c.replySrc === src && c.replyDst === dst);
-    const natAll = a.actions.some((x) => x.type === 'nat');
-    if (reply) {
-      pkt.ct_state = 0x20 | 0x02 | 0x08;
-      pkt.ct_mark = reply.mark;
-      if (natAll) pkt.ipv4_dst = fromBig4(reply.origSrc);
-      return;
-    }
-    pkt.ct_state = 0x20 | 0x01;
-    if (!(a.flags & 1) || src === undefined || dst === undefined) return;
-    let mark = 0;
-    for (const n of a.actions)
-      if (n.type === 'setField' && n.field.field === 'ct_mark') mark = n.field.value as number;
-    const snat = a.actions.find((x) => x.type === 'nat' && x.flags & 1);
-    const natIp = snat && snat.type === 'nat' && snat.ipMin ? toBig('ipv4_src', snat.ipMin) : src;
-    this.conns.push({ zone, origSrc: src, replySrc: dst, replyDst: natIp, mark });
-    pkt.ct_mark = mark;
-    if (snat) pkt.ipv4_src = fromBig4(natIp);
-  }
-
-  private emit(port: number, pkt: Packet, res: Result): void {
-    const inPort = Number(pkt.in_port);
-    if (port === IN_PORT) res.outputs.push({ port: inPort, packet: { ...pkt } });
-    else if (port !== inPort) res.outputs.push({ port, packet: { ...pkt } });
-  }
-}
-
-/**
- * Open vSwitch's Ericsson-class ND fields (class 0x1000): nd_reserved (1) is not modelled; nd_options_type (2) = 2
- * turns the source link-layer option into a target link-layer option carrying the same MAC.
- */
-function setEricssonNd(pkt: Packet, f: Extract<OxmField, { field: 'unknown' }>): void {
-  if (f.oxmClass !== 0x1000) throw new Error(`fake switch: set_field of unknown class ${f.oxmClass}`);
-  if (f.oxmField === 2 && f.value[0] === 2 && pkt.ipv6_nd_sll !== undefined) {
-    pkt.ipv6_nd_tll = pkt.ipv6_nd_sll;
-    delete pkt.ipv6_nd_sll;
-  }
-}
-
-function fromBig4(v: bigint): string {
-  return [24n, 16n, 8n, 0n].map((s) => Number((v >> s) & 0xffn)).join('.');
-}
-
-function fromBig(field: OxmFieldName, v: bigint): number | bigint | string {
-  const kind = OXM_FIELDS[field].kind;
-  if (kind === 'mac') return v.toString(16).padStart(12, '0').match(/../g)!.join(':');
-  if (kind === 'ipv4') return fromBig4(v);
-  if (kind === 'ipv6') {
-    const groups: string[] = [];
-    for (let s = 112n; s >= 0n; s -= 16n) groups.push(((v >> s) & 0xffffn).toString(16));
-    return groups.join(':');
-  }
-  if (kind === 'u64' || kind === 'u128') return v;
-  return Number(v);
-}
-
-function readBits(pkt: Packet, field: OxmFieldName, ofs: number, nbits: number): bigint {
-  const v = pkt[field];
-  const big = v === undefined ? 0n : toBig(field, v);
-  return (big >> BigInt(ofs)) & ((1n << BigInt(nbits)) - 1n);
-}
-
-function writeBits(pkt: Packet, field: OxmFieldName, ofs: number, nbits: number, value: bigint): void {
-  const cur = pkt[field] === undefined ? 0n : toBig(field, pkt[field] as number | bigint | string);
-  const m = ((1n << BigInt(nbits)) - 1n) << BigInt(ofs);
-  pkt[field] = fromBig(field, (cur & ~m) | ((value << BigInt(ofs)) & m));
-}
-
-function setMasked(pkt: Packet, f: Exclude<OxmField, { field: 'unknown' }>): void {
-  if (f.mask === undefined) {
-    pkt[f.field] = f.value;
-    return;
-  }
-  const cur = pkt[f.field] === undefined ? 0n : toBig(f.field, pkt[f.field] as number | bigint | string);
-  const m = toBig(f.field, f.mask);
-  pkt[f.field] = fromBig(f.field, (cur & ~m) | (toBig(f.field, f.value) & m));
-}
-
-/** Does `packet` satisfy every (masked) field of `match`? Absent packet fields never match (zero for registers). */
-export function matches(match: readonly OxmField[], packet: Packet): boolean {
-  for (const m of match) {
-    if (m.field === 'unknown') return false;
-    let v = packet[m.field];
-    if (v === undefined) {
-      if (
-        /^reg\d+$/.test(m.field) ||
-        m.field === 'metadata' ||
-        m.field === 'ct_state' ||
-        m.field === 'ct_mark'
-      )
-        v = 0;
-      else return false;
-    }
-    const pv = toBig(m.field, v);
-    const mv = toBig(m.field, m.value);
-    const mask = m.mask === undefined ? width(m.field) : toBig(m.field, m.mask);
-    if ((pv & mask) !== (mv & mask)) return false;
-  }
-  return true;
 }

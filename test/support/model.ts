@@ -12,14 +12,19 @@ export class TempModel {
   ctx: OpsContext;
 
   constructor(private readonly options: OpsOptions = {}) {
-    this.store = new SqliteStore(this.file, { synchronous: 'NORMAL' });
-    this.ctx = new OpsContext(this.store, options);
+    try {
+      this.store = new SqliteStore(this.file, { synchronous: 'OFFLOADED' });
+      this.ctx = new OpsContext(this.store, options);
+    } catch (err) {
+      rmSync(this.dir, { recursive: true, force: true });
+      throw err;
+    }
   }
 
   /** Closes and opens the store again from disk, as a controller restart does. */
   reopen(): void {
     this.store.close();
-    this.store = new SqliteStore(this.file, { synchronous: 'NORMAL' });
+    this.store = new SqliteStore(this.file, { synchronous: 'OFFLOADED' });
     this.ctx = new OpsContext(this.store, this.options);
   }
 

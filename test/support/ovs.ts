@@ -146,20 +146,21 @@ export class OvsSandbox {
   private async startVswitchd(): Promise<void> {
     await run('ip', ['netns', 'add', this.netns]);
     await run('ip', ['netns', 'exec', this.netns, 'ip', 'link', 'set', 'lo', 'up']);
+    await this.launchVswitchd();
+  }
+
+  /** ovs-vswitchd inside the namespace, its sockets and bridge.mgmt files in the sandbox directory. */
+  private async launchVswitchd(): Promise<void> {
+    const files = ['pidfile=vsw.pid', 'unixctl=vsw.ctl', 'log-file=vsw.log'].map((f) => {
+      const [flag, name] = f.split('=') as [string, string];
+      return `--${flag}=${join(this.dir, name)}`;
+    });
     await run(
       'ip',
-      [
-        'netns',
-        'exec',
-        this.netns,
-        'ovs-vswitchd',
-        `unix:${this.dbSocket}`,
-        `--pidfile=${join(this.dir, 'vsw.pid')}`,
-        `--unixctl=${join(this.dir, 'vsw.ctl')}`,
-        `--log-file=${join(this.dir, 'vsw.log')}`,
-        '--detach',
-      ],
-      { env: { ...process.env, OVS_RUNDIR: this.dir } },
+      ['netns', 'exec', this.netns, 'ovs-vswitchd', `unix:${this.dbSocket}`, ...files, '--detach'],
+      {
+        env: { ...process.env, OVS_RUNDIR: this.dir },
+      },
     );
   }
 
@@ -169,27 +170,10 @@ export class OvsSandbox {
     await waitGone(join(this.dir, 'vsw.pid'), this.dir);
   }
 
+  /** The namespace survives a vswitchd kill; only the daemon starts again. */
   async restartVswitchd(): Promise<void> {
     rmSync(join(this.dir, 'vsw.pid'), { force: true });
-    await this.startVswitchd().catch(async (err: unknown) => {
-      // The namespace survives a vswitchd kill; only the daemon needs starting again.
-      if (!String(err).includes('File exists')) throw err;
-      await run(
-        'ip',
-        [
-          'netns',
-          'exec',
-          this.netns,
-          'ovs-vswitchd',
-          `unix:${this.dbSocket}`,
-          `--pidfile=${join(this.dir, 'vsw.pid')}`,
-          `--unixctl=${join(this.dir, 'vsw.ctl')}`,
-          `--log-file=${join(this.dir, 'vsw.log')}`,
-          '--detach',
-        ],
-        { env: { ...process.env, OVS_RUNDIR: this.dir } },
-      );
-    });
+    await this.launchVswitchd();
   }
 
   async killOvsdb(): Promise<void> {

@@ -1,7 +1,7 @@
 // `sdnctl ofp ...`: look at OpenFlow 1.3 messages in binary files (captures, test vectors, dumps).
 //   sdnctl ofp decode [--roundtrip] FILE...   one JSON object per message; --roundtrip re-encodes and compares
-//   sdnctl ofp print FILE...                  each message as `ovs-ofctl ofp-print` shows it: flow mods, flow-stats
-//                                             replies and packet-ins in ovs-ofctl flow syntax
+//   sdnctl ofp print FILE...                  each message as `ovs-ofctl ofp-print` shows it: flow mods, flow-stats,
+//                                             flow-removed and packet-ins in ovs-ofctl flow syntax
 // A file may hold any number of messages back to back; they are split by their header lengths.
 import fs from 'node:fs';
 import type { Command } from 'commander';
@@ -12,7 +12,7 @@ import {
   type DecodeError,
   type OfpMessage,
 } from '../../../protocols/openflow13/index.js';
-import { formatMessage } from '../../../protocols/openflow13/ofctl/index.js';
+import { formatMessage, messageHeading } from '../../../protocols/openflow13/ofctl/index.js';
 
 /** One message of a file: where it starts, its bytes, and its decoding. */
 export interface FileMessage {
@@ -142,7 +142,10 @@ export function printFiles(
     for (const { offset, result } of read.messages) {
       if (result.ok) {
         const m = result.message;
-        out(formatMessage(m) ?? `${m.type} (OF1.3) (xid=0x${m.xid.toString(16)}): see \`sdnctl ofp decode\``);
+        out(
+          formatMessage(m) ??
+            `${messageHeading(m)}: not a flow message; \`sdnctl ofp decode\` shows its fields`,
+        );
       } else {
         err(
           `${file}: message at offset ${offset} does not decode: ${result.error.reason} (byte ${offset + result.error.offset})`,

@@ -16,6 +16,7 @@ import {
   formatMacMasked,
   formatPort16,
   formatPort32,
+  fromBig,
   hex,
   isReservedPort16,
   ones,
@@ -165,7 +166,7 @@ function formatLearn(a: LearnAction): string {
         if ('value' in spec.src) {
           if (dst.ofs === 0 && dst.nbits === fieldBits(dst.field)) {
             const mf = mfOfCodec(dst.field);
-            s += `${mf.name}=${formatFieldValue({ field: mf.oxm, value: spec.src.value } as unknown as KnownOxmField)}`;
+            s += `${mf.name}=${formatFieldValue(fromBig(dst.field, spec.src.value))}`;
           } else {
             s += `${formatSubfield(dst)}=${imm(spec.src.value, spec.nbits)}`;
           }

@@ -167,11 +167,18 @@ for (const f of MF_FIELDS) {
 // A 32-bit OXM in_port is its own OVS field (in_port_oxm) but prints as in_port.
 byCodec.set('in_port', byName.get('in_port_oxm') as MfField);
 
+// OpenFlow 1.3 fields Open vSwitch does not implement (in_phy_port, pbb_isid, ipv6_exthdr) still get a name, so
+// that anything the codec decodes can be printed: the OXM name, as OpenFlow spells it.
+for (const name of Object.keys(OXM_FIELDS) as OxmFieldName[]) {
+  if (byCodec.has(name)) continue;
+  const kind = OXM_FIELDS[name].kind;
+  const format: FieldFormat = kind === 'mac' || kind === 'ipv4' || kind === 'ipv6' ? kind : 'hex';
+  byCodec.set(name, mf(name, `OXM_OF_${name.toUpperCase()}`, format, name));
+}
+
 /** The OVS field a codec field belongs to (both eth_src and eth_src_nxm are `eth_src`). */
 export function mfOfCodec(name: OxmFieldName): MfField {
-  const f = byCodec.get(name);
-  if (!f) throw new Error(`no ovs-ofctl name for ${name}`);
-  return f;
+  return byCodec.get(name) as MfField;
 }
 
 /** Looks up an OVS field by the name ovs-ofctl accepts (`dl_src`, `eth_src`, `reg3`). */

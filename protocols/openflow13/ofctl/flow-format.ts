@@ -1,7 +1,7 @@
 // Whole flows as ovs-ofctl prints them: a FLOW_MOD as `ovs-ofctl ofp-print` does (lib/ofp-flow.c
 // ofputil_flow_mod_format), a flow-stats entry as `dump-flows` does (ofputil_flow_stats_format), a PACKET_IN's
 // first line as ofp-print does (lib/ofp-packet.c).
-import type { FlowMod, FlowStats, OfpMessage, PacketIn } from '../messages.js';
+import type { FlowMod, FlowRemoved, FlowStats, OfpMessage, PacketIn } from '../messages.js';
 import { formatInstructions } from './action-format.js';
 import { formatMatch } from './match-format.js';
 import { formatPacket } from './packet-format.js';
@@ -120,23 +120,51 @@ export function formatPacketIn(pi: Omit<PacketIn, 'type' | 'xid'>): string {
   return s.trimStart();
 }
 
+const FLOW_REMOVED_REASONS = ['idle', 'hard', 'delete', 'group_delete', 'meter_delete', 'eviction'];
+
+/** A FLOW_REMOVED body as ofp-print writes it (lib/ofp-monitor.c ofputil_flow_removed_format). */
+export function formatFlowRemoved(fr: Omit<FlowRemoved, 'type' | 'xid'>): string {
+  let s = formatMatch(fr.match, fr.priority);
+  s += ` reason=${FLOW_REMOVED_REASONS[fr.reason] ?? fr.reason}`;
+  if (fr.tableId !== 255) s += ` table_id=${fr.tableId}`;
+  if (fr.cookie !== 0n) s += ` cookie:0x${fr.cookie.toString(16)}`;
+  s += ` duration${formatDuration(fr.durationSec, fr.durationNsec)} idle${fr.idleTimeout}`;
+  // OVS shows the hard timeout only when one is set (it came with OpenFlow 1.2).
+  if (fr.hardTimeout) s += ` hard${fr.hardTimeout}`;
+  return `${s} pkts${fr.packetCount} bytes${fr.byteCount}`;
+}
+
+const upperSnake = (camel: string): string => camel.replace(/[A-Z]/g, (c) => `_${c}`).toUpperCase();
+
+/** A message's name and xid in ofp-print's style: `OFPT_ECHO_REQUEST (OF1.3) (xid=0x5)`, `OFPST_FLOW reply ...`. */
+export function messageHeading(m: OfpMessage): string {
+  const xid = `(xid=0x${m.xid.toString(16)})`;
+  if (m.type === 'multipartRequest' || m.type === 'multipartReply') {
+    const dir = m.type === 'multipartRequest' ? 'request' : 'reply';
+    return `OFPST_${upperSnake(m.kind)} ${dir} (OF1.3) ${xid}`;
+  }
+  return `OFPT_${upperSnake(m.type)} (OF1.3) ${xid}`;
+}
+
 /**
  * A message as `ovs-ofctl ofp-print` heads it (`OFPT_FLOW_MOD (OF1.3) (xid=0x1): ...`), with the flow text for
- * flow mods, flow-stats replies (one flow a line) and packet-ins; undefined for other messages.
+ * flow mods, flow-stats replies (one flow a line), flow-removed and packet-ins; undefined for other messages.
  */
 export function formatMessage(m: OfpMessage): string | undefined {
-  const xid = `(xid=0x${m.xid.toString(16)})`;
+  const head = messageHeading(m);
   switch (m.type) {
     case 'flowMod':
-      return `OFPT_FLOW_MOD (OF1.3) ${xid}: ${formatFlowMod(m)}`;
+      return `${head}: ${formatFlowMod(m)}`;
+    case 'flowRemoved':
+      return `${head}: ${formatFlowRemoved(m)}`;
     case 'packetIn': {
-      const head = `OFPT_PACKET_IN (OF1.3) ${xid}: ${formatPacketIn(m)}`;
-      return m.data.length ? `${head}\n${formatPacket(m.data)}` : head;
+      const line = `${head}: ${formatPacketIn(m)}`;
+      return m.data.length ? `${line}\n${formatPacket(m.data)}` : line;
     }
     case 'multipartReply':
       if (m.kind !== 'flow') return undefined;
       return [
-        `OFPST_FLOW reply (OF1.3) ${xid}:${m.flags & 1 ? ' flags=[more]' : ''}`,
+        `${head}:${m.flags & 1 ? ' flags=[more]' : ''}`,
         ...m.stats.map((fs) => ` ${formatFlowStats(fs)}`),
       ].join('\n');
     default:

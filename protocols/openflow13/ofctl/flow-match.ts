@@ -329,12 +329,18 @@ function putOnfTcpFlags(out: OxmField[], f: Masked | undefined): void {
   });
 }
 
-/** Writes OVS's view as OpenFlow 1.3 TLVs, in nx_put_raw() order with the headers OVS picks for OF1.3. */
-export function toMatch(fm: FlowMatch): Match {
+/**
+ * Writes OVS's view as OpenFlow 1.3 TLVs, in nx_put_raw() order with the headers OVS picks for OF1.3. Like OVS,
+ * it leaves out fields whose prerequisites the match lacks (tp_dst without tcp, udp or sctp); their keys are
+ * added to `dropped` when given.
+ */
+export function toMatch(fm: FlowMatch, dropped?: FlowKey[]): Match {
   const out: OxmField[] = [];
+  const used = new Set<FlowKey>();
   const put = (k: FlowKey, name: OxmFieldName, maskable = true): void => {
     const f = fm.get(k);
     if (!f) return;
+    used.add(k);
     const full = ones(FLOW_KEYS[k]);
     out.push(fromBig(name, f.v, f.m === full || !maskable ? undefined : f.m));
   };
@@ -345,6 +351,7 @@ export function toMatch(fm: FlowMatch): Match {
   put('recirc_id', 'recirc_id', false);
   put('conj_id', 'conj_id', false);
   const inPort = fm.get('in_port');
+  if (inPort) used.add('in_port');
   if (inPort) out.push(fromBig('in_port', BigInt(port16to32(Number(inPort.v)))));
   put('dl_src', 'eth_src');
   put('dl_dst', 'eth_dst');
@@ -352,6 +359,7 @@ export function toMatch(fm: FlowMatch): Match {
 
   const tci = fm.get('vlan_tci');
   if (tci) {
+    used.add('vlan_tci');
     const vid = tci.v & 0x1fffn;
     const vidMask = tci.m & 0x1fffn;
     if (vidMask === 0x1fffn) out.push(fromBig('vlan_vid', vid));
@@ -376,13 +384,20 @@ export function toMatch(fm: FlowMatch): Match {
     }
     const frag = fm.get('nw_frag');
     if (frag && frag.m & 3n) {
+      used.add('nw_frag');
       const m = frag.m & 3n;
       out.push(fromBig('ip_frag', frag.v & 3n, m === 3n ? undefined : m));
     }
     const tos = fm.get('nw_tos');
-    if (tos && tos.m & 0xfcn) out.push(fromBig('ip_dscp', (tos.v & 0xfcn) >> 2n));
+    if (tos && tos.m & 0xfcn) {
+      used.add('nw_tos');
+      out.push(fromBig('ip_dscp', (tos.v & 0xfcn) >> 2n));
+    }
     const ecn = fm.get('nw_ecn');
-    if (ecn && ecn.m & 3n) out.push(fromBig('ip_ecn', ecn.v & 3n));
+    if (ecn && ecn.m & 3n) {
+      used.add('nw_ecn');
+      out.push(fromBig('ip_ecn', ecn.v & 3n));
+    }
     put('nw_ttl', 'ip_ttl', false);
     put('ipv6_label', 'ipv6_flabel');
     if (fm.get('nw_proto')) {
@@ -390,6 +405,7 @@ export function toMatch(fm: FlowMatch): Match {
       if (proto === 6) {
         put('tp_src', 'tcp_src');
         put('tp_dst', 'tcp_dst');
+        if (fm.get('tcp_flags')) used.add('tcp_flags');
         putOnfTcpFlags(out, fm.get('tcp_flags'));
       } else if (proto === 17) {
         put('tp_src', 'udp_src');
@@ -443,5 +459,6 @@ export function toMatch(fm: FlowMatch): Match {
     put('ct_tp_dst', 'ct_tp_dst');
   }
   put('metadata', 'metadata');
+  if (dropped) for (const k of fm.fields.keys()) if (!used.has(k)) dropped.push(k);
   return [...out, ...fm.extra];
 }

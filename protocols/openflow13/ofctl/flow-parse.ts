@@ -1,7 +1,7 @@
 // Parses a flow in ovs-ofctl syntax (`table=3,priority=100,cookie=0x5,tcp,tp_dst=80 actions=output:2`) into the
 // codec's FLOW_MOD fields, encoded the way `ovs-ofctl -O OpenFlow13 add-flow` encodes the same text.
 import type { FlowMod } from '../messages.js';
-import { FlowMatch, toMatch } from './flow-match.js';
+import { FlowMatch, type FlowKey, toMatch } from './flow-match.js';
 import { parseInstructions } from './action-parse.js';
 import { applyMatchItem } from './match-parse.js';
 import { fail } from './errors.js';
@@ -24,6 +24,11 @@ export interface ParseFlowOptions {
   /** FLOW_MOD command (OFPFC_ADD 0 by default). */
   readonly command?: number;
   readonly xid?: number;
+  /**
+   * Reject fields whose prerequisites the match lacks (`tp_dst=80` without `tcp`). By default they are left out,
+   * as ovs-ofctl does.
+   */
+  readonly strict?: boolean;
 }
 
 /** The `actions=` position: the first `actions=` that is not inside parentheses. */
@@ -97,18 +102,32 @@ export function parseFlow(text: string, options: ParseFlowOptions = {}): FlowMod
       case 'out_group':
         flow.outGroup = parseNumber(value ?? '');
         continue;
+      case 'duration':
+      case 'n_packets':
+      case 'n_bytes':
+      case 'idle_age':
+      case 'hard_age':
+        // Statistics columns: ignored, so that `dump-flows` output reads back as flows (as ovs-ofctl allows).
+        continue;
     }
     if (!applyMatchItem(fm, key, value)) fail(`unknown keyword "${key}"`);
   }
   if (command === 0 && flow.cookieMask !== 0n)
     fail('cookie masks are only allowed when modifying or deleting flows');
+  const dropped: FlowKey[] = [];
+  const match = toMatch(fm, dropped);
+  if (options.strict && dropped.length) {
+    fail(
+      `${dropped.join(', ')}: the match lacks the protocol these fields need (e.g. tcp for tp_dst, arp for arp_op)`,
+    );
+  }
   return {
     type: 'flowMod',
     xid: options.xid ?? 0,
     command,
     bufferId: NO_BUFFER,
     ...flow,
-    match: toMatch(fm),
+    match,
     instructions: actions === undefined ? [] : parseInstructions(actions, fm),
   };
 }

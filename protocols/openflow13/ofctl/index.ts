@@ -5,9 +5,11 @@ export { formatAction, formatActions, formatInstructions, formatSubfield } from 
 export {
   formatFlow,
   formatFlowMod,
+  formatFlowRemoved,
   formatFlowStats,
   formatPacketIn,
   formatMessage,
+  messageHeading,
   formatDuration,
 } from './flow-format.js';
 export type { FlowStatsFormatOptions } from './flow-format.js';

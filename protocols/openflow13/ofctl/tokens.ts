@@ -52,13 +52,15 @@ export function splitPair(
   item: string,
   seps = '=:',
 ): { readonly key: string; readonly value: string | undefined } {
+  const isSep = separatorTable(seps);
   let depth = 0;
   for (let i = 0; i < item.length; i++) {
-    const ch = item[i];
-    if (ch === '(' || ch === '[') depth++;
-    else if (ch === ')' || ch === ']') depth--;
-    else if (depth === 0 && seps.includes(ch))
+    const c = item.charCodeAt(i);
+    if (c === OPEN_PAREN || c === OPEN_BRACKET) depth++;
+    else if (c === CLOSE_PAREN || c === CLOSE_BRACKET) depth--;
+    else if (depth === 0 && c < 128 && isSep[c] === 1) {
       return { key: item.slice(0, i).trim(), value: item.slice(i + 1).trim() };
+    }
   }
   return { key: item.trim(), value: undefined };
 }

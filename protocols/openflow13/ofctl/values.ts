@@ -67,11 +67,12 @@ export function putHex(v: bigint | number): string {
 }
 
 /** Parses an integer as ovs-ofctl does (decimal, or hex with 0x). */
+const INTEGER = /^(?:0x[0-9a-f]+|\d+)$/i;
+
 export function parseInteger(text: string): bigint {
   const t = text.trim();
-  if (/^0x[0-9a-f]+$/i.test(t)) return BigInt(t);
-  if (/^\d+$/.test(t)) return BigInt(t);
-  fail(`"${text}" is not a number`);
+  if (!INTEGER.test(t)) fail(`"${text}" is not a number`);
+  return BigInt(t);
 }
 
 export function parseNumber(text: string, max = 0xffffffff): number {

@@ -62,7 +62,7 @@ function continuousPing(
   );
 }
 
-const flowMods = (log: string): number => (log.match(/received: OFPT_(FLOW_MOD|GROUP_MOD)/g) ?? []).length;
+const flowMods = (log: string): number => (log.match(/received: OFPT_FLOW_MOD/g) ?? []).length;
 /** OVSDB transact requests from the controller (TCP) that change something; reads and vswitchd's own are left out. */
 const ovsdbWrites = (log: string): string[] =>
   log
@@ -142,12 +142,9 @@ describe('e2e faults: restarts in a two-node lab', function () {
     if (controller) rmSync(controller.dataDir, { recursive: true, force: true });
   });
 
-  // Issue 11 asks for zero FLOW_MODs and no lost ping here. Not met yet (docs/reliability.md): on restart the
-  // flow sync re-sends every flow whose actions OVS reports back in another encoding (move/set_field/learn) and
-  // replaces the tunnel classifier with DEL_STRICT + ADD, which can drop a ping or two in between. The test asserts
-  // what holds (no OVSDB write, the same flow table after the restart, pods forward throughout within the loss the
-  // re-push causes) and prints the FLOW_MOD and loss figures so a fix shows up in its output.
-  it('controller kill -9 and restart at steady state: zero OVSDB writes, same flow table, forwarding continues', async () => {
+  // Issue 11 asks for zero FLOW_MODs and no lost ping here; both are asserted. The controller still re-sends its
+  // groups (GROUP_MOD) once per switch on reconnect: that figure is printed, not asserted (docs/reliability.md).
+  it('controller kill -9 and restart at steady state: zero FLOW_MODs, zero OVSDB writes, no ping lost', async () => {
     const [a, b] = crossPair();
     const before = await Promise.all(nodes.map(ourFlows));
     const tails = nodes.map((n) => ({ vsw: vsw(n), db: db(n) }));
@@ -171,11 +168,16 @@ describe('e2e faults: restarts in a two-node lab', function () {
     // Every figure is gathered before asserting, so one run shows them all.
     const problems: string[] = [];
     const figures: string[] = [`${result.sent - result.received}/${result.sent} pings lost`];
-    if (result.received < result.sent - 5)
+    if (result.received < result.sent)
       problems.push(`${result.sent - result.received} of ${result.sent} pings lost`);
     for (const [i, t] of tails.entries()) {
       const name = nodes[i]!.name;
-      figures.push(`${name}: ${flowMods(t.vsw.since())} FLOW_MOD/GROUP_MOD`);
+      const log = t.vsw.since();
+      const mods = log.split('\n').filter((l) => /received: OFPT_FLOW_MOD/.test(l));
+      const groups = (log.match(/received: OFPT_GROUP_MOD/g) ?? []).length;
+      figures.push(`${name}: ${mods.length} FLOW_MOD, ${groups} GROUP_MOD`);
+      if (mods.length > 0)
+        problems.push(`${name} received ${mods.length} FLOW_MODs:\n${mods.slice(0, 5).join('\n')}`);
       const writes = ovsdbWrites(t.db.since());
       if (writes.length > 0) problems.push(`${name} OVSDB written ${writes.length} times:\n${writes[0]}`);
       const after = await ourFlows(nodes[i]!);

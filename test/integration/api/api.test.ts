@@ -115,6 +115,9 @@ describe('api: REST over inject', function () {
     );
     const tenant = api.token('tenant', 'acme');
     assert.equal((await api.call(tenant, 'POST', '/api/v1/tenants', { name: 'x' })).status, 403);
+    assert.equal((await api.call(tenant, 'PATCH', '/api/v1/tenants/acme', { name: 'x' })).status, 403);
+    assert.equal((await api.call(tenant, 'DELETE', '/api/v1/tenants/acme')).status, 403);
+    assert.equal((await api.call(tenant, 'GET', '/api/v1/tenants/acme')).status, 200);
     assert.equal((await api.call(tenant, 'GET', '/api/v1/nodes')).status, 403);
     assert.equal((await api.call(tenant, 'POST', '/api/v1/tokens', { role: 'viewer' })).status, 403);
     assert.equal((await api.call(undefined, 'GET', '/healthz')).status, 200);
@@ -383,6 +386,21 @@ describe('api: REST over inject', function () {
       ['GET', '/api/v1/tokens?limit=-1', undefined, 400, 'querystring/limit'],
       ['GET', '/api/v1/tokens/ghost', undefined, 404, /not found/],
       ['DELETE', '/api/v1/tokens/ghost', undefined, 404, /not found/],
+      ['GET', '/api/v1/overview?recent=-1', undefined, 400, 'querystring/recent'],
+      ['GET', '/api/v1/topology?tenant=acme', undefined, 400, 'querystring/tenant'],
+      ['GET', '/api/v1/ipam?subnet=x', undefined, 400, 'querystring/subnet'],
+      ['GET', '/api/v1/service-summary?x=1', undefined, 400, 'querystring/x'],
+      ['GET', '/api/v1/security-summary?x=1', undefined, 400, 'querystring/x'],
+      ['GET', '/api/v1/pipeline?x=1', undefined, 400, 'querystring/x'],
+      ['GET', '/api/v1/audit?limit=0', undefined, 400, 'querystring/limit'],
+      ['GET', '/api/v1/nodes/ghost/flows', undefined, 404, /node "ghost" not found/],
+      [
+        'POST',
+        '/api/v1/trace',
+        { sourceEndpoint: 'ghost', destination: { ip: '10.0.0.1', protocol: 'gre' } },
+        400,
+        'body/destination/protocol',
+      ],
     ];
 
     it('with a 4xx problem that names the field or the reason', async () => {

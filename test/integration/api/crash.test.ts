@@ -69,12 +69,15 @@ describe('api: SIGKILL during 200 concurrent allocations', function () {
     const url = proc.url;
     await Promise.all(
       Array.from({ length: BURST }, async (_, i) => {
+        // Spread the sends over ~2 s: the dataplane answers ADDs in batches (one reconcile serves all that
+        // waited), so the kill must land while later requests are still arriving.
+        await new Promise((r) => setTimeout(r, i * 10));
         try {
           const r = await request(url, cni, 'POST', '/cni/v1/add', add(i));
           if (r.status === 200)
             acked.set(`c${i}`, { ips: r.json.ips, mac: r.json.mac, endpointId: r.json.endpointId });
           // Kill once a quarter of the burst is acknowledged: the rest is in flight or queued.
-          if (acked.size === BURST / 4 && !killed) killed = proc!.kill('SIGKILL');
+          if (acked.size >= 10 && !killed) killed = proc!.kill('SIGKILL');
         } catch {
           // Connection reset by the kill.
         }
@@ -82,7 +85,7 @@ describe('api: SIGKILL during 200 concurrent allocations', function () {
     );
     await killed;
     assert.ok(
-      acked.size >= BURST / 4 && acked.size < BURST,
+      acked.size >= 10 && acked.size < BURST,
       `acknowledged ${acked.size} of ${BURST} before the kill`,
     );
 

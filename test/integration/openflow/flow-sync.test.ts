@@ -74,19 +74,19 @@ describe('integration: OpenFlow flow sync with real Open vSwitch', function () {
       dumped,
       /cookie=0x5d0e280000000001,.*priority=100,ip,nw_dst=10\.0\.0\.1 actions=dec_ttl,goto_table:50/,
     );
-    const before = session.connection.sentByType.get('flowMod') ?? 0;
+    const before = session.flowModsSent;
     const r2 = await sync.sync(flows);
     assert.deepEqual([r2.added, r2.modified, r2.deleted], [0, 0, 0]);
-    assert.equal(session.connection.sentByType.get('flowMod') ?? 0, before);
+    assert.equal(session.flowModsSent, before);
   });
 
   it('after a controller restart (fresh dump), the same desired state sends zero FLOW_MODs; one change sends one', async () => {
     const fresh = new FlowSync(session, { ownership: OURS, log });
     const flows = corpus(10_000);
-    const before = session.connection.sentByType.get('flowMod') ?? 0;
+    const before = session.flowModsSent;
     const r = await fresh.sync(flows);
     assert.deepEqual([r.added, r.modified, r.deleted, r.errors.length], [0, 0, 0, 0]);
-    assert.equal(session.connection.sentByType.get('flowMod') ?? 0, before, 'zero FLOW_MODs after a resync');
+    assert.equal(session.flowModsSent, before, 'zero FLOW_MODs after a resync');
     const changed = flows.slice();
     const f = changed[0] as FlowEntry;
     changed[0] = {
@@ -95,26 +95,35 @@ describe('integration: OpenFlow flow sync with real Open vSwitch', function () {
     };
     const r2 = await fresh.sync(changed);
     assert.deepEqual([r2.added, r2.modified, r2.deleted], [0, 1, 0]);
-    assert.equal((session.connection.sentByType.get('flowMod') ?? 0) - before, 1);
+    assert.equal(session.flowModsSent - before, 1);
   });
 
-  it('a flow the switch rejects gives an error tied to that flow; the rest still go in', async () => {
-    const sync = new FlowSync(session, { ownership: OURS, log });
-    const flows = corpus(100);
-    // goto_table backwards is invalid in OpenFlow 1.3 (BAD_INSTRUCTION/BAD_TABLE_ID in OVS).
-    const bad: FlowEntry = {
-      tableId: 50,
-      priority: 7,
-      match: [],
-      instructions: [{ type: 'gotoTable', tableId: 10 }],
-      cookie: cookie(9, 9),
-    };
-    const r = await sync.sync([...flows, bad]);
-    assert.equal(r.errors.length, 1);
-    assert.equal(r.errors[0]?.flow, bad);
-    assert.match(r.errors[0]?.error ?? '', /BAD_(INSTRUCTION|TABLE)/i);
-    assert.equal(await countFlows(), 101);
-  });
+  for (const bundles of [true, false]) {
+    it(`a flow the switch rejects gives an error tied to that flow; the rest still go in (${bundles ? 'atomic bundle' : 'FLOW_MODs + barriers'})`, async () => {
+      await box.ofctl('-O', 'OpenFlow13', 'del-flows', box.mgmt('br-int'));
+      const sync = new FlowSync(session, { ownership: OURS, log, bundles });
+      const flows = corpus(100);
+      // goto_table backwards is invalid in OpenFlow 1.3 (BAD_INSTRUCTION/BAD_TABLE_ID in OVS).
+      const bad: FlowEntry = {
+        tableId: 50,
+        priority: 7,
+        match: [],
+        instructions: [{ type: 'gotoTable', tableId: 10 }],
+        cookie: cookie(9, 9),
+      };
+      const r = await sync.sync([...flows, bad]);
+      assert.equal(r.errors.length, 1);
+      assert.equal(r.errors[0]?.flow, bad);
+      assert.match(r.errors[0]?.error ?? '', /BAD_(INSTRUCTION|TABLE)/i);
+      assert.equal(await countFlows(), 101);
+      assert.equal(sync.usesBundles, bundles ? true : undefined);
+      // The refused flow is not sent again while it stays the same.
+      const before = session.flowModsSent;
+      const again = await sync.sync([...flows, bad]);
+      assert.deepEqual([again.added, again.errors.length, session.flowModsSent - before], [0, 0, 0]);
+      assert.equal(sync.rejectedCount, 1);
+    });
+  }
 
   it('removes flows added by hand under our cookie and keeps flows under a foreign cookie', async () => {
     await box.ofctl(

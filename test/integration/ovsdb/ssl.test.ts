@@ -47,11 +47,17 @@ async function makeCert(dir: string, name: string): Promise<void> {
 describe('integration: ovsdb client over ssl', function () {
   this.timeout(60_000);
   // The directory name carries our PID, so cleanupStaleSandboxes() removes it and its server after a killed run.
-  const dir = mkdtempSync(join(tmpdir(), `${SANDBOX_PREFIX}${process.pid}-ssl-`));
+  let dir = '';
   let port = 0;
 
   before(async () => {
     requireRootAndOvs();
+    dir = mkdtempSync(join(tmpdir(), `${SANDBOX_PREFIX}${process.pid}-ssl-`));
+    await run('sh', ['-c', 'command -v openssl']).catch(() => {
+      throw new Error(
+        'openssl is not installed (apt-get install openssl); this test makes its certificates with it',
+      );
+    });
     await cleanupStaleSandboxes();
     await run('openssl', [
       'req',
@@ -87,6 +93,7 @@ describe('integration: ovsdb client over ssl', function () {
     await run('ovs-vsctl', [`--db=unix:${join(dir, 'db.sock')}`, '--no-wait', 'init']);
   });
   after(() => {
+    if (!dir) return;
     try {
       const pid = Number(readFileSync(join(dir, 'ovsdb.pid'), 'utf8').trim());
       if (readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(dir)) process.kill(pid, 'SIGTERM');

@@ -62,7 +62,7 @@ describe('sdnctl ofp print', () => {
       'OFPST_FLOW reply (OF1.3) (xid=0x2):',
       ' cookie=0x7, duration=2s, table=1, n_packets=3, n_bytes=180, priority=5,reg0=0x1 actions=goto_table:2',
       'OFPT_PACKET_IN (OF1.3) (xid=0x3): cookie=0x0 total_len=0 in_port=2 (via action) data_len=0 (unbuffered)',
-      'hello (OF1.3) (xid=0x4): see `sdnctl ofp decode`',
+      'OFPT_HELLO (OF1.3) (xid=0x4): not a flow message; `sdnctl ofp decode` shows its fields',
       '',
     ]);
   });

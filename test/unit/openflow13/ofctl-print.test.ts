@@ -1,7 +1,15 @@
 // The ovs-ofctl printer, from codec values built by hand (not by our parser). Expected strings are what
 // `ovs-ofctl ofp-print` / `dump-flows` (Open vSwitch 3.1) print for the same bytes.
 import assert from 'node:assert/strict';
-import type { FlowMod, FlowStats, OfpMessage, PacketIn } from '../../../protocols/openflow13/index.js';
+import {
+  OXM_FIELDS,
+  type FlowMod,
+  type FlowStats,
+  type OfpMessage,
+  type OxmField,
+  type OxmFieldName,
+  type PacketIn,
+} from '../../../protocols/openflow13/index.js';
 import {
   formatAction,
   formatFlowMod,
@@ -295,6 +303,30 @@ describe('ofctl printer', () => {
     ];
     for (const [action, text] of cases) {
       it(text, () => assert.equal(formatAction(action), text));
+    }
+  });
+
+  it('prints every codec field in a match, a set_field and a subfield without throwing', () => {
+    for (const name of Object.keys(OXM_FIELDS) as OxmFieldName[]) {
+      const info = OXM_FIELDS[name];
+      const value =
+        info.kind === 'mac'
+          ? '00:00:00:00:00:01'
+          : info.kind === 'ipv4'
+            ? '10.0.0.1'
+            : info.kind === 'ipv6'
+              ? '::1'
+              : info.kind === 'uint'
+                ? 1
+                : 1n;
+      const field = { field: name, value } as OxmField;
+      assert.equal(typeof formatMatch([field]), 'string', name);
+      assert.match(formatAction({ type: 'setField', field }), /^set_field:.+->\w+$/, name);
+      assert.match(
+        formatAction({ type: 'regLoad', dst: { field: name, ofs: 0, nbits: 1 }, value: 1n }),
+        /^load:0x1->\w+\[0\]$/,
+        name,
+      );
     }
   });
 

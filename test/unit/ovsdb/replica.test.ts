@@ -27,7 +27,7 @@ describe('unit: ovsdb replica', () => {
       { name: 'br-int', ports: [], fail_mode: [], datapath_type: '', other_config: new Map() },
     );
     assert.ok(Object.isFrozen(br));
-    assert.throws(() => (br.ports as string[]).push('x'), TypeError);
+    assert.throws(() => ((br as { name: string }).name = 'x'), TypeError);
   });
 
   it('applies one notification as one batch with old and new rows; held rows never change', () => {

@@ -126,6 +126,7 @@ export function actionText(a: Action): string {
     case 'group':
       return `group:${a.groupId}`;
     case 'decTtl':
+    case 'decNwTtl':
       return 'dec_ttl';
     case 'ct': {
       const parts: string[] = [];

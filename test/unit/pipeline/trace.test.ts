@@ -1,0 +1,95 @@
+// The pipeline tracer's own contract, beyond the fake-switch behaviour tests: what a step records (the flow, a miss,
+// resubmit depth), strict versus lenient handling of actions it does not simulate, and dec_ttl to zero.
+import { strict as assert } from 'node:assert';
+import type { Action } from '../../../protocols/openflow13/actions.js';
+import type { FlowSpec } from '../../../controller/pipeline/flow.js';
+import { PipelineTracer } from '../../../controller/pipeline/trace.js';
+
+function flow(
+  table: number,
+  priority: number,
+  match: FlowSpec['match'],
+  actions: Action[],
+  goto?: number,
+): FlowSpec {
+  return {
+    table,
+    priority,
+    match,
+    instructions: [
+      ...(actions.length ? [{ type: 'applyActions' as const, actions }] : []),
+      ...(goto !== undefined ? [{ type: 'gotoTable' as const, tableId: goto }] : []),
+    ],
+    cookie: BigInt(table * 1000 + priority),
+    idleTimeout: 0,
+    hardTimeout: 0,
+    flags: 0,
+  };
+}
+const out = (port: number): Action => ({ type: 'output', port, maxLen: 0 });
+const note: Action = { type: 'note', note: new Uint8Array([1, 2]) };
+
+describe('pipeline tracer', () => {
+  const flows = [
+    flow(0, 100, [{ field: 'in_port', value: 1 }], [], 10),
+    flow(
+      0,
+      100,
+      [{ field: 'in_port', value: 2 }],
+      [note, { type: 'resubmit', inPort: 0xfff8, table: 20, ct: false }],
+    ),
+    flow(0, 100, [{ field: 'in_port', value: 3 }], [{ type: 'decTtl' }, out(9)]),
+    flow(10, 50, [{ field: 'eth_type', value: 0x0800 }], [out(5)]),
+    flow(20, 10, [], [out(6)]),
+  ];
+
+  it('records the flow hit in each table, in order, and where the packet left', () => {
+    const r = new PipelineTracer(flows).inject({ in_port: 1, eth_type: 0x0800 });
+    assert.deepEqual(
+      r.steps.map((s) => [s.table, s.flow?.priority, s.depth]),
+      [
+        [0, 100, 0],
+        [10, 50, 0],
+      ],
+    );
+    assert.deepEqual(
+      r.outputs.map((o) => o.port),
+      [5],
+    );
+  });
+
+  it('records a table miss as a step without a flow, and no output', () => {
+    const r = new PipelineTracer(flows).inject({ in_port: 1, eth_type: 0x86dd });
+    assert.equal(r.steps.length, 2);
+    assert.equal(r.steps[1]?.flow, undefined);
+    assert.equal(r.outputs.length, 0);
+  });
+
+  it('nests resubmits one level deeper, and names the actions it skipped when lenient', () => {
+    const r = new PipelineTracer(flows, [], { strict: false }).inject({ in_port: 2 });
+    assert.deepEqual(
+      r.steps.map((s) => [s.table, s.depth, s.skipped]),
+      [
+        [0, 0, ['note']],
+        [20, 1, []],
+      ],
+    );
+    assert.deepEqual(
+      r.outputs.map((o) => o.port),
+      [6],
+    );
+  });
+
+  it('throws on an action it does not simulate when strict (the default)', () => {
+    assert.throws(() => new PipelineTracer(flows).inject({ in_port: 2 }), /action note not simulated/);
+  });
+
+  it('drops the packet when dec_ttl reaches zero, and says so', () => {
+    const dying = new PipelineTracer(flows).inject({ in_port: 3, ip_ttl: 1 });
+    assert.equal(dying.ttlExpired, true);
+    assert.equal(dying.outputs.length, 0);
+    const alive = new PipelineTracer(flows).inject({ in_port: 3, ip_ttl: 2 });
+    assert.equal(alive.ttlExpired, false);
+    assert.equal(alive.outputs[0]?.packet.ip_ttl, 1);
+  });
+});
