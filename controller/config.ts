@@ -1,6 +1,7 @@
 // The controller's configuration: command-line options, each with an environment variable of the same meaning.
 // Flags win over the environment, the environment over defaults.
 import { Command, InvalidArgumentError } from 'commander';
+import { parseCidr } from './ipam/address';
 import type { StoreSync } from './store/sqlite-store';
 
 export type ListenAddress =
@@ -16,6 +17,10 @@ export interface ControllerConfig {
   readonly ovsdbListen?: ListenAddress;
   /** How commits reach the disk (env SDN_STORE_SYNC; see StoreSync in store/sqlite-store.ts). */
   readonly storeSync: StoreSync;
+  /** Packet-ins per second the controller takes from one switch (its own limit, after the switch's meter). */
+  readonly packetInRate: number;
+  /** Where ClusterIPs are allocated from (--service-cidr, comma-separated; default 10.96.0.0/12,fd00:96::/108). */
+  readonly serviceCidrs: readonly string[];
   /**
    * PEM files (--tls-key/--tls-cert/--tls-ca, env SDN_TLS_KEY/SDN_TLS_CERT/SDN_TLS_CA). With key and cert the REST
    * API serves https and the OpenFlow listener TLS; with a CA as well, switches must present a certificate it signed
@@ -78,6 +83,35 @@ export function parseConfig(argv: readonly string[], env: NodeJS.ProcessEnv = pr
       env.SDN_OVSDB_LISTEN ? parseListen(env.SDN_OVSDB_LISTEN) : undefined,
     )
     .option(
+      '--packet-in-rate <n>',
+      'packet-ins per second taken from one switch (env SDN_PACKET_IN_RATE)',
+      (v: string) => {
+        const n = Number(v);
+        if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError(`"${v}" is not a positive integer`);
+        return n;
+      },
+      Number(env.SDN_PACKET_IN_RATE ?? 10000),
+    )
+    .option(
+      '--service-cidr <cidrs>',
+      'where ClusterIPs are allocated from, comma-separated (env SDN_SERVICE_CIDR)',
+      (v: string) => {
+        const list = v
+          .split(',')
+          .map((x) => x.trim())
+          .filter(Boolean);
+        for (const c of list) {
+          try {
+            parseCidr(c);
+          } catch {
+            throw new InvalidArgumentError(`"${c}" is not a CIDR`);
+          }
+        }
+        return list;
+      },
+      (env.SDN_SERVICE_CIDR ?? '10.96.0.0/12,fd00:96::/108').split(','),
+    )
+    .option(
       '--tls-key <file>',
       'PEM private key: https API and TLS OpenFlow (env SDN_TLS_KEY)',
       env.SDN_TLS_KEY,
@@ -95,6 +129,8 @@ export function parseConfig(argv: readonly string[], env: NodeJS.ProcessEnv = pr
     apiListen: ListenAddress;
     openflowListen: ListenAddress;
     ovsdbListen?: ListenAddress;
+    packetInRate: number;
+    serviceCidr: string[];
     tlsKey?: string;
     tlsCert?: string;
     tlsCa?: string;
@@ -108,6 +144,8 @@ export function parseConfig(argv: readonly string[], env: NodeJS.ProcessEnv = pr
   }
   return {
     storeSync: sync,
+    packetInRate: o.packetInRate,
+    serviceCidrs: o.serviceCidr,
     dataDir: o.dataDir,
     apiListen: o.apiListen,
     openflowListen: o.openflowListen,

@@ -14,7 +14,8 @@ import { SqliteStore } from './store/sqlite-store';
 import { Reconciler } from './reconcile';
 import { SYSTEM } from './ops/actor';
 import { setNodeConnection } from './ops/nodes';
-import { OpenFlowServer } from '../southbound/openflow';
+import { OpenFlowServer, PacketInDispatcher, type SwitchSession } from '../southbound/openflow';
+import { LoadBalancer } from './services/load-balancer';
 
 export const STORE_FILE = 'model.db';
 export const ADMIN_TOKEN_FILE = 'admin.token';
@@ -37,7 +38,7 @@ function writeAdminToken(ctx: OpsContext, dataDir: string, log: Logger): void {
 export async function startController(config: ControllerConfig, log: Logger): Promise<() => Promise<void>> {
   const store = new SqliteStore(join(config.dataDir, STORE_FILE), { synchronous: config.storeSync });
   log.info({ store: resolve(store.location), schemaVersion: store.schemaVersion }, 'store open');
-  const ctx = new OpsContext(store);
+  const ctx = new OpsContext(store, { serviceCidrs: config.serviceCidrs });
   writeAdminToken(ctx, config.dataDir, log);
   const metrics = new ControllerMetrics({ processMetrics: true });
   metrics.watch(store.events);
@@ -73,6 +74,19 @@ export async function startController(config: ControllerConfig, log: Logger): Pr
       of.kind === 'unix' ? `unix:${of.path}` : `${tls ? 'ssl' : 'tcp'}:${of.host}:${ofPort}`,
   });
   reconciler.start();
+  // ClusterIP load balancing: packet-ins of service_lb, limited per switch (the switch's meter limits them first).
+  const packetIns = new PacketInDispatcher({
+    ratePerSecond: config.packetInRate,
+    burst: config.packetInRate,
+  });
+  const lb = new LoadBalancer({ model: store, events: store.events, log });
+  lb.start(packetIns);
+  const onSwitch = (s: SwitchSession): void => {
+    packetIns.attach(s);
+    lb.attach(s);
+  };
+  openflow.on('switchUp', onSwitch);
+  for (const s of openflow.switches.values()) onSwitch(s);
   const app = await buildApp({
     ctx,
     dataplane: reconciler,
@@ -94,6 +108,8 @@ export async function startController(config: ControllerConfig, log: Logger): Pr
   );
   return async () => {
     await app.close();
+    openflow.off('switchUp', onSwitch);
+    lb.stop();
     reconciler.stop();
     await openflow.close();
     store.close();

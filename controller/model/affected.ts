@@ -47,6 +47,8 @@ export function affectedNodes(m: AffectedReader, c: Change, into: Set<Id>): void
         if (!o) continue;
         nodesOfNetwork(m, o.networkId, into);
         if ('nodeId' in o) into.add(o.nodeId);
+        // Its addresses are remote-group matches wherever a rule names one of its groups.
+        if ('securityGroupIds' in o) for (const g of o.securityGroupIds) nodesOfGroup(m, g, into);
       }
       return;
     }

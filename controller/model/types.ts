@@ -140,6 +140,11 @@ export interface SecurityGroup {
   readonly tenantId: Id;
   readonly name: string;
   readonly description: string;
+  /** What the group does with traffic no rule allows; absent means deny ingress, allow egress. */
+  readonly ingressDefault?: 'deny' | 'allow';
+  readonly egressDefault?: 'deny' | 'allow';
+  /** Members accept any traffic from each other; absent means true. */
+  readonly allowWithinGroup?: boolean;
   readonly createdAt: string;
 }
 
@@ -173,7 +178,7 @@ export interface QosPolicy {
 }
 
 export type ServiceProtocol = 'tcp' | 'udp' | 'sctp';
-export type ServicePolicy = 'round-robin' | 'random' | 'source-hash';
+export type ServicePolicy = 'round-robin' | 'random' | 'source-hash' | 'least-connections' | 'weighted';
 export type SessionAffinity = 'none' | 'client-ip';
 
 export interface ServicePort {
@@ -184,9 +189,22 @@ export interface ServicePort {
 }
 
 /** A backend is an endpoint of the service's network or an external address. */
+/** healthy: takes new connections; draining: keeps its sessions, takes no new ones; unhealthy: loses its sessions. */
+export type BackendHealth = 'healthy' | 'draining' | 'unhealthy';
+
 export type ServiceBackend =
-  | { readonly kind: 'endpoint'; readonly endpointId: Id; readonly weight: number }
-  | { readonly kind: 'address'; readonly address: string; readonly weight: number };
+  | {
+      readonly kind: 'endpoint';
+      readonly endpointId: Id;
+      readonly weight: number;
+      readonly health?: BackendHealth;
+    }
+  | {
+      readonly kind: 'address';
+      readonly address: string;
+      readonly weight: number;
+      readonly health?: BackendHealth;
+    };
 
 export interface Service {
   readonly id: Id;
@@ -198,6 +216,8 @@ export interface Service {
   readonly backends: ServiceBackend[];
   readonly policy: ServicePolicy;
   readonly sessionAffinity: SessionAffinity;
+  /** ClientIP affinity lifetime in seconds (default 10800, as Kubernetes). */
+  readonly affinityTimeoutSeconds?: number;
   readonly createdAt: string;
 }
 

@@ -80,8 +80,22 @@ export function cniResult(ctx: OpsContext, e: Endpoint): CniResult {
     mtu: network.mtu,
     ips: addrs.map((a) => ({ address: a.address, ...(a.gateway ? { gateway: a.gateway } : {}) })),
     routes,
-    dns: { ...(network.dns ?? {}) },
+    dns: clusterDns(ctx, network.id, network.dns ?? {}),
   };
+}
+
+/** The DNS Service of a network, by its well-known name (as CoreDNS's Service in Kubernetes). */
+export const CLUSTER_DNS_SERVICE = 'kube-dns';
+
+/** The network's DNS settings, with the ClusterIPs of its `kube-dns` Service first among the nameservers. */
+function clusterDns(ctx: OpsContext, networkId: Id, dns: CniResult['dns']): CniResult['dns'] {
+  const svc = ctx.store.lookup('service', 'name', CLUSTER_DNS_SERVICE).find((s) => s.networkId === networkId);
+  if (!svc) return { ...dns };
+  const nameservers = [
+    ...svc.clusterIps,
+    ...(dns.nameservers ?? []).filter((n) => !svc.clusterIps.includes(n)),
+  ];
+  return { ...dns, nameservers };
 }
 
 function endpointName(tx: StoreTx, networkId: Id, req: CniAddRequest): string {

@@ -12,7 +12,11 @@ export interface OpsOptions {
   readonly retentionMs?: number;
   /** MTU of new networks when not given: 1450 = 1500 minus VXLAN over IPv4 overhead. */
   readonly defaultMtu?: number;
+  /** Where ClusterIPs are allocated from when a Service gives none: one address from each (default v4 and v6). */
+  readonly serviceCidrs?: readonly string[];
 }
+
+export const DEFAULT_SERVICE_CIDRS: readonly string[] = ['10.96.0.0/12', 'fd00:96::/108'];
 
 export const DEFAULT_RETENTION_MS = 10 * 60 * 1000;
 export const DEFAULT_MTU = 1450;
@@ -27,6 +31,7 @@ export class OpsContext {
   readonly ipam: Ipam;
   readonly vnis: NumberSpace;
   readonly defaultMtu: number;
+  readonly serviceCidrs: readonly string[];
   private readonly vlanSpaces = new Map<Id, NumberSpace>();
 
   constructor(
@@ -44,6 +49,7 @@ export class OpsContext {
       [...store.all('network')].map((n) => n.vni),
     );
     this.defaultMtu = options.defaultMtu ?? DEFAULT_MTU;
+    this.serviceCidrs = options.serviceCidrs ?? DEFAULT_SERVICE_CIDRS;
   }
 
   now(): string {

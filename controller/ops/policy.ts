@@ -12,7 +12,14 @@ import type { Actor } from './actor';
 import type { OpsContext } from './context';
 import { conflict, heldBy, invalid, notFound, type Holder } from './errors';
 
-export interface SecurityGroupInput {
+/** A group's defaults: ingress deny, egress allow, members accept each other, unless set. */
+export interface SecurityGroupDefaults {
+  ingressDefault?: 'deny' | 'allow';
+  egressDefault?: 'deny' | 'allow';
+  allowWithinGroup?: boolean;
+}
+
+export interface SecurityGroupInput extends SecurityGroupDefaults {
   tenant: string;
   name: string;
   description?: string;
@@ -29,6 +36,9 @@ export function createSecurityGroup(ctx: OpsContext, actor: Actor, input: Securi
       tenantId: tenant.id,
       name: input.name,
       description: input.description ?? '',
+      ...(input.ingressDefault !== undefined ? { ingressDefault: input.ingressDefault } : {}),
+      ...(input.egressDefault !== undefined ? { egressDefault: input.egressDefault } : {}),
+      ...(input.allowWithinGroup !== undefined ? { allowWithinGroup: input.allowWithinGroup } : {}),
       createdAt: ctx.now(),
     };
     tx.create('securityGroup', g);
@@ -40,7 +50,7 @@ export function updateSecurityGroup(
   ctx: OpsContext,
   actor: Actor,
   ref: string,
-  input: { name?: string; description?: string },
+  input: { name?: string; description?: string } & SecurityGroupDefaults,
 ): SecurityGroup {
   return ctx.mutate(actor, 'securityGroup.update', (tx) => {
     const g = ctx.resolve(actor, 'securityGroup', ref, 'params/ref', undefined, tx);

@@ -1,6 +1,7 @@
 // Services: ClusterIPs with ports and backends, kept in the model for the load balancer (controller/services).
-import { canonicalAddress } from '../ipam/address';
+import { canonicalAddress, formatAddress, parseCidr } from '../ipam/address';
 import type {
+  BackendHealth,
   Id,
   Service,
   ServiceBackend,
@@ -22,11 +23,13 @@ export interface BackendInput {
 export interface ServiceInput {
   network: string;
   name: string;
-  clusterIps: string[];
+  /** Absent or empty: one address is allocated from each service CIDR. */
+  clusterIps?: string[];
   ports: ServicePort[];
   backends: BackendInput[];
   policy?: ServicePolicy;
   sessionAffinity?: SessionAffinity;
+  affinityTimeoutSeconds?: number;
 }
 
 export type ServiceUpdate = Partial<Omit<ServiceInput, 'network' | 'name'>>;
@@ -98,11 +101,17 @@ export function createService(ctx: OpsContext, actor: Actor, input: ServiceInput
       networkId: n.id,
       tenantId: n.tenantId,
       name: input.name,
-      clusterIps: checkClusterIps(tx, n.id, input.clusterIps),
+      clusterIps:
+        input.clusterIps && input.clusterIps.length > 0
+          ? checkClusterIps(tx, n.id, input.clusterIps)
+          : allocateClusterIps(tx, ctx.serviceCidrs),
       ports,
       backends: resolveBackends(ctx, actor, tx, n.id, input.backends),
       policy: input.policy ?? 'round-robin',
       sessionAffinity: input.sessionAffinity ?? 'none',
+      ...(input.affinityTimeoutSeconds !== undefined
+        ? { affinityTimeoutSeconds: input.affinityTimeoutSeconds }
+        : {}),
       createdAt: ctx.now(),
     };
     tx.create('service', s);
@@ -120,10 +129,88 @@ export function updateService(ctx: OpsContext, actor: Actor, ref: string, input:
       ...(input.backends ? { backends: resolveBackends(ctx, actor, tx, s.networkId, input.backends) } : {}),
       ...(input.policy ? { policy: input.policy } : {}),
       ...(input.sessionAffinity ? { sessionAffinity: input.sessionAffinity } : {}),
+      ...(input.affinityTimeoutSeconds !== undefined
+        ? { affinityTimeoutSeconds: input.affinityTimeoutSeconds }
+        : {}),
     };
     tx.update('service', next);
     return next;
   });
+}
+
+/** The lowest free address of each CIDR (not its network address, nor the IPv4 broadcast), cluster-wide. */
+export function allocateClusterIps(tx: StoreTx, cidrs: readonly string[]): string[] {
+  const used = new Set<string>();
+  for (const s of tx.all('service')) for (const ip of s.clusterIps) used.add(ip);
+  return cidrs.map((text, i) => {
+    const c = parseCidr(text);
+    const last = c.version === 4 ? c.last - 1n : c.last;
+    for (let v = c.base + 1n; v <= last; v++) {
+      const ip = formatAddress(c.version, v);
+      if (!used.has(ip)) return ip;
+    }
+    throw conflict(`service CIDR ${text} has no free address`, `clusterIps/${i}`);
+  });
+}
+
+/** Adds one backend (an endpoint of the Service's network, or an address outside the cluster). */
+export function addBackend(ctx: OpsContext, actor: Actor, ref: string, input: BackendInput): Service {
+  return ctx.mutate(actor, 'service.backend.add', (tx) => {
+    const s = ctx.resolve(actor, 'service', ref, 'params/ref', undefined, tx);
+    if (input.address !== undefined && canonicalAddress(input.address) === undefined)
+      throw invalid('body/address', `"${input.address}" is not an IP address`);
+    const [b] = resolveBackends(ctx, actor, tx, s.networkId, [input]);
+    const key = backendKey(b as ServiceBackend);
+    if (s.backends.some((x) => backendKey(x) === key))
+      throw conflict(`${key} is already a backend of ${s.name}`, 'body');
+    const next: Service = { ...s, backends: [...s.backends, b as ServiceBackend] };
+    tx.update('service', next);
+    return next;
+  });
+}
+
+/** Finds a backend by endpoint id, endpoint name or address. */
+function findBackend(ctx: OpsContext, tx: StoreTx, s: Service, ref: string): number {
+  const addr = canonicalAddress(ref);
+  const i = s.backends.findIndex((b) =>
+    b.kind === 'address'
+      ? b.address === addr
+      : b.endpointId === ref || tx.get('endpoint', b.endpointId)?.name === ref,
+  );
+  if (i < 0) throw invalid('params/backend', `${ref} is not a backend of service ${s.name}`);
+  return i;
+}
+
+export function removeBackend(ctx: OpsContext, actor: Actor, ref: string, backend: string): Service {
+  return ctx.mutate(actor, 'service.backend.remove', (tx) => {
+    const s = ctx.resolve(actor, 'service', ref, 'params/ref', undefined, tx);
+    const i = findBackend(ctx, tx, s, backend);
+    const next: Service = { ...s, backends: s.backends.filter((_b, j) => j !== i) };
+    tx.update('service', next);
+    return next;
+  });
+}
+
+/** A probe's or an operator's verdict on one backend: unhealthy loses its sessions, draining takes no new ones. */
+export function setBackendHealth(
+  ctx: OpsContext,
+  actor: Actor,
+  ref: string,
+  backend: string,
+  health: BackendHealth,
+): Service {
+  return ctx.mutate(actor, 'service.backend.health', (tx) => {
+    const s = ctx.resolve(actor, 'service', ref, 'params/ref', undefined, tx);
+    const i = findBackend(ctx, tx, s, backend);
+    const backends = s.backends.map((b, j) => (j === i ? { ...b, health } : b));
+    const next: Service = { ...s, backends };
+    tx.update('service', next);
+    return next;
+  });
+}
+
+function backendKey(b: ServiceBackend): string {
+  return b.kind === 'endpoint' ? `endpoint ${b.endpointId}` : `address ${b.address}`;
 }
 
 export function deleteService(ctx: OpsContext, actor: Actor, ref: string): void {

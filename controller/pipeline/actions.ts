@@ -60,3 +60,11 @@ export function ctNatRecirc(zone: number, recircTable: number): CtAction {
     actions: [{ type: 'nat', flags: 0 }],
   };
 }
+
+/** Bytes of the packet a controller-bound output sends: OFPCML_NO_BUFFER, the whole packet, unbuffered. */
+export const CONTROLLER_MAX_LEN = 0xffff;
+
+/** output:CONTROLLER with `maxLen` bytes of the packet. */
+export function controllerOutput(maxLen: number): OutputAction {
+  return { type: 'output', port: 0xfffffffd, maxLen };
+}

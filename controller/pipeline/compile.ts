@@ -3,7 +3,7 @@
 import { canonicalMatch, flow, type FlowSpec } from './flow.js';
 import { CompileError, NodeContext, SnapshotIndex, type EndpointView } from './context.js';
 import { cookie } from './cookies.js';
-import type { Feature, GroupSpec } from './feature.js';
+import type { Feature, GroupSpec, MeterSpec } from './feature.js';
 import { arpNdResponder } from './features/arp-nd-responder.js';
 import { broadcast } from './features/broadcast.js';
 import { classify } from './features/classify.js';
@@ -11,6 +11,10 @@ import { egressNat } from './features/egress-nat.js';
 import { l2 } from './features/l2.js';
 import { l3 } from './features/l3.js';
 import { output } from './features/output.js';
+import { serviceLb } from './features/service-lb.js';
+import { egressPolicing, qos } from './features/qos.js';
+import { routerAdvert } from './features/router-advert.js';
+import { securityGroups } from './features/security-groups.js';
 import { spoofGuard } from './features/spoof-guard.js';
 import { staticRoutes } from './features/static-routes.js';
 import { BRIDGE_NAME, TUNNEL_OFPORT, TUNNEL_PORT_NAME } from './ports.js';
@@ -24,9 +28,13 @@ export const FEATURES: readonly Feature[] = [
   classify,
   spoofGuard,
   arpNdResponder,
+  serviceLb,
+  routerAdvert,
   l3,
   staticRoutes,
   egressNat,
+  securityGroups,
+  qos,
   l2,
   broadcast,
   output,
@@ -47,6 +55,8 @@ export interface PortWanted {
   readonly type?: string;
   readonly options?: Readonly<Record<string, string>>;
   readonly endpointId?: string;
+  /** OVSDB ingress_policing_rate/burst (kbit/s, kbit): what the pod may send, from its QoS policy (0 = unlimited). */
+  readonly policing?: { readonly rateKbps: number; readonly burstKb: number };
 }
 export interface PortsWanted {
   readonly bridge: BridgeWanted;
@@ -60,6 +70,8 @@ export interface CompiledNode {
   readonly flows: readonly FlowSpec[];
   /** Sorted by group id. */
   readonly groups: readonly GroupSpec[];
+  /** Sorted by meter id. */
+  readonly meters: readonly MeterSpec[];
   readonly ports: PortsWanted;
   /** Two features wanted different flows with one table|priority|match; the first was kept. */
   readonly conflicts: readonly string[];
@@ -210,7 +222,11 @@ export function compileNode(
 export function compileContext(ctx: NodeContext, features: readonly Feature[] = FEATURES): CompiledNode {
   const flows: FlowSpec[] = missFlows();
   const groups: GroupSpec[] = [];
-  for (const f of features) f.nodeFlows?.(ctx, flows);
+  const meters: MeterSpec[] = [];
+  for (const f of features) {
+    f.nodeFlows?.(ctx, flows);
+    f.meters?.(ctx, meters);
+  }
   for (const net of ctx.networks) {
     for (const f of features) {
       f.networkFlows?.(ctx, net, flows);
@@ -221,14 +237,21 @@ export function compileContext(ctx: NodeContext, features: readonly Feature[] = 
   const conflicts: string[] = [];
   const sorted = finish(flows, conflicts);
   groups.sort((a, b) => a.groupId - b.groupId);
-  return { node: ctx.node.name, flows: sorted, groups, ports: portsWanted(ctx), conflicts };
+  meters.sort((a, b) => a.meterId - b.meterId);
+  return { node: ctx.node.name, flows: sorted, groups, meters, ports: portsWanted(ctx), conflicts };
 }
 
 export function portsWanted(ctx: NodeContext): PortsWanted {
   const endpoints: PortWanted[] = [];
   for (const ep of ctx.localEndpoints) {
     if (ep.ep.portName === undefined || ep.ofport === undefined) continue;
-    endpoints.push({ name: ep.ep.portName, ofportRequest: ep.ofport, endpointId: ep.ep.id });
+    const q = egressPolicing(ctx, ep);
+    endpoints.push({
+      name: ep.ep.portName,
+      ofportRequest: ep.ofport,
+      endpointId: ep.ep.id,
+      ...(q ? { policing: q } : {}),
+    });
   }
   endpoints.sort((a, b) => a.ofportRequest - b.ofportRequest);
   return {

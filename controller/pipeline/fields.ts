@@ -50,6 +50,20 @@ export const TO_ROUTER = regField(
   1,
   '1 when the frame is addressed to a gateway MAC of its network (arp/nd), so l3 routes it',
 );
+export const SG_CT_OUT = regField(
+  'SG_CT_OUT',
+  'reg0',
+  6,
+  1,
+  '1 once the egress security table sent the packet through conntrack in its zone (security-groups)',
+);
+export const SG_CT_IN = regField(
+  'SG_CT_IN',
+  'reg0',
+  7,
+  1,
+  '1 once the ingress security table sent the packet through conntrack in its zone (security-groups)',
+);
 export const OUTPUT_KIND = regField(
   'OUTPUT_KIND',
   'reg0',
@@ -57,6 +71,13 @@ export const OUTPUT_KIND = regField(
   4,
   'what output does: 1 = output to the port in OUT_PORT (l2, l3)',
   OutputKind,
+);
+export const QOS_MARKED = regField(
+  'QOS_MARKED',
+  'reg0',
+  12,
+  1,
+  "1 once the pod's DSCP is written, before egress_security looks at the packet again (qos)",
 );
 export const OUT_PORT = regField(
   'OUT_PORT',
@@ -73,8 +94,26 @@ export const ROUTE_DOMAIN = regField(
   'routing domain of the source network: a hash of its router id, or of the network id when it has no router (classify)',
 );
 
+export const SG_ZONE = regField(
+  'SG_ZONE',
+  'reg3',
+  0,
+  16,
+  'conntrack zone the security table tracked the packet in; its commits use it (security-groups)',
+);
+
 /** Every register field, for the documentation check. */
-export const REG_FIELDS: readonly RegField[] = [PKT_SOURCE, TO_ROUTER, OUTPUT_KIND, OUT_PORT, ROUTE_DOMAIN];
+export const REG_FIELDS: readonly RegField[] = [
+  PKT_SOURCE,
+  TO_ROUTER,
+  SG_CT_OUT,
+  SG_CT_IN,
+  OUTPUT_KIND,
+  QOS_MARKED,
+  OUT_PORT,
+  ROUTE_DOMAIN,
+  SG_ZONE,
+];
 
 /** A named range of the 64-bit OpenFlow metadata. */
 export interface MetadataField {
@@ -103,7 +142,20 @@ export const CT_ZONES: readonly { readonly name: string; readonly zone: number; 
     zone: CtZone.snat,
     doc: 'egress to outside the cluster, SNAT to the node address (ct_mark = ROUTE_DOMAIN)',
   },
+  {
+    name: 'sg',
+    zone: 1,
+    doc: 'security groups: 1 + VNI mod 0xffe0 per network (sgZone), so 1..0xffe0',
+  },
 ];
+
+/**
+ * The conntrack zone of a network's security groups: every IP packet to or from a pod with a group goes through the
+ * zone of the pod's network (OVS-LAB G6). 1 + VNI mod 0xffe0 stays clear of the named zones above 0xffe0.
+ */
+export function sgZone(vni: number): number {
+  return 1 + (vni % 0xffe0);
+}
 
 /** ct_state bits (nicira-ext.h CS_*). */
 export const CtState = {

@@ -28,6 +28,8 @@ export interface FlowInput {
   readonly actions?: readonly Action[];
   readonly writeMetadata?: { readonly value: bigint; readonly mask: bigint };
   readonly goto?: TableName;
+  /** OpenFlow 1.3 meter instruction, applied before the actions. */
+  readonly meter?: number;
   readonly idleTimeout?: number;
   readonly hardTimeout?: number;
   readonly flags?: number;
@@ -117,6 +119,7 @@ export function flow(input: FlowInput): FlowSpec {
   } else if (input.priority < 0 || input.priority > 0xffff) fail(input, 'priority out of range');
   checkMatch(input, match);
   const instructions: Instruction[] = [];
+  if (input.meter !== undefined) instructions.push({ type: 'meter', meterId: input.meter });
   if (input.actions && input.actions.length > 0)
     instructions.push({ type: 'applyActions', actions: input.actions });
   if (input.writeMetadata)

@@ -5,6 +5,7 @@ export * from './cookies.js';
 export type { Feature as PipelineFeature, GroupSpec } from './feature.js';
 export * from './fields.js';
 export * from './flow.js';
+export * from './meters.js';
 export * from './ports.js';
 export * from './priorities.js';
 export * from './snapshot.js';

@@ -7,8 +7,12 @@ import type {
   ModelKinds,
   Network,
   Node,
+  QosPolicy,
   Router,
   RouterInterface,
+  Service,
+  SecurityGroup,
+  SecurityGroupRule,
   Subnet,
   Tenant,
   VlanBinding,
@@ -23,6 +27,12 @@ export interface PipelineSnapshot {
   readonly routerInterfaces: readonly RouterInterface[];
   readonly endpoints: readonly Endpoint[];
   readonly vlanBindings: readonly VlanBinding[];
+  /** ClusterIP Services (service-lb); absent in snapshots saved before Services were compiled. */
+  readonly services?: readonly Service[];
+  /** Security groups, their rules and QoS policies (absent in snapshots made before they existed: none). */
+  readonly securityGroups?: readonly SecurityGroup[];
+  readonly securityGroupRules?: readonly SecurityGroupRule[];
+  readonly qosPolicies?: readonly QosPolicy[];
 }
 
 /** What snapshotFromModel reads: the store (ModelStore, a transaction) and ModelCache all fit. */
@@ -41,6 +51,10 @@ export function snapshotFromModel(m: SnapshotSource): PipelineSnapshot {
     routerInterfaces: [...m.all('routerInterface')],
     endpoints: [...m.all('endpoint')],
     vlanBindings: [...m.all('vlanBinding')],
+    services: [...m.all('service')],
+    securityGroups: [...m.all('securityGroup')],
+    securityGroupRules: [...m.all('securityGroupRule')],
+    qosPolicies: [...m.all('qosPolicy')],
   };
 }
 

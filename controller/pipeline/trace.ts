@@ -136,9 +136,14 @@ export class PipelineTracer {
         case 'output':
           emit(a.port, pkt, res);
           break;
-        case 'outputReg':
-          emit(Number(readBits(pkt, a.src.field, a.src.ofs, a.src.nbits)), pkt, res);
+        case 'outputReg': {
+          // Open vSwitch reads the register as a 16-bit port: above 0xff00 only the reserved ports exist (0xfff8 ..
+          // 0xffff map to OpenFlow 1.3's 0xfffffff8 ..); anything else wider than 16 bits is out of range: dropped.
+          const v = Number(readBits(pkt, a.src.field, a.src.ofs, a.src.nbits));
+          if (v >= 0xfff8 && v <= 0xffff) emit(v + 0xffff0000, pkt, res);
+          else if (v < 0xff00) emit(v, pkt, res);
           break;
+        }
         case 'setField':
         case 'regLoad2':
           if (a.field.field !== 'unknown') setMasked(pkt, a.field);

@@ -23,6 +23,8 @@ import {
   type PipelineSnapshot,
 } from '../pipeline/index.js';
 import type { ModelReader } from '../store/store.js';
+import { MeterSync } from './meter-sync.js';
+import { routerAdvertFor } from './router-advert.js';
 import { NodeSwitch, datapathIdOf } from './node-switch.js';
 import { SerialRunner } from './serial-runner.js';
 
@@ -55,6 +57,8 @@ const MANAGED = 'sdn-managed';
 export class Reconciler implements Dataplane {
   private readonly switches = new Map<Id, NodeSwitch>();
   private readonly runners = new Map<Id, SerialRunner>();
+  private readonly answering = new WeakSet<SwitchSession>();
+  private readonly meters = new WeakMap<NodeSwitch, { session: SwitchSession; sync: MeterSync }>();
   private readonly log: Logger;
   private readonly ownership;
   private readonly onChange = (e: ChangeEvent): void => this.changed(e);
@@ -64,10 +68,15 @@ export class Reconciler implements Dataplane {
     this.log = options.log.child({ component: 'reconciler' });
     const ours = oursMask();
     const session = featureMask('session');
+    // Flows the switch learns itself (health probe replies, NXAST_LEARN) expire on their own; the sync leaves them.
+    const learned = featureMask('health');
     this.ownership = {
       value: ours.cookie,
       mask: ours.mask,
-      exclude: [{ value: session.cookie, mask: session.mask }],
+      exclude: [
+        { value: session.cookie, mask: session.mask },
+        { value: learned.cookie, mask: learned.mask },
+      ],
     };
   }
 
@@ -179,6 +188,14 @@ export class Reconciler implements Dataplane {
   }
 
   private switchUp(session: SwitchSession): void {
+    // Router solicitations the pipeline sends up are answered here (one small packet-out each), once per session.
+    if (!this.answering.has(session)) {
+      this.answering.add(session);
+      session.on('packetIn', (pin) => {
+        const out = routerAdvertFor(this.options.model, pin);
+        if (out) session.send(out);
+      });
+    }
     this.options.metrics?.switchSessions.set(this.options.openflow.switches.size);
     let sw = [...this.switches.values()].find((s) => s.dpid === session.dpid);
     if (!sw) {
@@ -233,6 +250,8 @@ export class Reconciler implements Dataplane {
         return;
       }
       const compiled = compileNode(this.snapshot(sw), node.name);
+      const meters = this.meterSync(sw, session);
+      await meters.put(compiled.meters);
       await this.pushGroups(sw, session, compiled.groups, 'put');
       const result = await sw.flowSync.sync(compiled.flows.map(toFlowEntry));
       const m = this.options.metrics?.flowModsSent;
@@ -242,6 +261,7 @@ export class Reconciler implements Dataplane {
         m.inc({ command: 'delete_strict' }, result.deleted);
       }
       await this.pushGroups(sw, session, compiled.groups, 'prune');
+      await meters.prune(compiled.meters);
       if (result.added + result.modified + result.deleted > 0 || result.errors.length > 0) {
         sw.log.info(
           {
@@ -305,10 +325,31 @@ export class Reconciler implements Dataplane {
         },
       });
     }
+    for (const p of wanted.endpoints) {
+      const iface = driver.interface(p.name);
+      if (!iface) continue;
+      const rate = p.policing?.rateKbps ?? 0;
+      const burst = p.policing?.burstKb ?? 0;
+      if (iface.ingress_policing_rate === rate && iface.ingress_policing_burst === burst) continue;
+      // A switch that cannot police keeps forwarding (the egress meter still limits the pod); say why, once per run.
+      await driver.setIngressPolicing(p.name, p.policing ?? null).catch((err: unknown) => {
+        sw.log.warn(
+          { port: p.name, err: err instanceof Error ? err.message : String(err) },
+          'ingress policing not set',
+        );
+      });
+    }
     for (const iface of driver.client.replica.rows('Interface')) {
       if (iface.external_ids.get(MANAGED) === 'true' && !keep.has(iface.name))
         await driver.detachPort(iface.name);
     }
+  }
+
+  /** The meter sync of the switch's current session (a new session reads the switch's meters again). */
+  private meterSync(sw: NodeSwitch, session: SwitchSession): MeterSync {
+    let m = this.meters.get(sw);
+    if (!m || m.session !== session) this.meters.set(sw, (m = { session, sync: new MeterSync(session) }));
+    return m.sync;
   }
 
   /** The model, with each local endpoint's ofport as the switch reports it (pinned by ofport_request). */

@@ -18,6 +18,7 @@ import { problemOf, sendProblem } from './problem';
 import { cniRoutes } from './routes/cni';
 import { modelRoutes } from './routes/model';
 import { partRoutes } from './routes/parts';
+import { serviceBackendRoutes } from './routes/service-backends';
 import { tokenRoutes } from './routes/tokens';
 
 export interface ReadinessCheck {
@@ -116,6 +117,7 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
     async (api) => {
       modelRoutes(api, ctx);
       partRoutes(api, ctx);
+      serviceBackendRoutes(api, ctx);
       tokenRoutes(api, ctx);
     },
     { prefix: '/api/v1' },

@@ -256,12 +256,27 @@ export const Endpoint = Type.Object({
 });
 
 // ---- security groups
+/** What a group does with traffic no rule allows, and whether members accept each other (docs/network-policy.md). */
+const groupDefaults = {
+  ingressDefault: Type.Optional(Type.Union([Type.Literal('deny'), Type.Literal('allow')])),
+  egressDefault: Type.Optional(Type.Union([Type.Literal('deny'), Type.Literal('allow')])),
+  allowWithinGroup: Type.Optional(Type.Boolean()),
+};
 export const SecurityGroupBody = Type.Object(
-  { tenant: Ref, name: Name, description: Type.Optional(Type.String({ maxLength: 1024 })) },
+  {
+    tenant: Ref,
+    name: Name,
+    description: Type.Optional(Type.String({ maxLength: 1024 })),
+    ...groupDefaults,
+  },
   strict,
 );
 export const SecurityGroupPatch = Type.Object(
-  { name: Type.Optional(Name), description: Type.Optional(Type.String({ maxLength: 1024 })) },
+  {
+    name: Type.Optional(Name),
+    description: Type.Optional(Type.String({ maxLength: 1024 })),
+    ...groupDefaults,
+  },
   strict,
 );
 export const SecurityGroup = Type.Object({
@@ -269,6 +284,7 @@ export const SecurityGroup = Type.Object({
   tenantId: IdT,
   name: Type.String(),
   description: Type.String(),
+  ...groupDefaults,
   createdAt: Timestamp,
 });
 export const RuleBody = Type.Object(
@@ -340,14 +356,26 @@ const Backend = Type.Object(
   },
   strict,
 );
-const Policy = Type.Union([Type.Literal('round-robin'), Type.Literal('random'), Type.Literal('source-hash')]);
+const Policy = Type.Union([
+  Type.Literal('round-robin'),
+  Type.Literal('random'),
+  Type.Literal('source-hash'),
+  Type.Literal('least-connections'),
+  Type.Literal('weighted'),
+]);
 const Affinity = Type.Union([Type.Literal('none'), Type.Literal('client-ip')]);
 const serviceFields = {
-  clusterIps: Type.Array(Address, { minItems: 1, maxItems: 2 }),
+  clusterIps: Type.Optional(
+    Type.Array(Address, {
+      maxItems: 2,
+      description: 'absent or empty: one address from each service CIDR (--service-cidr)',
+    }),
+  ),
   ports: Type.Array(ServicePort, { minItems: 1, maxItems: 64 }),
   backends: Type.Array(Backend, { maxItems: 4096 }),
   policy: Type.Optional(Policy),
   sessionAffinity: Type.Optional(Affinity),
+  affinityTimeoutSeconds: Type.Optional(Type.Integer({ minimum: 1, maximum: 86400 })),
 };
 export const ServiceBody = Type.Object({ network: Ref, name: Name, ...serviceFields }, strict);
 export const ServicePatch = Type.Partial(Type.Object(serviceFields, strict), strict);
@@ -371,12 +399,28 @@ export const Service = Type.Object({
       endpointId: Type.Optional(IdT),
       address: Type.Optional(Type.String()),
       weight: Type.Integer(),
+      health: Type.Optional(Type.String()),
     }),
   ),
   policy: Type.String(),
   sessionAffinity: Type.String(),
+  affinityTimeoutSeconds: Type.Optional(Type.Integer()),
   createdAt: Timestamp,
 });
+export const ServiceBackendBody = Backend;
+export const BackendParams = Type.Object(
+  { ref: Ref, backend: Type.String({ minLength: 1, maxLength: 253 }) },
+  strict,
+);
+export const BackendHealthBody = Type.Object(
+  {
+    health: Type.Union([Type.Literal('healthy'), Type.Literal('draining'), Type.Literal('unhealthy')], {
+      description:
+        'healthy takes new connections; draining keeps its sessions only; unhealthy loses its sessions',
+    }),
+  },
+  strict,
+);
 
 // ---- namespace bindings
 const Namespace = Type.String({

@@ -18,7 +18,15 @@ export class ControllerProcess {
   ) {}
 
   async start(): Promise<this> {
-    const args = [MAIN, '--data-dir', this.dataDir, '--api-listen', '127.0.0.1:0', '--openflow-listen', this.openflowListen];
+    const args = [
+      MAIN,
+      '--data-dir',
+      this.dataDir,
+      '--api-listen',
+      '127.0.0.1:0',
+      '--openflow-listen',
+      this.openflowListen,
+    ];
     const child = spawn(process.execPath, args, {
       env: { ...process.env, LOG_LEVEL: 'info', ...this.env },
       stdio: ['ignore', 'pipe', 'pipe'],

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { TestApi } from '../../support/api';
 import { nodeOnce, world, type World } from './fixture';
 
-type Method = 'GET' | 'POST' | 'PATCH' | 'DELETE';
+type Method = 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE';
 
 describe('api: REST over inject', function () {
   let api: TestApi;
@@ -371,6 +371,9 @@ describe('api: REST over inject', function () {
       ['GET', '/api/v1/services/ghost', undefined, 404, /not found/],
       ['PATCH', '/api/v1/services/' + w.service, { ports: [] }, 400, 'body/ports'],
       ['DELETE', '/api/v1/services/ghost', undefined, 404, /not found/],
+      ['POST', `/api/v1/services/${w.service}/backends`, { address: 'not-an-ip' }, 400, 'body/address'],
+      ['DELETE', `/api/v1/services/${w.service}/backends/ghost`, undefined, 400, 'params/backend'],
+      ['PUT', `/api/v1/services/${w.service}/backends/ghost/health`, { health: 'sick' }, 400, 'body/health'],
       [
         'POST',
         '/api/v1/namespace-bindings',

@@ -42,7 +42,18 @@ describe('docs/api.md: the curl examples work', function () {
     }
     await cleanupStaleSandboxes();
     box = await OvsSandbox.start();
-    execFileSync('ip', ['-n', box.netns, 'link', 'add', 'veth9f3c2a', 'type', 'veth', 'peer', 'name', 'pod9f3c2a']);
+    execFileSync('ip', [
+      '-n',
+      box.netns,
+      'link',
+      'add',
+      'veth9f3c2a',
+      'type',
+      'veth',
+      'peer',
+      'name',
+      'pod9f3c2a',
+    ]);
     execFileSync('ip', ['-n', box.netns, 'link', 'set', 'veth9f3c2a', 'up']);
     proc = await new ControllerProcess(dir, {}, `unix:${join(box.dir, 'of.sock')}`).start();
     const blocks = [...readFileSync(DOC, 'utf8').matchAll(/```sh\n([\s\S]*?)```/g)].map((m) => m[1]);
@@ -50,7 +61,11 @@ describe('docs/api.md: the curl examples work', function () {
     const env = { ...process.env, SDN: proc.url, TOKEN: proc.adminToken() };
     for (const [i, block] of blocks.entries()) {
       try {
-        execFileSync('bash', ['-euo', 'pipefail', '-c', localise(block)], { env, encoding: 'utf8', stdio: 'pipe' });
+        execFileSync('bash', ['-euo', 'pipefail', '-c', localise(block)], {
+          env,
+          encoding: 'utf8',
+          stdio: 'pipe',
+        });
       } catch (e) {
         const err = e as { stdout?: string; stderr?: string };
         assert.fail(`block ${i + 1} failed:\n${block}\nstdout: ${err.stdout}\nstderr: ${err.stderr}`);

@@ -1,0 +1,274 @@
+// bench/packet-in: cbench-style. The controller side (OpenFlowServer, PacketInDispatcher, LoadBalancer over a real
+// model) runs in this process on one core; a synthetic switch in a child process dials it over loopback and sends
+// PACKET_INs of TCP SYNs of new connections to a ClusterIP, counting the FLOW_MODs and PACKET_OUTs that come back.
+// (1) throughput: as fast as the controller answers, with a window of connections in flight;
+// (2) decision latency at a fixed 10,000 new connections/s: PACKET_IN sent -> its PACKET_OUT received.
+// Run: node dist/bench/packet-in/index.js [seconds=5]
+import { fork } from 'node:child_process';
+import { pino, type Logger } from 'pino';
+import { SYSTEM } from '../../controller/ops/actor';
+import { createEndpoint } from '../../controller/ops/endpoints';
+import { createNode } from '../../controller/ops/nodes';
+import { createService } from '../../controller/ops/services';
+import { createNetwork, createSubnet, createTenant } from '../../controller/ops/tenancy';
+import { featureMask } from '../../controller/pipeline/cookies';
+import { LoadBalancer } from '../../controller/services/load-balancer';
+import { encode, type PacketIn } from '../../protocols/openflow13';
+import { parseFlowKey } from '../../protocols/packets';
+import { OpenFlowServer, PacketInDispatcher } from '../../southbound/openflow';
+import { TempModel } from '../../test/support/model';
+import { synFrame, SyntheticSwitch } from '../../test/support/synthetic-switch';
+
+const VIP = '10.96.0.10';
+const COOKIE = featureMask('service').cookie | 1n;
+const OFPT_PACKET_OUT = 13;
+const OFPT_FLOW_MOD = 14;
+
+interface Report {
+  readonly mode: string;
+  readonly sent: number;
+  readonly answered: number;
+  readonly flowMods: number;
+  readonly seconds: number;
+  readonly latenciesMs?: number[];
+}
+
+function frameFor(i: number): Uint8Array {
+  // 65,000 ports per client address, then the next address: every SYN is a new connection.
+  const host = Math.floor(i / 60000);
+  const client = `10.1.${1 + (host >> 8)}.${host & 0xff || 1}`;
+  return synFrame({
+    clientMac: '0a:58:0a:01:00:32',
+    gatewayMac: '0a:00:00:00:01:01',
+    client,
+    clientPort: 1024 + (i % 60000),
+    vip: VIP,
+    port: 80,
+  });
+}
+
+/** The switch side, in the child process. */
+async function switchMain(port: number, mode: 'throughput' | 'latency', seconds: number): Promise<Report> {
+  const sw = await SyntheticSwitch.dial(port, 0x42n);
+  sw.decodeFlowMods = false;
+  await sw.ready;
+  await new Promise((r) => setTimeout(r, 100)); // the controller attaches its dispatcher on switchUp
+  const sentAt = new Map<string, number>();
+  const latencies: number[] = [];
+  let answered = 0;
+  let sent = 0;
+  // Answers are read from their bytes, not decoded: the switch side must stay cheap next to the controller.
+  // PACKET_OUT: header 8, buffer_id 4, in_port 4, actions_len 2, pad 6, actions, then the frame (IPv4 source at
+  // 26, TCP source port at 34).
+  sw.onRaw = (b, at) => {
+    if (b[1] === OFPT_FLOW_MOD) {
+      sw.counts.flowMod++;
+      return true;
+    }
+    if (b[1] !== OFPT_PACKET_OUT) return false;
+    answered++;
+    sw.counts.packetOut++;
+    if (mode === 'latency') {
+      const data = 24 + ((b[16] as number) << 8) + (b[17] as number);
+      const key = `${b[data + 26]}.${b[data + 27]}.${b[data + 28]}.${b[data + 29]}|${((b[data + 34] as number) << 8) + (b[data + 35] as number)}`;
+      const t = sentAt.get(key);
+      if (t !== undefined) {
+        latencies.push(at - t);
+        sentAt.delete(key);
+      }
+    }
+    return true;
+  };
+  // Every PACKET_IN encoded before the clock starts: the switch side must cost the controller's core nothing.
+  const frames: Uint8Array[] = [];
+  const keys: string[] = [];
+  const need = mode === 'throughput' ? 400_000 : 10_000 * seconds + 10;
+  for (let i = 0; i < need; i++) {
+    const f = frameFor(i);
+    const k = parseFlowKey(f);
+    keys.push(k.ok ? `${k.value.src}|${k.value.srcPort}` : '');
+    frames.push(SyntheticSwitch.packetInBytes(f, 7, 20, COOKIE));
+  }
+  const cpu0 = process.cpuUsage();
+  const start = performance.now();
+  const end = start + seconds * 1000;
+  if (mode === 'throughput') {
+    const window = 2000;
+    await new Promise<void>((resolve) => {
+      const pump = (): void => {
+        if (performance.now() >= end || sent >= frames.length) return resolve();
+        const from = sent;
+        while (sent - answered < window && sent < frames.length) sent++;
+        if (sent > from) sw.writeRaw(frames.slice(from, sent));
+        setImmediate(pump);
+      };
+      pump();
+    });
+  } else {
+    // 10 per millisecond, paced by the clock.
+    await new Promise<void>((resolve) => {
+      const tick = (): void => {
+        const now = performance.now();
+        if (now >= end) return resolve();
+        const due = Math.floor(((now - start) / 1000) * 10_000);
+        const from = sent;
+        const t = performance.now();
+        while (sent < due && sent < frames.length) sentAt.set(keys[sent++] as string, t);
+        if (sent > from) sw.writeRaw(frames.slice(from, sent));
+        setImmediate(tick);
+      };
+      tick();
+    });
+  }
+  const elapsed = (performance.now() - start) / 1000;
+  const cpu = process.cpuUsage(cpu0);
+  if (process.env.BENCH_DEBUG)
+    console.error(`switch CPU ${(((cpu.user + cpu.system) / 1e6 / elapsed) * 100).toFixed(0)}%`);
+  await new Promise((r) => setTimeout(r, 300));
+  sw.close();
+  return {
+    mode,
+    sent,
+    answered,
+    flowMods: sw.counts.flowMod,
+    seconds: elapsed,
+    ...(mode === 'latency' ? { latenciesMs: latencies } : {}),
+  };
+}
+
+function pct(sorted: number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] as number;
+}
+
+/**
+ * (0) the decision alone on this core: PACKET_IN in, parse, choose, build and encode the two FLOW_MODs and the
+ * PACKET_OUT into one buffer (what SwitchSession.sendAll writes), no socket.
+ */
+function inProcess(m: TempModel, log: Logger): void {
+  const lb = new LoadBalancer({ model: m.store, log });
+  lb.start();
+  let bytes = 0;
+  const session = {
+    dpid: '1',
+    closed: false,
+    sendAll(msgs: readonly Parameters<typeof encode>[0][]) {
+      for (const msg of msgs) bytes += encode({ ...msg, xid: 1 } as Parameters<typeof encode>[0]).length;
+      return [];
+    },
+    on() {},
+    once() {},
+    off() {},
+  } as unknown as Parameters<LoadBalancer['attach']>[0];
+  lb.attach(session);
+  const n = 200_000;
+  const pins: PacketIn[] = [];
+  for (let i = 0; i < n; i++)
+    pins.push({
+      type: 'packetIn',
+      xid: 0,
+      bufferId: 0xffffffff,
+      totalLen: 54,
+      reason: 1,
+      tableId: 20,
+      cookie: COOKIE,
+      match: [{ field: 'in_port', value: 7 }],
+      data: frameFor(i),
+    });
+  const cpu0 = process.cpuUsage();
+  const t0 = performance.now();
+  for (const p of pins) lb.handlePacketIn(session, p);
+  const wall = (performance.now() - t0) / 1000;
+  const cpu = process.cpuUsage(cpu0);
+  const cpuSec = (cpu.user + cpu.system) / 1e6;
+  lb.stop();
+  console.log(
+    `decision in process: ${n} new connections in ${wall.toFixed(2)} s wall, ${cpuSec.toFixed(2)} s CPU = ` +
+      `${Math.round(n / cpuSec)}/s per CPU-second (${Math.round(n / wall)}/s wall); ${(bytes / n).toFixed(0)} bytes out each`,
+  );
+}
+
+async function controllerMain(seconds: number): Promise<void> {
+  const log = pino({ level: 'warn' });
+  const m = new TempModel();
+  createTenant(m.ctx, SYSTEM, { name: 'acme' });
+  const n = createNetwork(m.ctx, SYSTEM, { tenant: 'acme', name: 'web' });
+  createSubnet(m.ctx, SYSTEM, { network: n.id, cidr: '10.1.0.0/16', gateway: '10.1.0.1' });
+  createNode(m.ctx, SYSTEM, {
+    name: 'n1',
+    vswitch: 'ovs',
+    overlay: 'host',
+    tunnelIp: '192.0.2.1',
+    ovsdb: 'unix:/x',
+  });
+  const backends = [];
+  for (let i = 0; i < 10; i++)
+    backends.push({
+      endpoint: createEndpoint(m.ctx, SYSTEM, { network: 'web', kind: 'pod', node: 'n1', name: `b${i}` }).id,
+    });
+  createService(m.ctx, SYSTEM, {
+    network: 'web',
+    name: 'svc',
+    clusterIps: [VIP],
+    ports: [{ protocol: 'tcp', port: 80, targetPort: 8080 }],
+    backends,
+    policy: 'round-robin',
+  });
+  inProcess(m, log);
+  const server = new OpenFlowServer({ log });
+  const port = await server.listen('127.0.0.1', 0);
+  try {
+    for (const mode of ['throughput', 'latency'] as const) {
+      const dispatcher = new PacketInDispatcher({ ratePerSecond: 1e9, burst: 1e9 });
+      const lb = new LoadBalancer({ model: m.store, log });
+      lb.start(dispatcher);
+      const onUp = (s: Parameters<PacketInDispatcher['attach']>[0]): void => {
+        dispatcher.attach(s);
+        lb.attach(s);
+      };
+      server.on('switchUp', onUp);
+      const cpu0 = process.cpuUsage();
+      const child = fork(__filename, ['switch', String(port), mode, String(seconds)], { stdio: 'inherit' });
+      const report = await new Promise<Report>((resolve, reject) => {
+        child.once('message', (r) => resolve(r as Report));
+        child.once('exit', (code) => (code ? reject(new Error(`switch exited ${code}`)) : undefined));
+      });
+      const cpu = process.cpuUsage(cpu0);
+      if (process.env.BENCH_DEBUG) console.log(mode, dispatcher.allCounters(), lb.counters);
+      server.off('switchUp', onUp);
+      lb.stop();
+      const cpuShare = (cpu.user + cpu.system) / 1e6 / report.seconds;
+      if (mode === 'throughput') {
+        console.log(
+          `throughput: ${report.answered} new connections answered in ${report.seconds.toFixed(2)} s = ` +
+            `${Math.round(report.answered / report.seconds)}/s (${report.flowMods} FLOW_MODs); controller CPU ${(cpuShare * 100).toFixed(0)}% of one core`,
+        );
+      } else {
+        const l = (report.latenciesMs ?? []).sort((a, b) => a - b);
+        console.log(
+          `latency at 10,000/s: ${report.sent} sent, ${report.answered} answered; decision latency ` +
+            `p50 ${pct(l, 50).toFixed(3)} ms, p99 ${pct(l, 99).toFixed(3)} ms, max ${pct(l, 100).toFixed(3)} ms; ` +
+            `controller CPU ${(cpuShare * 100).toFixed(0)}% of one core`,
+        );
+      }
+    }
+  } finally {
+    await server.close();
+    m.dispose();
+  }
+}
+
+if (process.argv[2] === 'switch') {
+  switchMain(Number(process.argv[3]), process.argv[4] as 'throughput' | 'latency', Number(process.argv[5]))
+    .then((r) => {
+      process.send?.(r, () => process.exit(0));
+    })
+    .catch((err: unknown) => {
+      console.error(err);
+      process.exit(1);
+    });
+} else {
+  controllerMain(Number(process.argv[2] ?? 5)).catch((err: unknown) => {
+    console.error(err);
+    process.exit(1);
+  });
+}
