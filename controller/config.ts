@@ -21,6 +21,12 @@ export interface ControllerConfig {
   readonly packetInRate: number;
   /** Where ClusterIPs are allocated from (--service-cidr, comma-separated; default 10.96.0.0/12,fd00:96::/108). */
   readonly serviceCidrs: readonly string[];
+  /**
+   * PEM files (--tls-key/--tls-cert/--tls-ca, env SDN_TLS_KEY/SDN_TLS_CERT/SDN_TLS_CA). With key and cert the REST
+   * API serves https and the OpenFlow listener TLS; with a CA as well, switches must present a certificate it signed
+   * (mutual TLS). Without them both listeners are plain text.
+   */
+  readonly tls?: { readonly key: string; readonly cert: string; readonly ca?: string };
 }
 
 export const DEFAULTS = {
@@ -105,6 +111,17 @@ export function parseConfig(argv: readonly string[], env: NodeJS.ProcessEnv = pr
       },
       (env.SDN_SERVICE_CIDR ?? '10.96.0.0/12,fd00:96::/108').split(','),
     )
+    .option(
+      '--tls-key <file>',
+      'PEM private key: https API and TLS OpenFlow (env SDN_TLS_KEY)',
+      env.SDN_TLS_KEY,
+    )
+    .option('--tls-cert <file>', 'PEM certificate chain for --tls-key (env SDN_TLS_CERT)', env.SDN_TLS_CERT)
+    .option(
+      '--tls-ca <file>',
+      'PEM CA: switches must present a certificate it signed, mutual TLS (env SDN_TLS_CA)',
+      env.SDN_TLS_CA,
+    )
     .exitOverride()
     .parse(argv as string[], { from: 'node' });
   const o = program.opts<{
@@ -114,7 +131,13 @@ export function parseConfig(argv: readonly string[], env: NodeJS.ProcessEnv = pr
     ovsdbListen?: ListenAddress;
     packetInRate: number;
     serviceCidr: string[];
+    tlsKey?: string;
+    tlsCert?: string;
+    tlsCa?: string;
   }>();
+  if (!o.tlsKey !== !o.tlsCert)
+    throw new InvalidArgumentError('--tls-key and --tls-cert go together (one of them is missing)');
+  if (o.tlsCa && !o.tlsKey) throw new InvalidArgumentError('--tls-ca needs --tls-key and --tls-cert');
   const sync = (env.SDN_STORE_SYNC ?? 'OFFLOADED').toUpperCase();
   if (sync !== 'OFFLOADED' && sync !== 'FULL' && sync !== 'NORMAL') {
     throw new InvalidArgumentError(`SDN_STORE_SYNC="${sync}": expected OFFLOADED, FULL or NORMAL`);
@@ -127,5 +150,8 @@ export function parseConfig(argv: readonly string[], env: NodeJS.ProcessEnv = pr
     apiListen: o.apiListen,
     openflowListen: o.openflowListen,
     ...(o.ovsdbListen ? { ovsdbListen: o.ovsdbListen } : {}),
+    ...(o.tlsKey && o.tlsCert
+      ? { tls: { key: o.tlsKey, cert: o.tlsCert, ...(o.tlsCa ? { ca: o.tlsCa } : {}) } }
+      : {}),
   };
 }

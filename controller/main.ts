@@ -2,7 +2,7 @@
 // Composition root of the `sdn-controller` service: configuration, the store, the operations, the REST API.
 // Start order: store, API objects, OpenFlow listener, reconciler (which dials every node's OVSDB), then the API
 // listens, so that a CNI ADD arriving first already finds the switches being brought up.
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { buildApp } from '../northbound/api/app';
 import { formatListen, parseConfig, type ControllerConfig } from './config';
@@ -42,7 +42,12 @@ export async function startController(config: ControllerConfig, log: Logger): Pr
   writeAdminToken(ctx, config.dataDir, log);
   const metrics = new ControllerMetrics({ processMetrics: true });
   metrics.watch(store.events);
-  const openflow = new OpenFlowServer({ log });
+  const tls = config.tls && {
+    key: readFileSync(config.tls.key),
+    cert: readFileSync(config.tls.cert),
+    ...(config.tls.ca ? { ca: readFileSync(config.tls.ca), requireClientCert: true } : {}),
+  };
+  const openflow = new OpenFlowServer({ log, ...(tls ? { tls } : {}) });
   const of = config.openflowListen;
   const ofPort = of.kind === 'unix' ? 0 : await openflow.listen(of.host, of.port);
   if (of.kind === 'unix') await openflow.listenUnix(of.path);
@@ -62,7 +67,11 @@ export async function startController(config: ControllerConfig, log: Logger): Pr
         );
       }
     },
-    defaultControllerTarget: of.kind === 'unix' ? `unix:${of.path}` : `tcp:${of.host}:${ofPort}`,
+    ...(config.tls?.ca
+      ? { ovsdbTls: { privateKey: config.tls.key, certificate: config.tls.cert, caCert: config.tls.ca } }
+      : {}),
+    defaultControllerTarget:
+      of.kind === 'unix' ? `unix:${of.path}` : `${tls ? 'ssl' : 'tcp'}:${of.host}:${ofPort}`,
   });
   reconciler.start();
   // ClusterIP load balancing: packet-ins of service_lb, limited per switch (the switch's meter limits them first).
@@ -80,7 +89,14 @@ export async function startController(config: ControllerConfig, log: Logger): Pr
   for (const s of openflow.switches.values()) onSwitch(s);
   const vteps = new VtepReconciler({ model: store, events: store.events, log });
   vteps.start();
-  const app = await buildApp({ ctx, dataplane: reconciler, switches: reconciler, metrics, logger: log });
+  const app = await buildApp({
+    ctx,
+    dataplane: reconciler,
+    switches: reconciler,
+    metrics,
+    logger: log,
+    ...(tls ? { https: { key: tls.key, cert: tls.cert } } : {}),
+  });
   const api = config.apiListen;
   await app.listen(api.kind === 'unix' ? { path: api.path } : { host: api.host, port: api.port });
   log.info(
@@ -88,6 +104,7 @@ export async function startController(config: ControllerConfig, log: Logger): Pr
       api: formatListen(api),
       openflow: formatListen(config.openflowListen),
       ovsdb: config.ovsdbListen ? formatListen(config.ovsdbListen) : 'off',
+      tls: tls ? (tls.ca ? 'mutual for switches' : 'on') : 'off',
     },
     'sdn-controller up',
   );

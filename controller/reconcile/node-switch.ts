@@ -5,7 +5,7 @@ import { createHash } from 'node:crypto';
 import type { Logger } from 'pino';
 import { OPEN_VSWITCH_TABLES, type OpenVswitchTables } from '../../protocols/ovsdb/index.js';
 import { FlowSync, type CookieOwnership, type SwitchSession } from '../../southbound/openflow/index.js';
-import { OvsdbClient, VSwitchDriver, profileFor } from '../../southbound/ovsdb/index.js';
+import { OvsdbClient, VSwitchDriver, profileFor, type TlsFiles } from '../../southbound/ovsdb/index.js';
 import type { Node } from '../model/types.js';
 
 /** The datapath id a node's bridge gets: pinned in the model, or derived from the node's id (stable, 16 hex). */
@@ -32,6 +32,8 @@ export class NodeSwitch {
     readonly node: Node,
     readonly dpid: string,
     log: Logger,
+    /** Key, certificate and CA for nodes registered with an ssl: OVSDB target. */
+    private readonly ovsdbTls?: TlsFiles,
   ) {
     this.log = log.child({ node: node.name, dpid });
   }
@@ -48,6 +50,7 @@ export class NodeSwitch {
       tables: OPEN_VSWITCH_TABLES,
       log: this.log,
       backoffMs: { initial: 100, max: 2000 },
+      ...(this.ovsdbTls ? { tls: this.ovsdbTls } : {}),
     });
     this.driver = new VSwitchDriver(this.ovsdb, profileFor(this.node.vswitch));
     return this.driver;

@@ -6,6 +6,7 @@
 import type { Logger } from 'pino';
 import { Group, GroupModCommand, PortNo, Table, type FlowStats } from '../../protocols/openflow13/index.js';
 import type { FlowEntry, OpenFlowServer, SwitchSession } from '../../southbound/openflow/index.js';
+import type { TlsFiles } from '../../southbound/ovsdb/index.js';
 import type { Dataplane, DataplaneStatus } from '../dataplane.js';
 import type { ChangeEvent, ModelEvents } from '../events.js';
 import type { Endpoint, Id, Node } from '../model/types.js';
@@ -39,6 +40,8 @@ export interface ReconcilerOptions {
   readonly defaultControllerTarget: string;
   /** How long a CNI ADD waits for a node's bridge to dial in before it fails (try again later). */
   readonly sessionWaitMs?: number;
+  /** Key, certificate and CA the OVSDB client presents to nodes registered with an ssl: target. */
+  readonly ovsdbTls?: TlsFiles;
   /** Told when a node's OpenFlow session comes up or goes down (the model's Node.connection). */
   readonly onConnection?: (nodeId: Id, state: 'connected' | 'disconnected') => void;
   /** Counters for /metrics. */
@@ -225,7 +228,7 @@ export class Reconciler implements Dataplane {
     const known = this.switches.get(node.id);
     if (known && known.node.ovsdb === node.ovsdb && known.dpid === datapathIdOf(node)) return known;
     known?.close();
-    const sw = new NodeSwitch(node, datapathIdOf(node), this.log);
+    const sw = new NodeSwitch(node, datapathIdOf(node), this.log, this.options.ovsdbTls);
     this.switches.set(node.id, sw);
     // Said once when the node is first seen: features its vSwitch cannot run are off there, not broken.
     const { unsupported } = featuresFor(profileFor(node.vswitch).capabilities);
@@ -450,8 +453,22 @@ export class Reconciler implements Dataplane {
   }
 }
 
+/**
+ * A group as the switch will report it. Weight matters only to SELECT groups and watch port/group only to
+ * fast-failover ones; the switch reports its own defaults for them otherwise, so they are left out of the
+ * comparison (else every restart would re-send every group).
+ */
 function groupBody(groupType: number, buckets: GroupSpec['buckets']): string {
-  return JSON.stringify({ groupType, buckets }, (_k, v: unknown) => (typeof v === 'bigint' ? `${v}n` : v));
+  const SELECT = 1;
+  const FAST_FAILOVER = 3;
+  const kept = buckets.map((b) => ({
+    actions: b.actions,
+    ...(groupType === SELECT ? { weight: b.weight } : {}),
+    ...(groupType === FAST_FAILOVER ? { watchPort: b.watchPort, watchGroup: b.watchGroup } : {}),
+  }));
+  return JSON.stringify({ groupType, buckets: kept }, (_k, v: unknown) =>
+    typeof v === 'bigint' ? `${v}n` : v,
+  );
 }
 
 export function toFlowEntry(f: FlowSpec): FlowEntry {

@@ -18,7 +18,14 @@ import {
   type ModelKinds,
 } from '../model/types';
 import { MIGRATIONS, SCHEMA_VERSION } from './migrations';
-import type { AuditRecord, ModelStore, StoreTx, TxMeta } from './store';
+import {
+  StoreInconsistentError,
+  StoreStorageError,
+  type AuditRecord,
+  type ModelStore,
+  type StoreTx,
+  type TxMeta,
+} from './store';
 
 type Row = Record<string, string | number | null>;
 
@@ -96,6 +103,25 @@ export type StoreSync = 'OFFLOADED' | 'FULL' | 'NORMAL';
 
 export interface SqliteStoreOptions {
   readonly synchronous?: StoreSync;
+  /** Run check() on open and refuse an inconsistent file (default true). */
+  readonly checkOnOpen?: boolean;
+}
+
+/** SQLite's "disk full" and I/O failures as a StoreStorageError that says what happened; other errors unchanged. */
+function storageError(err: unknown, location: string): Error {
+  const code = (err as { code?: unknown }).code;
+  if (typeof code !== 'string') return err as Error;
+  if (code === 'SQLITE_FULL')
+    return new StoreStorageError(
+      code,
+      `the disk holding the store ${location} is full: nothing of this change was saved`,
+    );
+  if (code.startsWith('SQLITE_IOERR'))
+    return new StoreStorageError(
+      code,
+      `the store ${location} could not write to its disk (${code}): nothing of this change was saved`,
+    );
+  return err as Error;
 }
 
 export class SqliteStore implements ModelStore {
@@ -141,6 +167,13 @@ export class SqliteStore implements ModelStore {
     this.db.pragma('foreign_keys = ON');
     this.db.pragma('busy_timeout = 5000');
     this.schemaVersion = this.migrate();
+    if (options.checkOnOpen !== false) {
+      const problems = this.check();
+      if (problems.length > 0) {
+        this.db.close();
+        throw new StoreInconsistentError(problems, location);
+      }
+    }
     for (const kind of KINDS) this.statements.set(kind, this.prepareKind(kind));
     this.sql = {
       putAllocation: this.db.prepare(
@@ -279,10 +312,12 @@ export class SqliteStore implements ModelStore {
       }
       this.sql.release.run();
     } catch (err) {
-      this.sql.rollbackTo.run();
-      this.sql.release.run();
+      if (this.db.inTransaction) {
+        this.sql.rollbackTo.run();
+        this.sql.release.run();
+      }
       for (let i = undo.length - 1; i >= 0; i--) undo[i]();
-      throw err;
+      throw storageError(err, this.location);
     } finally {
       this.inTx = false;
     }
@@ -315,7 +350,8 @@ export class SqliteStore implements ModelStore {
       // Nothing of the batch reached the disk: forget it in memory too, and tell every waiter.
       if (this.db.inTransaction) this.sql.rollback.run();
       for (let i = b.undo.length - 1; i >= 0; i--) b.undo[i]();
-      for (const w of b.waiters) w.reject(err as Error);
+      const e = storageError(err, this.location);
+      for (const w of b.waiters) w.reject(e);
       return;
     }
     const done = (): void => {
@@ -365,6 +401,38 @@ export class SqliteStore implements ModelStore {
       }
       this.syncWal();
     });
+  }
+
+  /**
+   * What a crash must never leave behind, checked on open: SQLite's integrity_check and foreign_key_check, and the
+   * model's own invariants that SQL constraints do not state (every address an endpoint holds has its allocation
+   * row, and every used allocation is an address of its endpoint). Empty when the store is consistent.
+   */
+  check(): string[] {
+    const problems: string[] = [];
+    const integrity = this.db.pragma('integrity_check') as { integrity_check: string }[];
+    for (const r of integrity)
+      if (r.integrity_check !== 'ok') problems.push(`integrity_check: ${r.integrity_check}`);
+    for (const r of this.db.pragma('foreign_key_check') as { table: string; rowid: number; parent: string }[])
+      problems.push(`${r.table} row ${r.rowid} refers to a missing ${r.parent} row`);
+    const unallocated = this.db
+      .prepare(
+        `SELECT e.id, j.value FROM endpoints e, json_each(e.doc, '$.ips') j
+         WHERE NOT EXISTS (SELECT 1 FROM ip_allocations a WHERE a.endpoint_id = e.id AND a.address = j.value)`,
+      )
+      .raw()
+      .all() as [string, string][];
+    for (const [id, ip] of unallocated) problems.push(`endpoint ${id} holds ${ip} without an allocation row`);
+    const orphans = this.db
+      .prepare(
+        `SELECT a.address, a.endpoint_id FROM ip_allocations a JOIN endpoints e ON e.id = a.endpoint_id
+         WHERE NOT EXISTS (SELECT 1 FROM json_each(e.doc, '$.ips') j WHERE j.value = a.address)`,
+      )
+      .raw()
+      .all() as [string, string][];
+    for (const [ip, id] of orphans)
+      problems.push(`allocation ${ip} names endpoint ${id}, which does not hold it`);
+    return problems;
   }
 
   close(): void {

@@ -59,3 +59,26 @@ export interface AuditRecord {
   readonly action: string;
   readonly changes: ChangeEvent['changes'];
 }
+
+/**
+ * The store could not write to its disk (full, or an I/O error): nothing of the transaction was kept, in memory
+ * or on disk, and the database is as it was before it. The API answers 507 with this message.
+ */
+export class StoreStorageError extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** The store file failed its consistency check on open: the controller must not run on it. */
+export class StoreInconsistentError extends Error {
+  constructor(
+    readonly problems: readonly string[],
+    location: string,
+  ) {
+    super(`store ${location} is inconsistent: ${problems.slice(0, 10).join('; ')}`);
+  }
+}

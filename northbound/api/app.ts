@@ -37,6 +37,8 @@ export interface ApiDeps {
   readonly readiness?: readonly ReadinessCheck[];
   /** Node switch state, compiled pipelines and live flows for the dashboard (the reconciler); absent: model only. */
   readonly switches?: SwitchView;
+  /** PEM key and certificate: the API and dashboard serve https only. */
+  readonly https?: { readonly key: string | Buffer; readonly cert: string | Buffer };
 }
 
 export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
@@ -50,6 +52,7 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
       customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true, allErrors: false },
     },
     bodyLimit: 8 * 1024 * 1024,
+    ...(deps.https ? { https: { key: deps.https.key, cert: deps.https.cert } } : {}),
     // One line per request at debug level (below) instead of fastify's two at info: CNI ADDs come in bursts.
     logController: new LogController({ disableRequestLogging: true }),
   });

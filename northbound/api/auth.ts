@@ -5,6 +5,7 @@ import type { Actor } from '../../controller/ops/actor';
 import type { OpsContext } from '../../controller/ops/context';
 import { authenticate } from '../../controller/ops/tokens';
 import type { Role } from '../../controller/model/types';
+import { FailedLoginLimiter } from './login-limit';
 import { HttpProblem } from './problem';
 
 declare module 'fastify' {
@@ -29,14 +30,30 @@ function bearer(req: FastifyRequest): string | undefined {
   return m?.[1];
 }
 
-export function registerAuth(app: FastifyInstance, ctx: OpsContext): void {
+export function registerAuth(
+  app: FastifyInstance,
+  ctx: OpsContext,
+  limiter: FailedLoginLimiter = new FailedLoginLimiter(),
+): void {
   app.decorateRequest('actor', null as unknown as Actor);
   app.addHook('onRequest', async (req, reply) => {
     const roles = req.routeOptions.config.roles;
     if (!roles) return;
     const secret = bearer(req);
+    const wait = limiter.retryAfterMs(req.ip);
+    if (wait > 0) {
+      reply.header('retry-after', String(Math.ceil(wait / 1000)));
+      throw new HttpProblem(
+        429,
+        'Too many failed logins',
+        `too many requests with an invalid token from ${req.ip}; try again in ${Math.ceil(wait / 1000)} s`,
+      );
+    }
+    // Tokens are looked up by their SHA-256 hash (the store holds only hashes): what the lookup's timing could
+    // reveal is a prefix of a hash, which says nothing about any secret.
     const token = secret === undefined ? undefined : authenticate(ctx, secret);
     if (!token) {
+      if (secret !== undefined) limiter.fail(req.ip);
       reply.header('www-authenticate', 'Bearer realm="sdn-controller"');
       throw new HttpProblem(
         401,

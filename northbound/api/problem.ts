@@ -2,6 +2,7 @@
 // domain errors keep their message, conflicts on delete list what holds the object. 5xx details stay in the log.
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { DomainError } from '../../controller/ops/errors';
+import { StoreStorageError } from '../../controller/store/store';
 
 export const PROBLEM_TYPE = 'application/problem+json';
 
@@ -84,6 +85,15 @@ export function problemOf(err: FastifyError | Error, req: FastifyRequest): Probl
       instance,
       ...(err.field ? { errors: [{ field: err.field, reason: err.message }] } : {}),
       ...(err.holders ? { holders: err.holders.map((h) => ({ ...h })) } : {}),
+    };
+  }
+  if (err instanceof StoreStorageError) {
+    return {
+      type: 'urn:sdn:problem:storage',
+      title: 'Insufficient storage',
+      status: 507,
+      detail: err.message,
+      instance,
     };
   }
   if (err instanceof HttpProblem) {

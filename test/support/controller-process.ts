@@ -41,7 +41,7 @@ export class ControllerProcess {
         10_000,
       );
       lines.on('line', (line) => {
-        const m = /Server listening at (http:\/\/127\.0\.0\.1:\d+)/.exec(line);
+        const m = /Server listening at (https?:\/\/127\.0\.0\.1:\d+)/.exec(line);
         if (m) {
           clearTimeout(timer);
           resolve(m[1]);
