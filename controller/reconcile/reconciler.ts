@@ -4,7 +4,15 @@
 // state means zero FLOW_MODs and zero OVSDB writes, so a controller restart never flaps traffic.
 // It is the `Dataplane` the CNI path awaits: an ADD returns once the pod's port is attached and its flows confirmed.
 import type { Logger } from 'pino';
-import { Group, GroupModCommand, PortNo, Table, type FlowStats } from '../../protocols/openflow13/index.js';
+import {
+  Group,
+  GroupModCommand,
+  PortNo,
+  Table,
+  Writer,
+  type FlowStats,
+} from '../../protocols/openflow13/index.js';
+import { encodeActions } from '../../protocols/openflow13/action-codec.js';
 import type { FlowEntry, OpenFlowServer, SwitchSession } from '../../southbound/openflow/index.js';
 import type { TlsFiles } from '../../southbound/ovsdb/index.js';
 import type { Dataplane, DataplaneStatus } from '../dataplane.js';
@@ -461,14 +469,22 @@ export class Reconciler implements Dataplane {
 function groupBody(groupType: number, buckets: GroupSpec['buckets']): string {
   const SELECT = 1;
   const FAST_FAILOVER = 3;
-  const kept = buckets.map((b) => ({
-    actions: b.actions,
-    ...(groupType === SELECT ? { weight: b.weight } : {}),
-    ...(groupType === FAST_FAILOVER ? { watchPort: b.watchPort, watchGroup: b.watchGroup } : {}),
-  }));
-  return JSON.stringify({ groupType, buckets: kept }, (_k, v: unknown) =>
-    typeof v === 'bigint' ? `${v}n` : v,
-  );
+  // Actions compared by their encoding: the decoder and the compiler may build equal actions with keys in
+  // another order.
+  const w = new Writer(256);
+  return buckets
+    .map((b) => {
+      w.reset();
+      encodeActions(w, b.actions);
+      const head =
+        groupType === SELECT
+          ? `${b.weight}:`
+          : groupType === FAST_FAILOVER
+            ? `${b.watchPort}/${b.watchGroup}:`
+            : '';
+      return head + w.view().toString('hex');
+    })
+    .join(`|${groupType}|`);
 }
 
 export function toFlowEntry(f: FlowSpec): FlowEntry {
