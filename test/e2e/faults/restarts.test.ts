@@ -248,6 +248,10 @@ describe('e2e faults: restarts in a two-node lab', function () {
         return true;
       }
     });
+    // Mark the log before the server starts, and have it log JSON-RPC from its first request: the controller may
+    // reconnect within 100 ms, before any later `vlog/set` would take effect.
+    const tail = db(victim);
+    tail.mark();
     await run('ovsdb-server', [
       join(victim.dir, 'conf.db'),
       `--remote=punix:${victim.dbSocket}`,
@@ -255,11 +259,9 @@ describe('e2e faults: restarts in a two-node lab', function () {
       `--pidfile=${join(victim.dir, 'ovsdb.pid')}`,
       `--unixctl=${join(victim.dir, 'ovsdb.ctl')}`,
       `--log-file=${join(victim.dir, 'ovsdb.log')}`,
+      '-vjsonrpc:file:dbg',
       '--detach',
     ]);
-    await run('ovs-appctl', ['-t', join(victim.dir, 'ovsdb.ctl'), 'vlog/set', 'jsonrpc:file:dbg']);
-    const tail = db(victim);
-    tail.mark();
     // The controller's replica reconnects (its backoff is at most a few seconds) and monitors again.
     await waitFor('the controller monitors again', 30_000, () =>
       /tcp:127\.0\.0\.1:\d+: received request, method="monitor/.test(tail.since()),
