@@ -22,7 +22,7 @@ import { TUNNEL_OFPORT, UPLINK_OFPORT } from './ports.js';
 import { Priority } from './priorities.js';
 import type { PipelineSnapshot } from './snapshot.js';
 import type { Endpoint } from '../model/types.js';
-import type { VSwitchCapabilities } from '../../southbound/ovsdb/vswitch/profiles.js';
+import type { VSwitchCapabilities } from '../../protocols/ovsdb/vswitch-profiles.js';
 import { TABLES } from './tables.js';
 
 /** The features, in the order their flows are gathered (the first of two equal flows wins). */

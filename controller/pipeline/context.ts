@@ -2,7 +2,7 @@
 // domains, endpoints with their ofport and node), so that each feature is a plain loop over small views.
 import { parseAddress, parseCidr, type Cidr, type IpVersion } from '../ipam/address.js';
 import type { Endpoint, Id, Network, Node, Router, Subnet, Vtep } from '../model/types.js';
-import { profileFor, type VSwitchProfile } from '../../southbound/ovsdb/vswitch/profiles.js';
+import { profileFor, type VSwitchProfile } from '../../protocols/ovsdb/vswitch-profiles.js';
 import { fnv32, objectIdOf } from './cookies.js';
 import { FIRST_ENDPOINT_OFPORT, LAST_ENDPOINT_OFPORT } from './ports.js';
 import type { PipelineSnapshot } from './snapshot.js';

@@ -16,8 +16,8 @@ export const CONTROLLER_PORT = 0xfffffffd;
  * ofport_request of the flow-based VXLAN port and of the network-overlay uplink: one source, the vSwitch profiles
  * (southbound), which every profile shares. Port names, tunnel options and the bridge come from the node's profile.
  */
-export { TUNNEL_OFPORT, UPLINK_OFPORT } from '../../southbound/ovsdb/vswitch/profiles.js';
-import { TUNNEL_OFPORT } from '../../southbound/ovsdb/vswitch/profiles.js';
+export { TUNNEL_OFPORT, UPLINK_OFPORT } from '../../protocols/ovsdb/vswitch-profiles.js';
+import { TUNNEL_OFPORT } from '../../protocols/ovsdb/vswitch-profiles.js';
 /** The integration bridge of the `ovs` profile (compile output names the node profile's own). */
 export const BRIDGE_NAME = 'br-int';
 /** The first ofport handed to endpoints that have none yet. */

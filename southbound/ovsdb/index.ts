@@ -6,6 +6,6 @@ export * from './replica';
 export * from './transaction';
 export * from './client';
 export * from './listener';
-export * from './vswitch/profiles';
+export * from '../../protocols/ovsdb/vswitch-profiles';
 export * from './vswitch/driver';
 export * from './vtep/driver';

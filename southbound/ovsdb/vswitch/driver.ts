@@ -7,7 +7,7 @@ import type { DatumIn, OpenVswitchTables, RowIn, RowOf } from '../../../protocol
 import type { OvsdbClient } from '../client';
 import type { Replica } from '../replica';
 import type { Transaction } from '../transaction';
-import type { DatapathType, VSwitchProfile } from './profiles';
+import type { DatapathType, VSwitchProfile } from '../../../protocols/ovsdb/vswitch-profiles';
 
 type T = OpenVswitchTables;
 type BridgeRow = RowOf<T['Bridge']>;

@@ -4,7 +4,7 @@
 import { strict as assert } from 'node:assert';
 import { compileContext, compileNode, nodeContext } from '../../../controller/pipeline/compile.js';
 import { NodeContext } from '../../../controller/pipeline/context.js';
-import { PROFILES } from '../../../southbound/ovsdb/vswitch/profiles.js';
+import { PROFILES } from '../../../protocols/ovsdb/vswitch-profiles.js';
 import { cluster, hybrid } from './fixture.js';
 import { flowText, groupText } from './flow-text.js';
 
