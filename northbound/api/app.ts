@@ -1,5 +1,5 @@
 // The controller's HTTP face: /api/v1 (the model), /cni/v1 (node agents), /healthz, /readyz, /metrics, /docs.
-// buildApp only assembles; the caller listens (controller/main.ts) or injects (tests).
+// buildApp only assembles; the caller listens (northbound/server.ts) or injects (tests).
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import Fastify, {

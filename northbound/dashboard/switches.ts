@@ -1,4 +1,4 @@
-// What the dashboard needs from the switches side: the reconciler provides it (controller/main.ts passes it in).
+// What the dashboard needs from the switches side: the reconciler provides it (northbound/server.ts passes it in).
 // Declared here, by its user, so that tests can hand in the real reconciler or nothing at all.
 import type { FlowStats } from '../../protocols/openflow13/index.js';
 import type { Id } from '../../controller/model/types.js';

@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 
-const MAIN = join(__dirname, '..', '..', 'controller', 'main.js');
+const MAIN = join(__dirname, '..', '..', 'northbound', 'server.js');
 
 export class ControllerProcess {
   child?: ChildProcess;

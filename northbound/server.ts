@@ -4,18 +4,18 @@
 // listens, so that a CNI ADD arriving first already finds the switches being brought up.
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { buildApp } from '../northbound/api/app';
-import { formatListen, parseConfig, type ControllerConfig } from './config';
-import { createLogger, type Logger } from './log';
-import { ControllerMetrics } from './metrics';
-import { OpsContext } from './ops/context';
-import { bootstrapAdmin } from './ops/tokens';
-import { SqliteStore } from './store/sqlite-store';
-import { Reconciler, VtepReconciler } from './reconcile';
-import { SYSTEM } from './ops/actor';
-import { setNodeConnection } from './ops/nodes';
+import { buildApp } from './api/app';
+import { formatListen, parseConfig, type ControllerConfig } from '../controller/config';
+import { createLogger, type Logger } from '../controller/log';
+import { ControllerMetrics } from '../controller/metrics';
+import { OpsContext } from '../controller/ops/context';
+import { bootstrapAdmin } from '../controller/ops/tokens';
+import { SqliteStore } from '../controller/store/sqlite-store';
+import { Reconciler, VtepReconciler } from '../controller/reconcile';
+import { SYSTEM } from '../controller/ops/actor';
+import { setNodeConnection } from '../controller/ops/nodes';
 import { OpenFlowServer, PacketInDispatcher, type SwitchSession } from '../southbound/openflow';
-import { LoadBalancer } from './services/load-balancer';
+import { LoadBalancer } from '../controller/services/load-balancer';
 
 export const STORE_FILE = 'model.db';
 export const ADMIN_TOKEN_FILE = 'admin.token';
