@@ -36,10 +36,10 @@ export class ControllerProcess {
     child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
     this.url = await new Promise<string>((resolve, reject) => {
       const lines = createInterface({ input: child.stdout as NodeJS.ReadableStream });
-      const timer = setTimeout(
-        () => reject(new Error(`controller did not listen within 10 s: ${stderr}`)),
-        10_000,
-      );
+      const timer = setTimeout(() => {
+        child.kill('SIGKILL'); // never leave a half-started controller behind
+        reject(new Error(`controller did not listen within 10 s: ${stderr}`));
+      }, 10_000);
       lines.on('line', (line) => {
         const m = /Server listening at (https?:\/\/127\.0\.0\.1:\d+)/.exec(line);
         if (m) {
