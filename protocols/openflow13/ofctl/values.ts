@@ -1,7 +1,7 @@
 // Values as ovs-ofctl writes and reads them: codec values <-> bigints, hex as OVS's ds_put_hex, addresses with
 // masks (CIDR when the mask is a prefix), reserved port names, and the flag-set spellings of ct_state, tcp_flags,
 // tun_flags and ip_frag.
-import { OXM_FIELDS, type KnownOxmField, type OxmFieldName } from '../oxm.js';
+import { OXM_FIELDS, ipv6ToString, type KnownOxmField, type OxmFieldName } from '../oxm.js';
 import { fail } from './errors.js';
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -144,36 +144,12 @@ export function ipv6ToBig(text: string): bigint {
   return v;
 }
 
-/** RFC 5952 text, as inet_ntop writes it. */
+/** RFC 5952 text, as inet_ntop writes it (the codec's formatter, plus inet_ntop's IPv4-mapped form). */
 export function bigToIpv6(v: bigint): string {
-  const g: number[] = [];
-  for (let i = 7; i >= 0; i--) g.push(Number((v >> BigInt(i * 16)) & 0xffffn));
-  // inet_ntop writes ::ffff:a.b.c.d for IPv4-mapped addresses.
-  if (g.slice(0, 5).every((x) => x === 0) && g[5] === 0xffff) {
-    return `::ffff:${bigToIpv4(v & 0xffffffffn)}`;
-  }
-  let bestStart = -1;
-  let bestLen = 1;
-  for (let i = 0; i < 8;) {
-    if (g[i] !== 0) {
-      i++;
-      continue;
-    }
-    let j = i;
-    while (j < 8 && g[j] === 0) j++;
-    if (j - i > bestLen) {
-      bestStart = i;
-      bestLen = j - i;
-    }
-    i = j;
-  }
-  const part = (a: number, b: number): string =>
-    g
-      .slice(a, b)
-      .map((x) => x.toString(16))
-      .join(':');
-  if (bestStart < 0) return part(0, 8);
-  return `${part(0, bestStart)}::${part(bestStart + bestLen, 8)}`;
+  if (v >> 32n === 0xffffn) return `::ffff:${bigToIpv4(v & 0xffffffffn)}`;
+  const bytes = new Uint8Array(16);
+  for (let i = 15; i >= 0; i--) bytes[i] = Number((v >> BigInt((15 - i) * 8)) & 0xffn);
+  return ipv6ToString(bytes, 0);
 }
 
 function cidr(mask: bigint, bits: number): number {
