@@ -16,17 +16,7 @@ describe('integration: OVS sandbox harness', function () {
 
   it('runs a userspace bridge that answers OpenFlow 1.3 on its management socket', async () => {
     const b = box!;
-    await b.vsctl(
-      'add-br',
-      'br-int',
-      '--',
-      'set',
-      'bridge',
-      'br-int',
-      'datapath_type=netdev',
-      'protocols=OpenFlow13',
-      'fail_mode=secure',
-    );
+    await b.addBridge('br-int');
     const out = await b.ofctl('-O', 'OpenFlow13', 'show', b.mgmt('br-int'));
     assert.match(out, /OFPT_FEATURES_REPLY \(OF1\.3\)/);
   });

@@ -101,6 +101,25 @@ export class OvsSandbox {
     return stdout;
   }
 
+  /**
+   * A userspace OpenFlow 1.3 bridge in fail_mode secure, as the controller makes br-int; `settings` are more
+   * `column=value` pairs for it (other_config:datapath-id=..., ...).
+   */
+  async addBridge(name: string, ...settings: string[]): Promise<void> {
+    await this.vsctl(
+      'add-br',
+      name,
+      '--',
+      'set',
+      'bridge',
+      name,
+      'datapath_type=netdev',
+      'protocols=OpenFlow13',
+      'fail_mode=secure',
+      ...settings,
+    );
+  }
+
   async ofctl(...args: string[]): Promise<string> {
     const { stdout } = await run('ovs-ofctl', args, { maxBuffer: 256 * 1024 * 1024 });
     return stdout;

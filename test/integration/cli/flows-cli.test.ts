@@ -28,17 +28,7 @@ describe('integration: sdnctl flows push|dump', function () {
   before(async () => {
     await cleanupStaleSandboxes();
     box = await OvsSandbox.start();
-    await box.vsctl(
-      'add-br',
-      'br-int',
-      '--',
-      'set',
-      'bridge',
-      'br-int',
-      'datapath_type=netdev',
-      'protocols=OpenFlow13',
-      'fail_mode=secure',
-    );
+    await box.addBridge('br-int');
     target = box.mgmt('br-int');
   });
   after(async () => box?.stop());

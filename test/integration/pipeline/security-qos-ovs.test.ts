@@ -23,18 +23,7 @@ describe('integration: security group and QoS flows in real Open vSwitch', funct
   before(async () => {
     await cleanupStaleSandboxes();
     box = await OvsSandbox.start();
-    await box.vsctl(
-      'add-br',
-      'br-int',
-      '--',
-      'set',
-      'bridge',
-      'br-int',
-      'datapath_type=netdev',
-      'protocols=OpenFlow13',
-      'fail_mode=secure',
-      `other_config:datapath-id=${DPID}`,
-    );
+    await box.addBridge('br-int', `other_config:datapath-id=${DPID}`);
     server = new OpenFlowServer({ log, echoIntervalMs: 1000 });
     session = await server.connect(box.mgmt('br-int'));
     // The flood groups the base pipeline's broadcast flows name.
