@@ -2,6 +2,7 @@
 // Flags win over the environment, the environment over defaults.
 import { Command, InvalidArgumentError } from 'commander';
 import { parseCidr } from './ipam/address';
+import { DEFAULT_EGRESS_TRANSIT_IP, ipv4Octets } from './pipeline/egress-transit';
 import type { StoreSync } from './store/sqlite-store';
 
 export type ListenAddress =
@@ -21,6 +22,8 @@ export interface ControllerConfig {
   readonly packetInRate: number;
   /** Where ClusterIPs are allocated from (--service-cidr, comma-separated; default 10.96.0.0/12,fd00:96::/108). */
   readonly serviceCidrs: readonly string[];
+  /** The node-local address egress out of the cluster is SNATed to (--egress-transit; every node's sdn-agent the same). */
+  readonly egressTransitIp: string;
   /**
    * PEM files (--tls-key/--tls-cert/--tls-ca, env SDN_TLS_KEY/SDN_TLS_CERT/SDN_TLS_CA). With key and cert the REST
    * API serves https and the OpenFlow listener TLS; with a CA as well, switches must present a certificate it signed
@@ -83,6 +86,19 @@ export function parseConfig(argv: readonly string[], env: NodeJS.ProcessEnv = pr
       env.SDN_OVSDB_LISTEN ? parseListen(env.SDN_OVSDB_LISTEN) : undefined,
     )
     .option(
+      '--egress-transit <ip>',
+      "node-local IPv4 address egress is SNATed to before the node MASQUERADEs it; sdn-agent's --egress-transit must match (env SDN_EGRESS_TRANSIT)",
+      (v: string) => {
+        try {
+          ipv4Octets(v);
+        } catch (e) {
+          throw new InvalidArgumentError((e as Error).message);
+        }
+        return v;
+      },
+      env.SDN_EGRESS_TRANSIT ?? DEFAULT_EGRESS_TRANSIT_IP,
+    )
+    .option(
       '--packet-in-rate <n>',
       'packet-ins per second taken from one switch (env SDN_PACKET_IN_RATE)',
       (v: string) => {
@@ -130,6 +146,7 @@ export function parseConfig(argv: readonly string[], env: NodeJS.ProcessEnv = pr
     openflowListen: ListenAddress;
     ovsdbListen?: ListenAddress;
     packetInRate: number;
+    egressTransit: string;
     serviceCidr: string[];
     tlsKey?: string;
     tlsCert?: string;
@@ -145,6 +162,7 @@ export function parseConfig(argv: readonly string[], env: NodeJS.ProcessEnv = pr
   return {
     storeSync: sync,
     packetInRate: o.packetInRate,
+    egressTransitIp: o.egressTransit,
     serviceCidrs: o.serviceCidr,
     dataDir: o.dataDir,
     apiListen: o.apiListen,

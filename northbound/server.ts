@@ -72,6 +72,7 @@ export async function startController(config: ControllerConfig, log: Logger): Pr
       : {}),
     defaultControllerTarget:
       of.kind === 'unix' ? `unix:${of.path}` : `${tls ? 'ssl' : 'tcp'}:${of.host}:${ofPort}`,
+    egressTransitIp: config.egressTransitIp,
   });
   reconciler.start();
   // ClusterIP load balancing: packet-ins of service_lb, limited per switch (the switch's meter limits them first).
@@ -79,7 +80,12 @@ export async function startController(config: ControllerConfig, log: Logger): Pr
     ratePerSecond: config.packetInRate,
     burst: config.packetInRate,
   });
-  const lb = new LoadBalancer({ model: store, events: store.events, log });
+  const lb = new LoadBalancer({
+    model: store,
+    events: store.events,
+    log,
+    egressTransitIp: config.egressTransitIp,
+  });
   lb.start(packetIns);
   const onSwitch = (s: SwitchSession): void => {
     packetIns.attach(s);

@@ -4,6 +4,7 @@ import { parseAddress, parseCidr, type Cidr, type IpVersion } from '../ipam/addr
 import type { Endpoint, Id, Network, Node, Router, Subnet, Vtep } from '../model/types.js';
 import { profileFor, type VSwitchProfile } from '../../protocols/ovsdb/vswitch-profiles.js';
 import { fnv32, objectIdOf } from './cookies.js';
+import { DEFAULT_EGRESS_TRANSIT_IP } from './egress-transit.js';
 import { FIRST_ENDPOINT_OFPORT, LAST_ENDPOINT_OFPORT } from './ports.js';
 import type { PipelineSnapshot } from './snapshot.js';
 
@@ -167,6 +168,8 @@ export class NodeContext {
   readonly ofportRequests = new Map<Id, number>();
   /** The node's vSwitch profile: port names, tunnel options, capabilities. */
   readonly profile: VSwitchProfile;
+  /** The node-local address egress out of the cluster is SNATed to (egress-transit.ts). */
+  readonly egressTransitIp: string;
 
   constructor(
     readonly index: SnapshotIndex,
@@ -175,6 +178,7 @@ export class NodeContext {
   ) {
     this.profile = profile ?? profileFor(node.vswitch);
     this.hostMac = hostMac(node);
+    this.egressTransitIp = index.snapshot.egressTransitIp ?? DEFAULT_EGRESS_TRANSIT_IP;
     const localEps = index.endpointsByNode.get(node.id) ?? [];
     this.assignOfports(localEps);
     // Networks with a local endpoint, then every network routed with them (their endpoints are reachable by l3).

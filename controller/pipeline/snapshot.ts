@@ -36,6 +36,8 @@ export interface PipelineSnapshot {
   readonly securityGroups?: readonly SecurityGroup[];
   readonly securityGroupRules?: readonly SecurityGroupRule[];
   readonly qosPolicies?: readonly QosPolicy[];
+  /** The node-local address egress SNATs to (egress-transit.ts); absent: DEFAULT_EGRESS_TRANSIT_IP. */
+  readonly egressTransitIp?: string;
 }
 
 /** What snapshotFromModel reads: the store (ModelStore, a transaction) and ModelCache all fit. */

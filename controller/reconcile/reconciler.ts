@@ -46,6 +46,8 @@ export interface ReconcilerOptions {
   readonly log: Logger;
   /** The OpenFlow target a node's bridge dials when the node does not name one. */
   readonly defaultControllerTarget: string;
+  /** The node-local address egress is SNATed to (pipeline/egress-transit.ts); absent: its default. */
+  readonly egressTransitIp?: string;
   /** How long a CNI ADD waits for a node's bridge to dial in before it fails (try again later). */
   readonly sessionWaitMs?: number;
   /** Key, certificate and CA the OVSDB client presents to nodes registered with an ssl: target. */
@@ -394,7 +396,11 @@ export class Reconciler implements Dataplane {
 
   /** The model, with each local endpoint's ofport as the switch reports it (pinned by ofport_request). */
   private snapshot(sw: NodeSwitch | undefined): PipelineSnapshot {
-    const base = snapshotFromModel(this.options.model);
+    const transit = this.options.egressTransitIp;
+    const base = {
+      ...snapshotFromModel(this.options.model),
+      ...(transit !== undefined ? { egressTransitIp: transit } : {}),
+    };
     const driver = sw?.driver;
     if (!driver) return base;
     const endpoints = bindVmEndpoints(base.endpoints, sw.node.id, driver).map((ep) => {

@@ -21,6 +21,7 @@ import type { Id } from '../model/types.js';
 import { cookie, featureMask, objectIdOf } from '../pipeline/cookies.js';
 import { tableId } from '../pipeline/tables.js';
 import { hostMac } from '../pipeline/context.js';
+import { DEFAULT_EGRESS_TRANSIT_IP } from '../pipeline/egress-transit.js';
 import { datapathIdOf } from '../reconcile/node-switch.js';
 import type { ModelReader } from '../store/store.js';
 import { connectionKey } from './balancer.js';
@@ -45,6 +46,8 @@ export interface LoadBalancerOptions {
   readonly clock?: () => number;
   /** Idle timeout of a connection's flows, seconds; default 60 (TCP keeps its flows alive with ACKs). */
   readonly idleTimeoutSeconds?: number;
+  /** Where external backends' connections are SNATed to, as egress-nat does; default DEFAULT_EGRESS_TRANSIT_IP. */
+  readonly egressTransitIp?: string;
 }
 
 export interface LbCounters {
@@ -246,17 +249,21 @@ export class LoadBalancer {
   }
 
   private readonly nodes = new WeakMap<SwitchSession, { ip: string; hostMac: string } | null>();
-  /** SNAT of an external backend's connections: the node's address, as egress-nat (IPv4 only, as it is). */
+  /**
+   * SNAT of an external backend's connections: the node-local transit address, as egress-nat, so that the node's
+   * kernel MASQUERADEs them to its own address and the replies come back through this node (IPv4 only, as egress-nat).
+   */
   private snatOf(session: SwitchSession, v: 4 | 6): { snat?: { ip: string; hostMac: string } } {
     let n = this.nodes.get(session);
     if (n === undefined) {
       n = null;
+      const ip = this.options.egressTransitIp ?? DEFAULT_EGRESS_TRANSIT_IP;
       for (const node of this.options.model.all('node')) {
-        if (datapathIdOf(node) === session.dpid) n = { ip: node.tunnelIp, hostMac: hostMac(node) };
+        if (datapathIdOf(node) === session.dpid) n = { ip, hostMac: hostMac(node) };
       }
       this.nodes.set(session, n);
     }
-    return n && v === 4 && !n.ip.includes(':') ? { snat: n } : {};
+    return n && v === 4 ? { snat: n } : {};
   }
 
   private readonly cookies = new Map<string, bigint>();

@@ -2,7 +2,7 @@
 // and port, stateless set_field NAT; Open vSwitch fixes the IP and L4 checksums) and the reverse flow (the backend's
 // replies -> the ClusterIP and service port as source). Both sit in service_lb above the ClusterIP's miss flow, in the
 // client's routing domain, and go on to egress_security like any other packet: l3 then routes the DNATed packet to
-// the backend (or, for an address outside the cluster, out through egress-nat's SNAT to the node address), and the
+// the backend (or, for an address outside the cluster, out through the host with egress-nat's SNAT), and the
 // reply's way back to the client. Only the client's switch carries them: replies reach it before the client does,
 // from a local backend pod, the tunnel, or un-SNATed through the host (service-lb's classify flow).
 import {
@@ -47,15 +47,17 @@ export interface SessionSpec {
    */
   readonly backendMac?: string;
   /**
-   * For a backend outside the cluster: the node's address (SNAT, so that replies come back through this node) and
-   * its bridge MAC (the host stack routes the packet on). The forward flow commits the connection in the egress
-   * conntrack zone with NAT to that address, as egress-nat does; the replies come back through egress-nat's un-NAT
-   * and service-lb's classify flow.
+   * For a backend outside the cluster: the node-local egress transit address (egress-transit.ts; the node's kernel
+   * MASQUERADEs it to the node's address, so that replies come back through this node) and the bridge MAC (the host
+   * stack routes the packet on). The forward flow commits the connection in the egress conntrack zone with NAT to
+   * that address, as egress-nat does; the replies come back through egress-nat's un-NAT and service-lb's classify flow.
    */
   readonly snat?: { readonly ip: string; readonly hostMac: string };
   /**
    * The client's MAC and the MAC it sent to (its gateway): the reverse flow delivers the reply at L2 with these,
-   * so it does not depend on l3 routing back to the client.
+   * so it does not depend on l3 routing back to the client. Not for an external backend (`snat`): its replies come
+   * in through the host port, in no network (metadata unset), so l3 routes them to the client as it does every
+   * egress reply (classify set TO_ROUTER).
    */
   readonly clientL2?: { readonly clientMac: string; readonly gatewayMac: string };
   /** The session cookie of the backend, when the caller has it at hand (else computed from backendObjectId). */
@@ -154,7 +156,7 @@ function forwardActions(s: SessionSpec): Action[] {
 
 function reverseActions(s: SessionSpec): Action[] {
   return [
-    ...(s.clientL2 !== undefined
+    ...(s.clientL2 !== undefined && s.snat === undefined
       ? [
           setField({ field: 'eth_src', value: s.clientL2.gatewayMac }),
           setField({ field: 'eth_dst', value: s.clientL2.clientMac }),

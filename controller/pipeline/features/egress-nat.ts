@@ -1,6 +1,8 @@
 // Egress out of the cluster: what a routing domain sends to an address outside all its subnets leaves through the
-// bridge's LOCAL port (the node's stack routes it on), SNATed by conntrack to the node's address, with the routing
-// domain kept in ct_mark. Replies come back in through LOCAL: ct un-NATs them and recirculates into classify, which
+// bridge's LOCAL port, SNATed by conntrack to the node-local transit address (egress-transit.ts) with the routing
+// domain kept in ct_mark, so tenants with the same CIDR stay apart. The node's kernel does not own the transit
+// address: it forwards the packet and MASQUERADEs it to the node's own address (sdn-agent's host-egress), then
+// routes the un-MASQUERADEd replies back into LOCAL. There ct un-SNATs them and recirculates into classify, which
 // restores the routing domain from ct_mark and hands them to l3 as routed traffic to the pod.
 import { formatAddress, type Cidr } from '../../ipam/address.js';
 import { ctCommitSnat, ctNatRecirc, decTtl, setField } from '../actions.js';
@@ -22,8 +24,6 @@ import { LOCAL_PORT } from '../ports.js';
 import { cidrMask } from './l3.js';
 import { Priority } from '../priorities.js';
 import { tableId } from '../tables.js';
-
-const isV4 = (ip: string): boolean => !ip.includes(':');
 
 /**
  * Addresses of other routing domains (other tenants) are not "outside": sent out SNATed, the host would route them
@@ -55,8 +55,8 @@ export function foreignSubnetDrops(ctx: NodeContext, d: DomainView, out: FlowSpe
 }
 
 export function egressFlows(ctx: NodeContext, d: DomainView, out: FlowSpec[]): void {
-  const snatIp = ctx.node.tunnelIp;
-  if (!isV4(snatIp) || !d.networks.some((n) => n.gateways.some((g) => g.version === 4))) return;
+  const snatIp = ctx.egressTransitIp;
+  if (!d.networks.some((n) => n.gateways.some((g) => g.version === 4))) return;
   foreignSubnetDrops(ctx, d, out);
   const c = cookie('egress', BigInt(d.id));
   out.push(
@@ -92,10 +92,9 @@ export function egressFlows(ctx: NodeContext, d: DomainView, out: FlowSpec[]): v
   );
 }
 
-/** Replies to the SNAT address: un-NAT, then classify again (untracked packets only, so this runs once). */
+/** Replies to the transit address: un-NAT, then classify again (untracked packets only, so this runs once). */
 export function unSnatFlow(ctx: NodeContext): FlowSpec[] {
-  const ip = ctx.node.tunnelIp;
-  if (!isV4(ip)) return [];
+  const ip = ctx.egressTransitIp;
   return [
     flow({
       table: 'classify',

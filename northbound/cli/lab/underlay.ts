@@ -44,5 +44,10 @@ export async function createExternalHost(plan: LabPlan): Promise<void> {
     'peer', 'name', ext.underlayPort, 'netns', netns, 'mtu', String(mtu),
   ]); // prettier-ignore
   await shIn(netns, `ip link set ${ext.underlayPort} master ${bridge} up`);
-  await shIn(ext.netns, `ip addr add ${ext.ip}/${prefixLength} dev eth0 && ip link set eth0 up`);
+  // tx off (G1): what it sends crosses a node's userspace datapath (AF_PACKET on the uplink) into the node's kernel,
+  // which drops TCP with the partial checksum a veth leaves to offload (pods reaching it through SNAT).
+  await shIn(
+    ext.netns,
+    `ip addr add ${ext.ip}/${prefixLength} dev eth0 && ip link set eth0 up && ethtool -K eth0 tx off >/dev/null`,
+  );
 }

@@ -8,6 +8,8 @@ import pino from 'pino';
 import { CniService } from './cni-service.js';
 import { ControllerClient } from './controller-client.js';
 import { messageOf } from './failure.js';
+import { HostEgress } from './host-egress.js';
+import { DEFAULT_EGRESS_TRANSIT_IP } from '../../../controller/pipeline/egress-transit.js';
 import { NodeNet } from './node-net.js';
 import { PluginServer } from './plugin-server.js';
 import { SpawnPool } from './spawn-pool.js';
@@ -21,6 +23,9 @@ interface Options {
   logLevel: string;
   statusInterval: string;
   spawnWorkers: string;
+  hostEgress: boolean;
+  egressTransit: string;
+  bridge: string;
 }
 
 const program = new Command('sdn-agent')
@@ -31,6 +36,13 @@ const program = new Command('sdn-agent')
   .option('--node <name>', 'this node, as registered with the controller', hostname())
   .option('--host-netns <name>', "use this named netns as the node's host side (lab nodes are netns)")
   .option('--spawn-workers <n>', 'worker threads that start ip/nsenter/ethtool off the event loop', '4')
+  .option('--bridge <name>', "the integration bridge (its kernel interface is the switch's LOCAL port)", 'br-int')
+  .option(
+    '--egress-transit <ip>',
+    "node-local address the switch SNATs egress to (the controller's --egress-transit)",
+    DEFAULT_EGRESS_TRANSIT_IP,
+  )
+  .option('--no-host-egress', 'leave forwarding, the transit route and MASQUERADE to the operator')
   .option('--log-level <level>', 'pino level', process.env.LOG_LEVEL ?? 'info')
   .option('--status-interval <ms>', 'how often to probe the controller (keeps the connection warm)', '5000')
   .action(async (opts: Options) => {
@@ -51,7 +63,19 @@ const program = new Command('sdn-agent')
     const spawner = new SpawnPool(Number(opts.spawnWorkers));
     const service = new CniService(new NodeNet(spawner, opts.hostNetns), controller, log);
     const server = new PluginServer(service, log);
+    const egress = opts.hostEgress
+      ? new HostEgress(
+          spawner,
+          {
+            transitIp: opts.egressTransit,
+            bridge: opts.bridge,
+            ...(opts.hostNetns ? { hostNetns: opts.hostNetns } : {}),
+          },
+          log,
+        )
+      : undefined;
     await server.listen(opts.socket);
+    egress?.start();
     log.info(
       { socket: opts.socket, controller: controller.url, hostNetns: opts.hostNetns },
       'sdn-agent ready',
@@ -73,6 +97,7 @@ const program = new Command('sdn-agent')
     const stop = (signal: string): void => {
       log.info({ signal }, 'sdn-agent stopping');
       clearInterval(timer);
+      egress?.stop();
       controller.close();
       void server
         .close(opts.socket)

@@ -147,7 +147,7 @@ describe('integration: the compiled pipeline on a real ovs-vswitchd', function (
     assert.ok(line.endsWith(`,${await dpPort('veth-a1')}`), line);
   });
 
-  it('traces egress to outside: SNAT to the node address in the snat zone, out of the LOCAL port', async () => {
+  it('traces egress to outside: SNAT to the transit address in the snat zone, out of the LOCAL port', async () => {
     const out = await trace(
       `in_port=1,dl_src=${MAC.a1},dl_dst=${MAC.gwA1},ip,nw_src=10.1.0.10,nw_dst=192.0.2.7,nw_ttl=64`,
     );
@@ -155,7 +155,7 @@ describe('integration: the compiled pipeline on a real ovs-vswitchd', function (
     assert.match(
       out,
       new RegExp(
-        `^Datapath actions: ct\\(commit,zone=65520,mark=0x[0-9a-f]+/0xffffffff,nat\\(src=10\\.99\\.0\\.1\\)\\),set\\(eth\\(dst=02:5d:0a:63:00:01\\)\\),${local}$`,
+        `^Datapath actions: ct\\(commit,zone=65520,mark=0x[0-9a-f]+/0xffffffff,nat\\(src=169\\.254\\.0\\.1\\)\\),set\\(eth\\(dst=02:5d:0a:63:00:01\\)\\),${local}$`,
         'm',
       ),
     );

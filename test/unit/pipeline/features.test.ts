@@ -101,14 +101,16 @@ describe('pipeline features as ovs-ofctl strings (node n1)', () => {
     assert.ok(!text.some((l) => l.includes('192.168.0.0')), 'a route without a known next hop is left out');
   });
 
-  it('egress: SNAT to the node address with the domain in ct_mark, replies un-NATed and routed back', () => {
+  it('egress: SNAT to the node-local transit address with the domain in ct_mark, replies un-NATed and routed back', () => {
     const mark = parseInt(D_A, 16);
     has(
-      `table=40, priority=100,ip,reg2=${D_A},reg0=0x10/0x10 actions=dec_ttl,ct(commit,zone=65520,nat(src=10.99.0.1),exec(set_field:${mark}->ct_mark)),set_field:02:5d:0a:63:00:01->eth_dst,goto_table:50`,
+      `table=40, priority=100,ip,reg2=${D_A},reg0=0x10/0x10 actions=dec_ttl,ct(commit,zone=65520,nat(src=169.254.0.1),exec(set_field:${mark}->ct_mark)),set_field:02:5d:0a:63:00:01->eth_dst,goto_table:50`,
     );
     has(
-      'table=0, priority=200,ip,in_port=LOCAL,ct_state=-trk,nw_dst=10.99.0.1 actions=ct(table=0,zone=65520,nat)',
+      'table=0, priority=200,ip,in_port=LOCAL,ct_state=-trk,nw_dst=169.254.0.1 actions=ct(table=0,zone=65520,nat)',
     );
+    // Never to the node's own address: its kernel would take the replies for itself.
+    assert.ok(!text.some((l) => /nat\(src=10\.99\.0\.1\)|ct_state=-trk,nw_dst=10\.99\.0\.1 /.test(l)));
     has(
       `table=0, priority=300,ip,in_port=LOCAL,ct_state=+est+trk,ct_mark=${mark} actions=load:0x5->NXM_NX_REG0[0..3],load:${D_A}->NXM_NX_REG2[],load:0x1->NXM_NX_REG0[4..4],goto_table:40`,
     );

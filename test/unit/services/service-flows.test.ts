@@ -166,16 +166,25 @@ describe('session flows', () => {
     assert.deepEqual(forwardFlow(l2), checkedForwardFlow(l2));
   });
 
-  it('an external backend is DNATed, then SNATed to the node address in the egress zone, out to the host', () => {
+  it('an external backend is DNATed, then SNATed to the egress transit address in the egress zone, out to the host', () => {
     const ext = {
       ...spec,
       backend: { ip: '10.99.0.254', port: 8080 },
-      snat: { ip: '10.99.0.1', hostMac: '02:5d:0a:63:00:01' },
+      snat: { ip: '169.254.0.1', hostMac: '02:5d:0a:63:00:01' },
+      clientL2: { clientMac: '0a:58:0a:01:00:0a', gatewayMac: '0a:00:00:00:01:01' },
     };
     assert.match(
       text(forwardFlow(ext)),
-      /set_field:10\.99\.0\.254->ip_dst,set_field:8080->tcp_dst,set_field:02:5d:0a:63:00:01->eth_dst,load:0->NXM_NX_REG0\[4\],ct\(commit,zone=65520,nat\(src=10\.99\.0\.1\),exec\(set_field:0x7->ct_mark\)\),goto_table:30$/,
+      /set_field:10\.99\.0\.254->ip_dst,set_field:8080->tcp_dst,set_field:02:5d:0a:63:00:01->eth_dst,load:0->NXM_NX_REG0\[4\],ct\(commit,zone=65520,nat\(src=169\.254\.0\.1\),exec\(set_field:0x7->ct_mark\)\),goto_table:30$/,
     );
+    // The reply comes in through the host port, in no network: only the ClusterIP source is restored, and l3 routes
+    // it to the client (classify set TO_ROUTER), never an L2 rewrite that l2 could not place.
+    assert.match(
+      text(reverseFlow(ext)),
+      /nw_src=10\.99\.0\.254,nw_dst=10\.1\.0\.10,tp_src=8080,tp_dst=40000 .*actions=set_field:10\.96\.0\.10->ip_src,set_field:80->tcp_src,goto_table:30$/,
+    );
+    assert.deepEqual(forwardFlow(ext), checkedForwardFlow(ext));
+    assert.deepEqual(reverseFlow(ext), checkedReverseFlow(ext));
   });
 
   it("a backend's sessions go with one delete by exact cookie", () => {
