@@ -4,7 +4,7 @@
 // client's routing domain, and go on to egress_security like any other packet: l3 then routes the DNATed packet to
 // the backend (or, for an address outside the cluster, out through the host with egress-nat's SNAT), and the
 // reply's way back to the client. Only the client's switch carries them: replies reach it before the client does,
-// from a local backend pod, the tunnel, or un-SNATed through the host (service-lb's classify flow).
+// from a local backend pod, the tunnel, or un-SNATed through the host (egress-nat's alias return flow).
 import {
   FlowModCommand,
   FlowModFlags,
@@ -16,9 +16,10 @@ import {
 import type { Action } from '../../protocols/openflow13/actions.js';
 import type { Instruction } from '../../protocols/openflow13/instructions.js';
 import type { OxmField } from '../../protocols/openflow13/oxm.js';
-import { ctCommitSnat, setField } from '../pipeline/actions.js';
+import { setField } from '../pipeline/actions.js';
 import { cookie } from '../pipeline/cookies.js';
-import { CtZone, loadReg, matchReg, ROUTE_DOMAIN, TO_ROUTER } from '../pipeline/fields.js';
+import { aliasAndSnat } from '../pipeline/features/egress-nat.js';
+import { loadReg, matchReg, ROUTE_DOMAIN, TO_ROUTER } from '../pipeline/fields.js';
 import { Eth, flow, IpProto, type FlowSpec } from '../pipeline/flow.js';
 import { Priority } from '../pipeline/priorities.js';
 import { tableId } from '../pipeline/tables.js';
@@ -49,8 +50,9 @@ export interface SessionSpec {
   /**
    * For a backend outside the cluster: the node-local egress transit address (egress-transit.ts; the node's kernel
    * MASQUERADEs it to the node's address, so that replies come back through this node) and the bridge MAC (the host
-   * stack routes the packet on). The forward flow commits the connection in the egress conntrack zone with NAT to
-   * that address, as egress-nat does; the replies come back through egress-nat's un-NAT and service-lb's classify flow.
+   * stack routes the packet on). The forward flow gives the packet the client port's alias and commits it in the
+   * egress conntrack zone with NAT to that address, as egress-nat does; the replies come back through egress-nat's
+   * un-NAT and alias return flow, which sends them through service_lb, where the reverse flow matches them.
    */
   readonly snat?: { readonly ip: string; readonly hostMac: string };
   /**
@@ -141,7 +143,7 @@ function forwardActions(s: SessionSpec): Action[] {
       ...nat,
       setField({ field: 'eth_dst', value: s.snat.hostMac }),
       loadReg(TO_ROUTER, 0),
-      ctCommitSnat(CtZone.snat, s.snat.ip, s.domain),
+      ...aliasAndSnat(s.snat.ip, s.domain),
     ];
   return [
     ...(s.backendMac !== undefined

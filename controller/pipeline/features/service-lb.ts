@@ -4,25 +4,15 @@
 // that connection's NAT flows under the `session` cookie (controller/services/session-flows.ts) above these.
 // ClusterIPs are answered in ARP/ND with the gateway MAC of the asking network, so a pod that sends to a ClusterIP
 // on-link still hands the frame to the router. Replies from an external backend come back un-SNATed through the
-// host (egress-nat); the flow here sends those to service_lb first, where the session's reverse flow rewrites them.
+// host, and egress-nat's alias return flow sends them to service_lb, where the session's reverse flow rewrites them.
 import type { Service } from '../../model/types.js';
 import { CONTROLLER_MAX_LEN, controllerOutput } from '../actions.js';
 import { cookie, objectIdOf } from '../cookies.js';
 import type { NetworkView, NodeContext } from '../context.js';
 import type { Feature } from '../feature.js';
-import {
-  CtState,
-  loadReg,
-  matchNetwork,
-  matchReg,
-  PKT_SOURCE,
-  ROUTE_DOMAIN,
-  SourceKind,
-  TO_ROUTER,
-} from '../fields.js';
+import { matchNetwork, matchReg, ROUTE_DOMAIN } from '../fields.js';
 import { Eth, flow, IpProto, type FlowSpec } from '../flow.js';
 import { MeterId, serviceMissMeter, type MeterSpec } from '../meters.js';
-import { LOCAL_PORT } from '../ports.js';
 import { Priority } from '../priorities.js';
 import { arpReplyActions, ndAdvertActions } from './arp-nd-responder.js';
 
@@ -121,37 +111,6 @@ export function vipAnswerFlows(svc: Service, net: NetworkView, out: FlowSpec[]):
   }
 }
 
-/**
- * Replies of an external backend (un-SNATed by egress-nat, ct_mark = routing domain) go through service_lb, where the
- * session's reverse flow gives them the ClusterIP back, instead of straight to l3. IPv4 only, as egress-nat is.
- */
-export function externalReturnFlows(svc: Service, domain: number, out: FlowSpec[]): void {
-  const c = cookie('service', objectIdOf(svc.id));
-  for (const b of svc.backends) {
-    if (b.kind !== 'address' || isV6(b.address)) continue;
-    out.push(
-      flow({
-        table: 'classify',
-        priority: Priority.guard,
-        cookie: c,
-        match: [
-          { field: 'in_port', value: LOCAL_PORT },
-          { field: 'ct_state', value: CtState.trk | CtState.est, mask: CtState.trk | CtState.est },
-          { field: 'ct_mark', value: domain },
-          { field: 'eth_type', value: Eth.ipv4 },
-          { field: 'ipv4_src', value: b.address },
-        ],
-        actions: [
-          loadReg(PKT_SOURCE, SourceKind.egressReturn),
-          loadReg(ROUTE_DOMAIN, domain),
-          loadReg(TO_ROUTER, 1),
-        ],
-        goto: 'service_lb',
-      }),
-    );
-  }
-}
-
 /** Whether a node's switch can meter its packet-ins (Open vSwitch does, in both datapaths, since 2.10). */
 export function nodeHasMeters(ctx: NodeContext): boolean {
   return ctx.node.vswitch === 'ovs';
@@ -164,7 +123,6 @@ export const serviceLb: Feature = {
     const metered = nodeHasMeters(ctx);
     for (const { svc, net } of servicesOf(ctx)) {
       missFlows(svc, net.domain, metered, out);
-      externalReturnFlows(svc, net.domain, out);
       for (const d of ctx.domains) {
         if (d.id !== net.domain) continue;
         for (const n of d.networks) if (n.local) vipAnswerFlows(svc, n, out);

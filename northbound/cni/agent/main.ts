@@ -36,7 +36,11 @@ const program = new Command('sdn-agent')
   .option('--node <name>', 'this node, as registered with the controller', hostname())
   .option('--host-netns <name>', "use this named netns as the node's host side (lab nodes are netns)")
   .option('--spawn-workers <n>', 'worker threads that start ip/nsenter/ethtool off the event loop', '4')
-  .option('--bridge <name>', "the integration bridge (its kernel interface is the switch's LOCAL port)", 'br-int')
+  .option(
+    '--bridge <name>',
+    "the integration bridge (its kernel interface is the switch's LOCAL port)",
+    'br-int',
+  )
   .option(
     '--egress-transit <ip>',
     "node-local address the switch SNATs egress to (the controller's --egress-transit)",

@@ -1,4 +1,5 @@
 // Behaviour of compiled pipelines on the fake switch: where does this packet go?
+import { DEFAULT_EGRESS_TRANSIT_IP } from '../../../controller/pipeline/egress-transit.js';
 import { strict as assert } from 'node:assert';
 import { compileNode, type CompiledNode } from '../../../controller/pipeline/compile.js';
 import { hostMac, syntheticGatewayMac } from '../../../controller/pipeline/context.js';
@@ -179,11 +180,11 @@ describe('pipeline on the fake switch', () => {
       narrow.outputs.map((o) => [o.port, o.packet.eth_dst]),
       [[3, MAC.a5]],
     );
-    // No next hop known: the route is left out and the packet takes the default way out (SNAT to the node).
+    // No next hop known: the route is left out and the packet takes the default way out (SNAT to the transit address).
     const unresolved = s1.inject(ip(1, '10.1.0.10', '192.168.1.1', MAC.a1, MAC.gwA1));
     assert.deepEqual(
       unresolved.outputs.map((o) => [o.port, o.packet.ipv4_src]),
-      [[LOCAL_PORT, '10.99.0.1']],
+      [[LOCAL_PORT, DEFAULT_EGRESS_TRANSIT_IP]],
     );
   });
 
@@ -242,12 +243,12 @@ describe('pipeline on the fake switch', () => {
     assert.deepEqual(s1.inject(ip(1, '10.1.0.10', '10.2.0.99', MAC.a1, MAC.gwA1)).outputs, []);
   });
 
-  it('sends traffic for outside the cluster to the host with SNAT to the node address, and brings replies back', () => {
+  it('sends traffic for outside the cluster to the host with SNAT to the transit address, and brings replies back', () => {
     const out = s1.inject(ip(1, '10.1.0.10', '192.0.2.7', MAC.a1, MAC.gwA1));
     assert.equal(out.outputs.length, 1);
     const o = out.outputs[0]!;
     assert.equal(o.port, LOCAL_PORT);
-    assert.equal(o.packet.ipv4_src, '10.99.0.1');
+    assert.equal(o.packet.ipv4_src, DEFAULT_EGRESS_TRANSIT_IP);
     assert.equal(o.packet.eth_dst, hostMac(snap.nodes[0]!));
     assert.equal(o.packet.ip_ttl, 63);
     const reply = s1.inject({
@@ -256,7 +257,7 @@ describe('pipeline on the fake switch', () => {
       eth_dst: MAC.gwA1,
       eth_type: IPV4,
       ipv4_src: '192.0.2.7',
-      ipv4_dst: '10.99.0.1',
+      ipv4_dst: DEFAULT_EGRESS_TRANSIT_IP,
       ip_proto: 1,
       ip_ttl: 60,
     });

@@ -101,19 +101,25 @@ describe('pipeline features as ovs-ofctl strings (node n1)', () => {
     assert.ok(!text.some((l) => l.includes('192.168.0.0')), 'a route without a known next hop is left out');
   });
 
-  it('egress: SNAT to the node-local transit address with the domain in ct_mark, replies un-NATed and routed back', () => {
+  it('egress: the port alias, SNAT to the node-local transit address, the domain in ct_mark; replies un-NATed, un-aliased, routed back', () => {
     const mark = parseInt(D_A, 16);
     has(
-      `table=40, priority=100,ip,reg2=${D_A},reg0=0x10/0x10 actions=dec_ttl,ct(commit,zone=65520,nat(src=169.254.0.1),exec(set_field:${mark}->ct_mark)),set_field:02:5d:0a:63:00:01->eth_dst,goto_table:50`,
+      `table=40, priority=100,ip,reg2=${D_A},reg0=0x10/0x10 actions=dec_ttl,set_field:100.64.0.0->ip_src,move:in_port[0..15]->NXM_OF_IP_SRC[0..15],ct(commit,zone=65520,nat(src=169.254.0.1),exec(set_field:${mark}->ct_mark)),set_field:02:5d:0a:63:00:01->eth_dst,goto_table:50`,
     );
     has(
       'table=0, priority=200,ip,in_port=LOCAL,ct_state=-trk,nw_dst=169.254.0.1 actions=ct(table=0,zone=65520,nat)',
     );
+    // One return flow per local port: its alias back to the pod's address, through service_lb to l3.
+    has(
+      `table=0, priority=300,ip,in_port=LOCAL,ct_state=+est+trk,ct_mark=${mark},nw_dst=100.64.0.1 actions=set_field:10.1.0.10->ip_dst,load:0x5->NXM_NX_REG0[0..3],load:${D_A}->NXM_NX_REG2[],load:0x1->NXM_NX_REG0[4..4],goto_table:20`,
+    );
+    // Two tenants' pods with one address on this node (10.1.0.10) have two aliases: their connections never mix.
+    assert.equal(
+      text.filter((l) => /nw_dst=100\.64\.0\.\d+ actions=set_field:10\.1\.0\.10->ip_dst/.test(l)).length,
+      2,
+    );
     // Never to the node's own address: its kernel would take the replies for itself.
     assert.ok(!text.some((l) => /nat\(src=10\.99\.0\.1\)|ct_state=-trk,nw_dst=10\.99\.0\.1 /.test(l)));
-    has(
-      `table=0, priority=300,ip,in_port=LOCAL,ct_state=+est+trk,ct_mark=${mark} actions=load:0x5->NXM_NX_REG0[0..3],load:${D_A}->NXM_NX_REG2[],load:0x1->NXM_NX_REG0[4..4],goto_table:40`,
-    );
   });
 
   it('output: one flow outputs to the port l2/l3 chose', () => {

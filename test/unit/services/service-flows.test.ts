@@ -73,11 +73,14 @@ describe('service-lb flows', () => {
     );
   });
 
-  it('sends replies of an external backend back through service_lb', () => {
-    const ret = ours.filter((f) => f.table === 0).map(text);
-    assert.equal(ret.length, 1, ret.join('\n'));
-    assert.match(ret[0] as string, /nw_src=10\.99\.0\.254/);
-    assert.match(ret[0] as string, /goto_table:20/);
+  it("sends un-SNATed replies (an external backend's among them) through service_lb, from each local port's alias", () => {
+    const ret = compiled.flows
+      .filter((f) => featureOf(f.cookie) === 'egress' && f.table === 0)
+      .map(text)
+      .filter((t) => t.includes('nw_dst=100.64.'));
+    assert.ok(ret.length > 0, 'alias return flows');
+    for (const t of ret) assert.match(t, /goto_table:20$/);
+    assert.equal(ours.filter((f) => f.table === 0).length, 0, 'no per-Service classify flow is needed');
   });
 
   it('leaves nodes of other routing domains without them', () => {
@@ -175,7 +178,7 @@ describe('session flows', () => {
     };
     assert.match(
       text(forwardFlow(ext)),
-      /set_field:10\.99\.0\.254->ip_dst,set_field:8080->tcp_dst,set_field:02:5d:0a:63:00:01->eth_dst,load:0->NXM_NX_REG0\[4\],ct\(commit,zone=65520,nat\(src=169\.254\.0\.1\),exec\(set_field:0x7->ct_mark\)\),goto_table:30$/,
+      /set_field:10\.99\.0\.254->ip_dst,set_field:8080->tcp_dst,set_field:02:5d:0a:63:00:01->eth_dst,load:0->NXM_NX_REG0\[4\],set_field:100\.64\.0\.0->ip_src,move:OXM_OF_IN_PORT\[0\.\.15\]->NXM_OF_IP_SRC\[0\.\.15\],ct\(commit,zone=65520,nat\(src=169\.254\.0\.1\),exec\(set_field:0x7->ct_mark\)\),goto_table:30$/,
     );
     // The reply comes in through the host port, in no network: only the ClusterIP source is restored, and l3 routes
     // it to the client (classify set TO_ROUTER), never an L2 rewrite that l2 could not place.
