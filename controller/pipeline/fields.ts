@@ -133,14 +133,14 @@ export const NETWORK_VNI_MASK = (1n << 24n) - 1n;
 
 /** Conntrack zones (16-bit), named once. */
 export const CtZone = {
-  /** Egress SNAT to the node address (egress-nat). */
+  /** Egress SNAT to the node-local transit address (egress-nat). */
   snat: 0xfff0,
 } as const;
 export const CT_ZONES: readonly { readonly name: string; readonly zone: number; readonly doc: string }[] = [
   {
     name: 'snat',
     zone: CtZone.snat,
-    doc: 'egress to outside the cluster, SNAT to the node address (ct_mark = ROUTE_DOMAIN)',
+    doc: 'egress to outside the cluster: port alias, SNAT to the transit address (ct_mark = ROUTE_DOMAIN)',
   },
   {
     name: 'sg',
