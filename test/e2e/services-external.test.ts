@@ -1,7 +1,9 @@
 // ClusterIP Services (issue 9), end to end, with a backend outside the cluster (the lab's external host on the
-// underlay, 10.99.0.254), reached through DNAT + SNAT to the node address. Otherwise as services.test.ts: a real controller process, a two-node lab of userspace Open vSwitch nodes,
-// pods made by the real CNI path, real TCP and UDP through the packet-in load balancer. Each backend pod serves its
-// own name on TCP 8080 (and UDP 5353); the client pods connect to the ClusterIP with netcat.
+// underlay, 10.99.0.254): the session's forward flow DNATs to it, then egress takes it out (the switch's SNAT to the
+// node-local transit address, the node's MASQUERADE to its own address), and the reply comes back through the same
+// node into the session's reverse flow. Otherwise as services.test.ts: a real controller process, a two-node lab of
+// userspace Open vSwitch nodes, pods made by the real CNI path; the external host serves its name on TCP 8080 and
+// client pods on both nodes connect to the ClusterIP with netcat.
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';

@@ -172,10 +172,12 @@ export class HostEgress {
   }
 
   /**
-   * Runs `ensure` now, then again every `intervalMs` (every second while the bridge is not there yet). Logs what it
-   * changed, and each distinct problem once.
+   * Runs `ensure` now, then again every `intervalMs`; while the bridge is not there yet, after 1 s, doubling up to
+   * 10 s (the controller creates it within moments of the node's registration). Logs what it changed, and each
+   * distinct problem once.
    */
   start(intervalMs = 30_000): void {
+    let waitBridge = 1000;
     const tick = async (): Promise<void> => {
       let next = intervalMs;
       try {
@@ -183,9 +185,13 @@ export class HostEgress {
         if (changed.length > 0)
           this.log.info({ changed, transitIp: this.config.transitIp }, 'host egress set up');
         this.lastProblem = undefined;
+        waitBridge = 1000;
       } catch (e) {
         const msg = e instanceof Error ? e.message : String(e);
-        if (e instanceof HostEgressError && e.notReady) next = 1000;
+        if (e instanceof HostEgressError && e.notReady) {
+          next = waitBridge;
+          waitBridge = Math.min(waitBridge * 2, 10_000);
+        }
         if (msg !== this.lastProblem) this.log.warn({ problem: msg }, 'host egress not in place');
         this.lastProblem = msg;
       }
