@@ -155,6 +155,11 @@ export function parseConfig(argv: readonly string[], env: NodeJS.ProcessEnv = pr
   if (!o.tlsKey !== !o.tlsCert)
     throw new InvalidArgumentError('--tls-key and --tls-cert go together (one of them is missing)');
   if (o.tlsCa && !o.tlsKey) throw new InvalidArgumentError('--tls-ca needs --tls-key and --tls-cert');
+  try {
+    ipv4Octets(o.egressTransit); // the environment's value skips the option's parser
+  } catch (e) {
+    throw new InvalidArgumentError(`SDN_EGRESS_TRANSIT: ${(e as Error).message}`);
+  }
   const sync = (env.SDN_STORE_SYNC ?? 'OFFLOADED').toUpperCase();
   if (sync !== 'OFFLOADED' && sync !== 'FULL' && sync !== 'NORMAL') {
     throw new InvalidArgumentError(`SDN_STORE_SYNC="${sync}": expected OFFLOADED, FULL or NORMAL`);

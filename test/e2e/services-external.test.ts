@@ -42,20 +42,21 @@ describe('e2e: a ClusterIP Service with a backend outside the cluster', function
   }
 
   /**
-   * A TCP server (IPv4 and IPv6, port 8080) that writes `name` to every connection and closes it. Not an `nc -l`
-   * loop: between two of those the port is closed, and a quick second connection would be refused by the pod.
+   * The external host's TCP server (port 8080): writes `name` and the peer address it sees to every connection, then
+   * closes it. Not an `nc -l` loop: between two of those the port is closed, and a quick second connection would be
+   * refused.
    */
   const nameServer = (name: string): string =>
     `exec python3 -c 'import socket
-s = socket.socket(socket.AF_INET6)
+s = socket.socket()
 s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 0)
-s.bind(("::", 8080))
+s.bind(("0.0.0.0", 8080))
 s.listen(128)
 while True:
-    c, _ = s.accept()
-    c.sendall(b"${name}\\n")
+    c, peer = s.accept()
+    c.sendall(("${name} " + peer[0] + "\\n").encode())
     c.close()'`;
+  const tunnelIpOf = (node: string): string => status.nodes.find((n) => n.name === node)?.tunnelIp as string;
 
   before(async () => {
     requireRootAndOvs();
@@ -90,7 +91,7 @@ while True:
   });
 
   it('a pod reaches the external host directly (plain egress: the path a ClusterIP to it relies on)', async () => {
-    assert.equal(await tcp(client, '10.99.0.254', 8080), 'external');
+    assert.equal(await tcp(client, '10.99.0.254', 8080), `external ${tunnelIpOf(client.node)}`);
   });
 
   it('an external backend outside the cluster answers through NAT', async () => {
@@ -104,7 +105,8 @@ while True:
     assert.equal(r.status, 201, JSON.stringify(r.json));
     await new Promise((r2) => setTimeout(r2, 1500));
     const got = await tcp(client, VIP_EXT);
-    if (got !== 'external') {
+    // The external host sees the client's node: the reply comes back through that node.
+    if (got !== `external ${tunnelIpOf(client.node)}`) {
       const dump = await inNetns(
         status.nodes[0]?.netns as string,
         'ovs-ofctl',
@@ -120,6 +122,6 @@ while True:
           .join('\n')}`,
       );
     }
-    assert.equal(await tcp(client2, VIP_EXT), 'external');
+    assert.equal(await tcp(client2, VIP_EXT), `external ${tunnelIpOf(client2.node)}`);
   });
 });
