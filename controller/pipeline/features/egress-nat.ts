@@ -59,11 +59,15 @@ export function foreignSubnetDrops(ctx: NodeContext, d: DomainView, out: FlowSpe
   }
 }
 
-/** The internal source address of a port's egress before the SNAT: 100.64.<ofport>, unique among a node's ports. */
-export const EGRESS_ALIAS_NET = '100.64.0.0';
+/**
+ * The internal source address of a port's egress before the SNAT: 100.64.<ofport>, unique among a node's ports
+ * (ofports are 16-bit). Any /16 would do, since it never leaves the switch; this one reads as "not a pod" in dumps.
+ */
+const ALIAS_PREFIX = '100.64';
+export const EGRESS_ALIAS_NET = `${ALIAS_PREFIX}.0.0`;
 
 export function egressAlias(ofport: number): string {
-  return `100.64.${(ofport >>> 8) & 0xff}.${ofport & 0xff}`;
+  return `${ALIAS_PREFIX}.${(ofport >>> 8) & 0xff}.${ofport & 0xff}`;
 }
 
 /**
