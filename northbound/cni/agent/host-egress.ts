@@ -51,7 +51,7 @@ interface IpNeigh {
   state?: string[];
 }
 
-/** The rules of our chains exactly as iptables-save prints them (what `ensure` compares against). */
+/** The rules of our chains exactly as iptables-save and `iptables -S` print them (what `ensure` compares against). */
 export function egressRules(c: Pick<HostEgressConfig, 'transitIp' | 'bridge'>): {
   nat: string[];
   filter: string[];
@@ -69,7 +69,7 @@ export function egressRules(c: Pick<HostEgressConfig, 'transitIp' | 'bridge'>): 
 
 /**
  * An iptables-restore --noflush input that puts our chains in place: declaring a chain flushes it, the rules refill
- * it, and the jumps from the built-in chains are inserted first only where `save` (iptables-save) lacks them.
+ * it, and the jumps from the built-in chains are inserted first only where `save` (the rules listed now) lacks them.
  */
 export function restoreInput(c: Pick<HostEgressConfig, 'transitIp' | 'bridge'>, save: string): string {
   const have = new Set(save.split('\n').map((l) => l.trim()));
@@ -163,12 +163,30 @@ export class HostEgress {
       ]); // prettier-ignore
       changed.push(`neighbour ${transitIp} lladdr ${this.transitMac}`);
     }
-    const save = await this.run('iptables-save', []);
+    const save = await this.currentRules();
     if (!rulesInPlace(this.config, save)) {
       await this.run('iptables-restore', ['-w', '--noflush'], restoreInput(this.config, save));
       changed.push(`iptables ${NAT_CHAIN} (MASQUERADE from ${transitIp}) and ${FORWARD_CHAIN}`);
     }
     return changed;
+  }
+
+  /**
+   * The rules of the four chains that matter, as iptables-save would print them: listed chain by chain rather than
+   * with iptables-save, whose whole dump is large on a node with kube-proxy. A chain that does not exist yet lists
+   * nothing (iptables-restore then reports any real problem).
+   */
+  private async currentRules(): Promise<string> {
+    const chains = [
+      ['nat', 'POSTROUTING'],
+      ['nat', NAT_CHAIN],
+      ['filter', 'FORWARD'],
+      ['filter', FORWARD_CHAIN],
+    ] as const;
+    const lists = await Promise.all(
+      chains.map(([table, chain]) => this.run('iptables', ['-w', '-t', table, '-S', chain]).catch(() => '')),
+    );
+    return lists.join('\n');
   }
 
   /**
