@@ -171,7 +171,7 @@ function showProbe(root: HTMLElement, r: Probe): void {
       {
         class: `verdict ${r.agrees ? 'delivered' : 'dropped'}`,
         id: 'probe-summary',
-        'data-agrees': r.agrees,
+        'data-agrees': String(r.agrees),
       },
       h('b', null, `${r.tracedMoved}/${r.traced}`),
       ' ',
@@ -202,8 +202,8 @@ function showProbe(root: HTMLElement, r: Probe): void {
             'tr',
             {
               class: [f.traced ? 'traced' : 'untraced', f.packets !== '0' ? 'moved' : 'still'].join(' '),
-              'data-moved': f.packets !== '0',
-              'data-traced': f.traced,
+              'data-moved': String(f.packets !== '0'),
+              'data-traced': String(f.traced),
             },
             h('td', null, f.node),
             h('td', null, `${f.table} ${f.tableName}`),
