@@ -2,8 +2,9 @@
 // pipeline, inject a packet, and learn which flow of which table it hit, where it left, and why it stopped. Pure: the
 // trace API, the dashboard's Trace page, `sdnctl` and the unit tests all walk the same code.
 // It implements what the pipeline uses: priorities, masked matches, goto, resubmit, write_metadata,
-// set_field/load/move, output (also to a register, IN_PORT, never back out of the in_port), ALL groups, dec_ttl, and
-// conntrack treated simply (commit with SNAT remembered, replies un-NATed, ct_state/ct_mark set).
+// set_field/load/move, output (also to a register, IN_PORT, never back out of the in_port), ALL groups, dec_ttl,
+// conjunctive matches (conj_id), and conntrack treated simply (commit with SNAT remembered, replies un-NATed,
+// ct_state/ct_mark set).
 import type { Action } from '../../protocols/openflow13/actions.js';
 import { OXM_FIELDS, type OxmField, type OxmFieldName } from '../../protocols/openflow13/oxm.js';
 import type { GroupSpec } from './feature.js';
@@ -60,6 +61,19 @@ function ipv6ToBig(text: string): bigint {
   return groups.reduce((a, g) => (a << 16n) | BigInt(parseInt(g || '0', 16)), 0n);
 }
 
+/** A clause flow of a conjunctive match: its actions are `conjunction` actions and nothing else. */
+function isConjunctive(f: FlowSpec): boolean {
+  let any = false;
+  for (const i of f.instructions) {
+    if (i.type !== 'applyActions') return false;
+    for (const a of i.actions) {
+      if (a.type !== 'conjunction') return false;
+      any = true;
+    }
+  }
+  return any;
+}
+
 function width(field: OxmFieldName): bigint {
   return (1n << BigInt(OXM_FIELDS[field].bytes * 8)) - 1n;
 }
@@ -98,10 +112,44 @@ export class PipelineTracer {
     return result;
   }
 
-  /** The highest-priority flow of `table` matching `packet`. */
+  /**
+   * The highest-priority flow of `table` matching `packet`. Conjunctive flows (actions only `conjunction`) are clauses,
+   * not hits: once every clause of a conjunction has a matching flow, the flow matching `conj_id` takes the
+   * conjunction's priority in the contest (Open vSwitch's conjunctive match, ovs-fields(7)).
+   */
   lookup(table: number, packet: Packet): FlowSpec | undefined {
-    for (const f of this.tables.get(table) ?? []) if (matches(f.match, packet)) return f;
-    return undefined;
+    const flows = this.tables.get(table) ?? [];
+    const conj = new Map<
+      number,
+      { readonly clauses: Set<number>; readonly n: number; readonly priority: number }
+    >();
+    const complete = (above: number): FlowSpec | undefined => {
+      const done = [...conj]
+        .filter(([, c]) => c.clauses.size === c.n && c.priority > above)
+        .sort((a, b) => b[1].priority - a[1].priority);
+      for (const [id] of done) {
+        const withId = { ...packet, conj_id: id };
+        const f = flows.find(
+          (x) => !isConjunctive(x) && x.match.some((m) => m.field === 'conj_id') && matches(x.match, withId),
+        );
+        if (f) return f;
+      }
+      return undefined;
+    };
+    for (const f of flows) {
+      if (!matches(f.match, packet)) continue;
+      if (!isConjunctive(f)) return complete(f.priority) ?? f;
+      for (const i of f.instructions) {
+        if (i.type !== 'applyActions') continue;
+        for (const a of i.actions) {
+          if (a.type !== 'conjunction') continue;
+          let c = conj.get(a.id);
+          if (!c) conj.set(a.id, (c = { clauses: new Set(), n: a.nClauses, priority: f.priority }));
+          c.clauses.add(a.clause);
+        }
+      }
+    }
+    return complete(-1);
   }
 
   private runTable(table: number, pkt: Packet, res: MutableResult, depth: number, nesting: number): void {

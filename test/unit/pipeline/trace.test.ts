@@ -92,4 +92,38 @@ describe('pipeline tracer', () => {
     assert.equal(alive.ttlExpired, false);
     assert.equal(alive.outputs[0]?.packet.ip_ttl, 1);
   });
+  it('takes a conjunctive match when every clause matches, at its priority, and only then', () => {
+    const conj = (clause: number): Action => ({ type: 'conjunction', id: 7, clause, nClauses: 2 });
+    const t = new PipelineTracer([
+      flow(0, 100, [{ field: 'in_port', value: 1 }], [conj(0)]),
+      flow(
+        0,
+        100,
+        [
+          { field: 'eth_type', value: 0x0800 },
+          { field: 'ip_proto', value: 6 },
+        ],
+        [conj(1)],
+      ),
+      flow(0, 100, [{ field: 'conj_id', value: 7 }], [out(9)]),
+      flow(0, 50, [{ field: 'in_port', value: 1 }], [out(8)]),
+      flow(0, 200, [{ field: 'in_port', value: 3 }], [out(7)]),
+    ]);
+    const tcp = { eth_type: 0x0800, ip_proto: 6 };
+    assert.deepEqual(
+      t.inject({ in_port: 1, ...tcp }).outputs.map((o) => o.port),
+      [9],
+      'both clauses: the conj_id flow beats the lower flow',
+    );
+    assert.deepEqual(
+      t.inject({ in_port: 1, eth_type: 0x0800, ip_proto: 17 }).outputs.map((o) => o.port),
+      [8],
+      'one clause only: the next flow down',
+    );
+    assert.deepEqual(t.inject({ in_port: 2, ...tcp }).outputs, [], 'clause 1 alone: a miss');
+    assert.deepEqual(
+      t.inject({ in_port: 3, ...tcp }).outputs.map((o) => o.port),
+      [7],
+    );
+  });
 });
