@@ -12,7 +12,7 @@ import type { ModelReader } from '../../controller/store/store.js';
 import { rowOfStats, type FlowRow } from './flows.js';
 import { probeFrame } from './probe-frame.js';
 import type { SwitchView } from './switches.js';
-import { traceRun, TraceError, type TraceRequest, type TraceView } from './trace.js';
+import { traceRun, TraceError, type TraceRequest, type TraceRun, type TraceView } from './trace.js';
 
 export interface ProbeFlow {
   readonly node: string;
@@ -104,7 +104,7 @@ export async function probe(
       400,
       `${req.destination.ip} is no address of the model (endpoint, gateway, ClusterIP or node): a probe is only sent inside the cluster`,
     );
-  let run;
+  let run: TraceRun;
   try {
     run = traceRun(model, (id) => switches.compile(id), req);
   } catch (err) {
@@ -120,12 +120,12 @@ export async function probe(
 
   // Every node the IP packet visits in the trace: their counters are read before and after.
   const traced = run.view.steps.filter((s) => s.phase === 'ip' && s.flow !== undefined);
-  const nodeIds = new Map<string, Id>();
+  const byName = new Map([...model.all('node')].map((n) => [n.name, n.id]));
+  const nodeIds = new Map<string, Id>([[source.name, source.id]]);
   for (const s of traced) {
-    const n = [...model.all('node')].find((x) => x.name === s.node);
-    if (n) nodeIds.set(n.name, n.id);
+    const id = byName.get(s.node);
+    if (id !== undefined) nodeIds.set(s.node, id);
   }
-  nodeIds.set(source.name, source.id);
   const read = async (): Promise<Map<string, Snapshot>> => {
     const out = new Map<string, Snapshot>();
     await Promise.all(
