@@ -211,7 +211,7 @@ describe('e2e: security groups, QoS and health probes in a two-node lab', functi
         's = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)',
         's.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)',
         `s.bind(('', ${port}))`,
-        's.settimeout(6)',
+        's.settimeout(3)',
         'try:',
         "    print('got', s.recvfrom(100)[0].decode(), flush=True)",
         'except socket.timeout:',
