@@ -425,8 +425,29 @@ describe('e2e: the dashboard in headless chromium against the lab', function () 
     );
     assert.equal(api.status, 200, JSON.stringify(api.json));
     assert.ok(Number(api.json.sessions) > before, 'GET /services/web/stats agrees');
-    assert.equal(loads.n, 0, 'no reload: the count came over the event stream');
+    // An operator drains a backend: the page shows it without a reload, and back.
+    const admin = (controller as ControllerProcess).adminToken();
+    const backend = `/api/v1/services/web/backends/${encodeURIComponent(ep(b))}/health`;
+    const health = (h: string) =>
+      request((controller as ControllerProcess).url, admin, 'PUT', backend, { health: h });
+    assert.equal((await health('draining')).status, 200);
+    await page.waitForFunction(
+      () => document.querySelector('#services')?.textContent?.includes('draining'),
+      undefined,
+      {
+        timeout: 15_000,
+      },
+    );
     await page.screenshot({ path: join(OUT, 'services-sessions.png'), fullPage: true });
+    assert.equal((await health('healthy')).status, 200);
+    await page.waitForFunction(
+      () => !document.querySelector('#services')?.textContent?.includes('draining'),
+      undefined,
+      {
+        timeout: 15_000,
+      },
+    );
+    assert.equal(loads.n, 0, 'no reload: counts and health came over the event stream');
     await page.close();
   });
 
