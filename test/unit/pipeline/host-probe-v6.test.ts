@@ -1,14 +1,13 @@
 // Node-to-pod health probes over IPv6 on the fake switch: the node's neighbour solicitation for a pod's address
 // (sent to the solicited-node multicast address, so no ipv6_dst match can take it) enters the pod's network by its
-// target and is answered in the switch; the node's TCP probe then reaches a deny-all pod and teaches the switch its
-// reply (learn), while a pod's own connection to that pod is dropped.
+// target and is answered in the switch; the node's TCP probe then reaches a deny-all pod and teaches the switch
+// (NXAST_LEARN, simulated) the flow of exactly its reply, while nothing else from the pod reaches the node.
 import { strict as assert } from 'node:assert';
 import { compileNode } from '../../../controller/pipeline/compile.js';
-import { hostMac } from '../../../controller/pipeline/context.js';
+import { hostMac, syntheticGatewayMac } from '../../../controller/pipeline/context.js';
 import { LOCAL_PORT } from '../../../controller/pipeline/ports.js';
-import { PipelineTracer, type Packet } from '../../../controller/pipeline/trace.js';
 import type { PipelineSnapshot } from '../../../controller/pipeline/snapshot.js';
-import { FakeSwitch } from '../../support/fake-switch.js';
+import { FakeSwitch, type Packet } from '../../support/fake-switch.js';
 import { cluster, MAC } from './fixture.js';
 import { group } from './sg-fixture.js';
 
@@ -56,7 +55,8 @@ describe('pipeline: node-to-pod probes over IPv6', () => {
     );
   });
 
-  it('passes the TCP probe to the deny-all pod and learns its reply; a pod connecting to it is dropped', () => {
+  it('passes the TCP probe to the deny-all pod, lets exactly its reply back to the node, and nothing else', () => {
+    const sw = new FakeSwitch(n1.flows, n1.groups);
     const syn: Packet = {
       in_port: LOCAL_PORT,
       eth_src: host,
@@ -69,16 +69,41 @@ describe('pipeline: node-to-pod probes over IPv6', () => {
       tcp_src: 40000,
       tcp_dst: 7070,
     };
-    // learn is not simulated: the lenient tracer names it in the step that ran it.
-    const t = new PipelineTracer(n1.flows, n1.groups, { strict: false });
-    const probe = t.inject(syn);
+    // The pod's reply goes to its gateway (the node's address is on no pod subnet).
+    const reply = (sport: number, dport: number): Packet => ({
+      in_port: 1,
+      eth_src: MAC.a1,
+      eth_dst: syntheticGatewayMac('SA1v6'),
+      eth_type: 0x86dd,
+      ipv6_src: 'fd00:1::10',
+      ipv6_dst: NODE_V6,
+      ip_proto: 6,
+      ip_ttl: 64,
+      tcp_src: sport,
+      tcp_dst: dport,
+    });
+    assert.deepEqual(
+      sw.inject(reply(7070, 40000)).outputs,
+      [],
+      'before any probe, the pod reaches nothing of the node',
+    );
+    const probe = sw.inject(syn);
     assert.deepEqual(
       probe.outputs.map((o) => o.port),
       [1],
+      probe.trace.join('\n'),
     );
-    assert.ok(probe.steps.some((s) => s.table === 60 && s.skipped.includes('learn')));
+    const back = sw.inject(reply(7070, 40000));
+    assert.deepEqual(
+      back.outputs.map((o) => [o.port, o.packet.eth_dst]),
+      [[LOCAL_PORT, host]],
+      back.trace.join('\n'),
+    );
+    assert.match(back.trace[back.trace.length - 1] ?? '', /table=30 priority=12000/, 'by the learned flow');
+    assert.deepEqual(sw.inject(reply(7070, 40001)).outputs, [], 'another port of the node: no');
+    assert.deepEqual(sw.inject(reply(33000, 7171)).outputs, [], 'a connection the pod opens: no');
     // The same SYN from the tunnel (another node's pod): the group's default denies it.
-    const fromPod = t.inject({
+    const fromPod = sw.inject({
       ...syn,
       in_port: 65000,
       tun_id: 100n,
@@ -86,6 +111,6 @@ describe('pipeline: node-to-pod probes over IPv6', () => {
       ipv6_src: 'fd00:1::12',
     });
     assert.deepEqual(fromPod.outputs, []);
-    assert.equal(fromPod.steps.at(-1)?.table, 60, 'dropped in ingress_security');
+    assert.match(fromPod.trace[fromPod.trace.length - 1] ?? '', /^table=60 /, 'dropped in ingress_security');
   });
 });
