@@ -99,6 +99,7 @@ export async function startController(config: ControllerConfig, log: Logger): Pr
     ctx,
     dataplane: reconciler,
     switches: reconciler,
+    services: lb,
     metrics,
     logger: log,
     ...(tls ? { https: { key: tls.key, cert: tls.cert } } : {}),

@@ -2,9 +2,10 @@
 // pipeline, inject a packet, and learn which flow of which table it hit, where it left, and why it stopped. Pure: the
 // trace API, the dashboard's Trace page, `sdnctl` and the unit tests all walk the same code.
 // It implements what the pipeline uses: priorities, masked matches, goto, resubmit, write_metadata,
-// set_field/load/move, output (also to a register, IN_PORT, never back out of the in_port), ALL groups, dec_ttl, and
-// conntrack treated simply (commit with SNAT remembered, replies un-NATed, ct_state/ct_mark set).
-import type { Action } from '../../protocols/openflow13/actions.js';
+// set_field/load/move, output (also to a register, IN_PORT, never back out of the in_port), ALL groups, dec_ttl,
+// conjunctive matches (conj_id), learn (the learned flow joins the tables), and conntrack treated simply (commit with SNAT remembered, replies un-NATed,
+// ct_state/ct_mark set).
+import type { Action, LearnSource } from '../../protocols/openflow13/actions.js';
 import { OXM_FIELDS, type OxmField, type OxmFieldName } from '../../protocols/openflow13/oxm.js';
 import type { GroupSpec } from './feature.js';
 import type { FlowSpec } from './flow.js';
@@ -60,6 +61,19 @@ function ipv6ToBig(text: string): bigint {
   return groups.reduce((a, g) => (a << 16n) | BigInt(parseInt(g || '0', 16)), 0n);
 }
 
+/** A clause flow of a conjunctive match: its actions are `conjunction` actions and nothing else. */
+function isConjunctive(f: FlowSpec): boolean {
+  let any = false;
+  for (const i of f.instructions) {
+    if (i.type !== 'applyActions') return false;
+    for (const a of i.actions) {
+      if (a.type !== 'conjunction') return false;
+      any = true;
+    }
+  }
+  return any;
+}
+
 function width(field: OxmFieldName): bigint {
   return (1n << BigInt(OXM_FIELDS[field].bytes * 8)) - 1n;
 }
@@ -98,10 +112,44 @@ export class PipelineTracer {
     return result;
   }
 
-  /** The highest-priority flow of `table` matching `packet`. */
+  /**
+   * The highest-priority flow of `table` matching `packet`. Conjunctive flows (actions only `conjunction`) are clauses,
+   * not hits: once every clause of a conjunction has a matching flow, the flow matching `conj_id` takes the
+   * conjunction's priority in the contest (Open vSwitch's conjunctive match, ovs-fields(7)).
+   */
   lookup(table: number, packet: Packet): FlowSpec | undefined {
-    for (const f of this.tables.get(table) ?? []) if (matches(f.match, packet)) return f;
-    return undefined;
+    const flows = this.tables.get(table) ?? [];
+    const conj = new Map<
+      number,
+      { readonly clauses: Set<number>; readonly n: number; readonly priority: number }
+    >();
+    const complete = (above: number): FlowSpec | undefined => {
+      const done = [...conj]
+        .filter(([, c]) => c.clauses.size === c.n && c.priority > above)
+        .sort((a, b) => b[1].priority - a[1].priority);
+      for (const [id] of done) {
+        const withId = { ...packet, conj_id: id };
+        const f = flows.find(
+          (x) => !isConjunctive(x) && x.match.some((m) => m.field === 'conj_id') && matches(x.match, withId),
+        );
+        if (f) return f;
+      }
+      return undefined;
+    };
+    for (const f of flows) {
+      if (!matches(f.match, packet)) continue;
+      if (!isConjunctive(f)) return complete(f.priority) ?? f;
+      for (const i of f.instructions) {
+        if (i.type !== 'applyActions') continue;
+        for (const a of i.actions) {
+          if (a.type !== 'conjunction') continue;
+          let c = conj.get(a.id);
+          if (!c) conj.set(a.id, (c = { clauses: new Set(), n: a.nClauses, priority: f.priority }));
+          c.clauses.add(a.clause);
+        }
+      }
+    }
+    return complete(-1);
   }
 
   private runTable(table: number, pkt: Packet, res: MutableResult, depth: number, nesting: number): void {
@@ -179,6 +227,13 @@ export class PipelineTracer {
         case 'resubmit':
           this.runTable(a.table === 255 ? 0 : a.table, { ...pkt }, res, depth + 1, nesting + 1);
           break;
+        case 'learn':
+          if (!this.learn(a, pkt)) {
+            if (this.strict)
+              throw new Error('pipeline tracer: a learn spec on part of a field is not simulated');
+            skipped.push(a.type);
+          }
+          break;
         case 'ct':
           this.conntrack(a, pkt);
           if (a.recircTable !== 255) this.runTable(a.recircTable, { ...pkt }, res, depth + 1, nesting + 1);
@@ -187,6 +242,56 @@ export class PipelineTracer {
           if (this.strict) throw new Error(`pipeline tracer: action ${a.type} not simulated`);
           skipped.push(a.type);
       }
+    }
+    return true;
+  }
+
+  /**
+   * NXAST_LEARN: adds (or replaces) the flow the specs build from this packet, in the tracer's own tables, so that a
+   * later packet meets it (idle timeouts do not run here). Whole-field specs only; false when a spec is partial.
+   */
+  private learn(a: Extract<Action, { type: 'learn' }>, pkt: Packet): boolean {
+    const match: OxmField[] = [];
+    const actions: Action[] = [];
+    const valueOf = (src: LearnSource, nbits: number): bigint =>
+      'value' in src ? src.value : readBits(pkt, plainField(src.field), src.ofs, nbits);
+    for (const spec of a.specs) {
+      const v = valueOf(spec.src, spec.nbits);
+      if (spec.kind === 'output') {
+        actions.push({ type: 'output', port: widePort(Number(v)), maxLen: 0 });
+        continue;
+      }
+      const field = plainField(spec.dst.field);
+      if (spec.kind === 'load') {
+        actions.push({ type: 'regLoad', dst: { field, ofs: spec.dst.ofs, nbits: spec.nbits }, value: v });
+        continue;
+      }
+      if (spec.dst.ofs !== 0 || spec.nbits !== fieldBits(spec.dst.field)) return false;
+      const value = field === 'in_port' ? widePort(Number(v)) : fromBig(field, v);
+      match.push({ field, value } as OxmField);
+    }
+    const learned: FlowSpec = {
+      table: a.tableId,
+      priority: a.priority,
+      match,
+      instructions: [{ type: 'applyActions', actions }],
+      cookie: a.cookie,
+      idleTimeout: a.idleTimeout,
+      hardTimeout: a.hardTimeout,
+      flags: 0,
+    };
+    const key = JSON.stringify(match, (_k, x: unknown) => (typeof x === 'bigint' ? x.toString() : x));
+    let table = this.tables.get(a.tableId);
+    if (!table) this.tables.set(a.tableId, (table = []));
+    const same = table.findIndex(
+      (f) =>
+        f.priority === a.priority &&
+        JSON.stringify(f.match, (_k, x: unknown) => (typeof x === 'bigint' ? x.toString() : x)) === key,
+    );
+    if (same >= 0) table[same] = learned;
+    else {
+      table.push(learned);
+      table.sort((x, y) => y.priority - x.priority);
     }
     return true;
   }
@@ -226,6 +331,21 @@ function emit(port: number, pkt: Packet, res: MutableResult): void {
   const inPort = Number(pkt.in_port);
   if (port === IN_PORT) res.outputs.push({ port: inPort, packet: { ...pkt } });
   else if (port !== inPort) res.outputs.push({ port, packet: { ...pkt } });
+}
+
+/** Learn specs name NXM fields (`in_port_nxm`); the packet carries the same values under the OXM name. */
+function plainField(f: OxmFieldName): OxmFieldName {
+  return (f.endsWith('_nxm') ? f.slice(0, -4) : f) as OxmFieldName;
+}
+
+function fieldBits(f: OxmFieldName): number {
+  const d = OXM_FIELDS[f];
+  return 'bits' in d && d.bits !== undefined ? d.bits : d.bytes * 8;
+}
+
+/** A 16-bit port number as Open vSwitch reads it: 0xfff8.. are the reserved ports of OpenFlow 1.3 (0xfffffff8..). */
+function widePort(p: number): number {
+  return p >= 0xfff8 && p <= 0xffff ? p + 0xffff0000 : p;
 }
 
 function fromBig4(v: bigint): string {

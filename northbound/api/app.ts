@@ -12,13 +12,14 @@ import type { Dataplane } from '../../controller/dataplane';
 import type { Logger } from '../../controller/log';
 import { ControllerMetrics } from '../../controller/metrics';
 import type { OpsContext } from '../../controller/ops/context';
-import { registerDashboard, type SwitchView } from '../dashboard';
+import { registerDashboard, type ServiceStatsSource, type SwitchView } from '../dashboard';
 import { registerAuth } from './auth';
 import { problemOf, sendProblem } from './problem';
 import { cniRoutes } from './routes/cni';
 import { modelRoutes } from './routes/model';
 import { partRoutes } from './routes/parts';
 import { serviceBackendRoutes } from './routes/service-backends';
+import { serviceStatsRoutes } from './routes/service-stats';
 import { tokenRoutes } from './routes/tokens';
 
 export interface ReadinessCheck {
@@ -37,6 +38,8 @@ export interface ApiDeps {
   readonly readiness?: readonly ReadinessCheck[];
   /** Node switch state, compiled pipelines and live flows for the dashboard (the reconciler); absent: model only. */
   readonly switches?: SwitchView;
+  /** Backend health and open sessions of the ClusterIP load balancer; absent: health from the model only. */
+  readonly services?: ServiceStatsSource;
   /** PEM key and certificate: the API and dashboard serve https only. */
   readonly https?: { readonly key: string | Buffer; readonly cert: string | Buffer };
 }
@@ -118,12 +121,16 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
       modelRoutes(api, ctx);
       partRoutes(api, ctx);
       serviceBackendRoutes(api, ctx);
+      serviceStatsRoutes(api, ctx, deps.services);
       tokenRoutes(api, ctx);
     },
     { prefix: '/api/v1' },
   );
   await app.register(async (cni) => cniRoutes(cni, ctx, deps.dataplane), { prefix: '/cni/v1' });
-  await registerDashboard(app, ctx, { ...(deps.switches ? { switches: deps.switches } : {}) });
+  await registerDashboard(app, ctx, {
+    ...(deps.switches ? { switches: deps.switches } : {}),
+    ...(deps.services ? { services: deps.services } : {}),
+  });
   await app.ready();
   return app;
 }

@@ -4,12 +4,15 @@ import type { OpsContext } from '../../controller/ops/context.js';
 import { registerEventStream, type EventStreamOptions } from '../events/stream.js';
 import { dashboardApiRoutes } from './routes.js';
 import { registerDashboardStatic } from './static.js';
+import type { ServiceStatsSource } from './service-stats.js';
 import type { SwitchView } from './switches.js';
 
 export type { SwitchView } from './switches.js';
+export type { ServiceStatsSource } from './service-stats.js';
 
 export interface DashboardOptions {
   readonly switches?: SwitchView;
+  readonly services?: ServiceStatsSource;
   readonly events?: EventStreamOptions;
   /** Where the built web UI is; default dist/dashboard. */
   readonly webRoot?: string;
@@ -20,7 +23,12 @@ export async function registerDashboard(
   ctx: OpsContext,
   options: DashboardOptions,
 ): Promise<void> {
-  await app.register(async (api) => dashboardApiRoutes(api, ctx, options.switches), { prefix: '/api/v1' });
-  registerEventStream(app, ctx, options.switches, options.events);
+  await app.register(async (api) => dashboardApiRoutes(api, ctx, options.switches, options.services), {
+    prefix: '/api/v1',
+  });
+  registerEventStream(app, ctx, options.switches, {
+    ...options.events,
+    ...(options.services ? { services: options.services } : {}),
+  });
   await registerDashboardStatic(app, options.webRoot);
 }

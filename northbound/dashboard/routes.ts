@@ -4,11 +4,13 @@ import type { FastifyInstance } from 'fastify';
 import { Feature, FEATURE_DOCS, TABLES, type FeatureName } from '../../controller/pipeline/index.js';
 import type { OpsContext } from '../../controller/ops/context.js';
 import { invalid } from '../../controller/ops/errors.js';
-import { ADMIN_READ } from '../api/auth.js';
+import { ADMIN, ADMIN_READ } from '../api/auth.js';
 import { errors } from '../api/crud.js';
 import { HttpProblem } from '../api/problem.js';
 import { filterFlows, rowOfSpec, rowOfStats } from './flows.js';
+import { probe, ProbeError } from './probe.js';
 import * as S from './schemas.js';
+import type { ServiceStatsSource } from './service-stats.js';
 import type { SwitchView } from './switches.js';
 import { trace, TraceError, type TraceProtocol } from './trace.js';
 import { auditView, ipam, overview, security, services, topology } from './views.js';
@@ -19,6 +21,7 @@ export function dashboardApiRoutes(
   app: FastifyInstance,
   ctx: OpsContext,
   switches: SwitchView | undefined,
+  serviceSource?: ServiceStatsSource,
 ): void {
   const { store } = ctx;
   const read = { roles: ADMIN_READ };
@@ -57,11 +60,11 @@ export function dashboardApiRoutes(
     config: read,
     schema: {
       tags,
-      summary: 'services with their backends resolved',
+      summary: 'services with their backends resolved, their health and open sessions',
       querystring: S.NoQuery,
       response: { 200: S.ServiceSummary, ...errors },
     },
-    handler: async () => ({ items: services(store) }),
+    handler: async () => ({ items: services(store, serviceSource) }),
   });
   app.get('/security-summary', {
     config: read,
@@ -178,6 +181,38 @@ export function dashboardApiRoutes(
         });
       } catch (err) {
         if (err instanceof TraceError) throw invalid('body', err.message);
+        throw err;
+      }
+    },
+  });
+
+  app.post('/trace/probe', {
+    // It sends traffic into a switch: admin only.
+    config: { roles: ADMIN },
+    schema: {
+      tags,
+      summary:
+        "trace, then inject the packet for real (packet-out into the source port's pipeline) and show which flow counters moved",
+      body: S.TraceBody,
+      response: { 200: S.Probe, ...errors },
+    },
+    handler: async (req) => {
+      if (!switches?.session)
+        throw new HttpProblem(
+          503,
+          'Service Unavailable',
+          'no switches to probe: the controller runs without them',
+        );
+      const body = req.body as {
+        sourceEndpoint: string;
+        destination: { ip: string; protocol: TraceProtocol; port?: number };
+      };
+      const src = ctx.resolve(req.actor, 'endpoint', body.sourceEndpoint, 'body/sourceEndpoint');
+      try {
+        return await probe(store, switches, { sourceEndpoint: src, destination: body.destination });
+      } catch (err) {
+        if (err instanceof ProbeError && err.status === 400) throw invalid('body', err.message);
+        if (err instanceof ProbeError) throw new HttpProblem(503, 'Service Unavailable', err.message);
         throw err;
       }
     },

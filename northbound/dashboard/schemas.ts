@@ -137,3 +137,24 @@ export const Trace = Type.Object({
     node: Type.Optional(Type.String()),
   }),
 });
+
+export const ProbeFlow = Type.Object({
+  node: Type.String(),
+  table: Type.Integer(),
+  tableName: Type.String(),
+  priority: Type.Integer(),
+  cookie: Type.String(),
+  feature: Type.String(),
+  text: Type.String({ description: 'ovs-ofctl syntax without counters' }),
+  packets: Type.String({ description: 'packets the flow counted during the probe (decimal, 64-bit)' }),
+  traced: Type.Boolean({ description: 'the compiled trace walked this flow' }),
+});
+export const Probe = Type.Object({
+  trace: Trace,
+  injected: Type.Object({ node: Type.String(), inPort: Type.Integer(), bytes: Type.Integer() }),
+  flows: Type.Array(ProbeFlow),
+  traced: Type.Integer({ description: 'flows the compiled trace walked' }),
+  tracedMoved: Type.Integer({ description: 'of those, flows whose packet counter moved' }),
+  agrees: Type.Boolean({ description: 'every flow of the trace counted the probe' }),
+  summary: Type.String(),
+});

@@ -73,6 +73,23 @@ export function trace(
   compile: (nodeId: Id) => CompiledNode | undefined,
   req: TraceRequest,
 ): TraceView {
+  return traceRun(model, compile, req).view;
+}
+
+/** A trace and what injecting its packet for real needs: the packet's fields, the node and port it enters at. */
+export interface TraceRun {
+  readonly view: TraceView;
+  readonly nodeId: Id;
+  readonly inPort: number;
+  /** Absent when the packet is never sent (its next hop does not resolve). */
+  readonly packet?: Packet;
+}
+
+export function traceRun(
+  model: ModelReader,
+  compile: (nodeId: Id) => CompiledNode | undefined,
+  req: TraceRequest,
+): TraceRun {
   const src = req.sourceEndpoint;
   const v6 = req.destination.ip.includes(':');
   const srcIp = src.ips.find((ip) => ip.includes(':') === v6);
@@ -107,7 +124,7 @@ export function trace(
     const answer = arp.outputs.find((o) => o.port === inPort && Number(o.packet.arp_op) === 2);
     if (!answer) {
       const last = lastHit(arp);
-      return {
+      const view: TraceView = {
         packet: `arp who-has ${nextHop} tell ${srcIp}`,
         steps,
         verdict: {
@@ -116,6 +133,7 @@ export function trace(
           ...(last ? { decidedBy: formatFlow(flowMod(last)), decidedByNode: node.name } : {}),
         },
       };
+      return { view, nodeId: node.id, inPort };
     }
     dstMac = String(answer.packet.arp_sha);
   } else if (nextHop) {
@@ -140,7 +158,8 @@ export function trace(
     ...l4(req.destination.protocol, req.destination.port ?? 0, v6),
   };
   const text = formatMatch(Object.entries(packet).map(([field, value]) => ({ field, value })) as Match);
-  return { packet: text, steps, verdict: walk(model, compile, node, compiled, packet, steps) };
+  const view = { packet: text, steps, verdict: walk(model, compile, node, compiled, packet, steps) };
+  return { view, nodeId: node.id, inPort, packet };
 }
 
 /** Runs the packet on a node; a tunnel output continues on the node it was sent to. */

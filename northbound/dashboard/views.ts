@@ -2,8 +2,9 @@
 // Services, Security and Audit pages show. Pure functions of the store (and the switch view for node state).
 import type { ChangeEvent } from '../../controller/events.js';
 import type { Ipam } from '../../controller/ipam/ipam.js';
-import type { Kind } from '../../controller/model/types.js';
+import type { Kind, Service } from '../../controller/model/types.js';
 import type { AuditRecord, ModelStore } from '../../controller/store/store.js';
+import { serviceStats, type ServiceStats, type ServiceStatsSource } from './service-stats.js';
 import type { NodeSwitchState, SwitchView } from './switches.js';
 
 export const COUNTED: readonly Kind[] = [
@@ -136,8 +137,17 @@ export function ipam(store: ModelStore, ipamState: Ipam) {
 }
 
 /** Services with their backends resolved to names, addresses and nodes. */
-export function services(store: ModelStore) {
-  return [...store.all('service')].map((s) => ({
+export function services(store: ModelStore, source: ServiceStatsSource | undefined) {
+  return [...store.all('service')].map((s) => servicesView(store, s, serviceStats(s, source)));
+}
+
+function servicesView(store: ModelStore, s: Service, stats: ServiceStats) {
+  const live = new Map(stats.backends.map((b) => [b.id, b]));
+  const liveOf = (id: string) => {
+    const b = live.get(id);
+    return { id, health: b?.health ?? 'healthy', sessions: b?.sessions ?? null };
+  };
+  return {
     id: s.id,
     name: s.name,
     tenant: store.get('tenant', s.tenantId)?.name ?? s.tenantId,
@@ -160,6 +170,7 @@ export function services(store: ModelStore) {
           node: null,
           weight: b.weight,
           present: true,
+          ...liveOf(`addr:${b.address}`),
         };
       const ep = store.get('endpoint', b.endpointId);
       return {
@@ -169,9 +180,11 @@ export function services(store: ModelStore) {
         node: ep ? (store.get('node', ep.nodeId)?.name ?? null) : null,
         weight: b.weight,
         present: ep !== undefined,
+        ...liveOf(b.endpointId),
       };
     }),
-  }));
+    sessions: stats.sessions ?? null,
+  };
 }
 
 /** Security groups with their rules and the endpoints they apply to; QoS policies with theirs. */

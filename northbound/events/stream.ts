@@ -1,7 +1,8 @@
 // GET /api/v1/events as a WebSocket: the model's change events as they commit, and node switch-state changes
 // (OVSDB/OpenFlow session, flow count) as they happen. Browsers cannot set an Authorization header on a WebSocket,
 // so the token travels as a subprotocol "bearer.<token>" next to "sdn.v1"; a wrong or missing one gets a 401
-// before the handshake. Viewer or admin tokens only, like the dashboard's routes.
+// before the handshake. Viewer or admin tokens only, like the dashboard's routes. The load balancer's per-backend
+// health and open sessions go out as `serviceStats` when they change (compared at the same poll as node states).
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
@@ -11,6 +12,7 @@ import type { OpsContext } from '../../controller/ops/context.js';
 import { authenticate } from '../../controller/ops/tokens.js';
 import type { Id } from '../../controller/model/types.js';
 import { ADMIN_READ } from '../api/auth.js';
+import { allServiceStats, type ServiceStats, type ServiceStatsSource } from '../dashboard/service-stats.js';
 import type { NodeSwitchState, SwitchView } from '../dashboard/switches.js';
 import { auditView } from '../dashboard/views.js';
 
@@ -25,11 +27,14 @@ export type StreamMessage =
       readonly type: 'change';
       readonly event: ReturnType<typeof auditView> & { readonly nodes: readonly Id[] };
     }
-  | { readonly type: 'nodeState'; readonly nodeId: Id; readonly state: NodeSwitchState };
+  | { readonly type: 'nodeState'; readonly nodeId: Id; readonly state: NodeSwitchState }
+  | ({ readonly type: 'serviceStats' } & ServiceStats);
 
 export interface EventStreamOptions {
   /** How often node switch states are compared for changes. Default 1000 ms. */
   readonly statePollMs?: number;
+  /** Backend health and sessions of the load balancer; absent: no serviceStats messages. */
+  readonly services?: ServiceStatsSource;
 }
 
 export function registerEventStream(
@@ -44,6 +49,7 @@ export function registerEventStream(
     handleProtocols: (protocols) => (protocols.has(EVENTS_PROTOCOL) ? EVENTS_PROTOCOL : false),
   });
   const states = new Map<Id, string>();
+  const serviceStates = new Map<Id, string>();
   const currentStates = (): Record<Id, NodeSwitchState> => {
     const out: Record<Id, NodeSwitchState> = {};
     if (switches) for (const n of ctx.store.all('node')) out[n.id] = switches.nodeState(n.id);
@@ -59,13 +65,26 @@ export function registerEventStream(
     broadcast({ type: 'change', event: { ...auditView(e), nodes: e.nodes } });
   ctx.store.events.on('change', onChange);
   const poll = setInterval(() => {
-    if (wss.clients.size === 0) return;
+    if (wss.clients.size === 0) {
+      serviceStates.clear(); // a new client has read the summary: what it missed is sent again
+      return;
+    }
     for (const [id, state] of Object.entries(currentStates())) {
       const text = JSON.stringify(state);
       if (states.get(id) === text) continue;
       states.set(id, text);
       broadcast({ type: 'nodeState', nodeId: id, state });
     }
+    if (!options.services) return;
+    const seen = new Set<Id>();
+    for (const stats of allServiceStats(ctx.store, options.services)) {
+      seen.add(stats.serviceId);
+      const text = JSON.stringify(stats);
+      if (serviceStates.get(stats.serviceId) === text) continue;
+      serviceStates.set(stats.serviceId, text);
+      broadcast({ type: 'serviceStats', ...stats });
+    }
+    for (const id of serviceStates.keys()) if (!seen.has(id)) serviceStates.delete(id);
   }, options.statePollMs ?? 1000);
   poll.unref();
 

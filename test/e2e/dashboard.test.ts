@@ -1,7 +1,8 @@
 // The dashboard (issue 10) in a real browser: headless Debian chromium against a real controller process with the
 // two-node lab behind it. Every page shows the lab's data; a pod added through the CNI plugin appears live; a ping
-// moves a flow counter; trace gives the right verdict and the flow that decided it. Screenshots of every page go to
-// test-output/dashboard/.
+// moves a flow counter; a connection to a ClusterIP moves the Services page's session count live; trace gives the
+// right verdict and the flow that decided it, and its probe (a real packet-out) moves the counters of the flows the
+// trace names. Screenshots of every page go to test-output/dashboard/.
 import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -14,7 +15,7 @@ import { readState } from '../../northbound/cli/lab/state.js';
 import type { PodPlan } from '../../northbound/cli/lab/layout.js';
 import { launchBrowser, login, type Browser } from '../support/browser.js';
 import { ControllerProcess, request } from '../support/controller-process.js';
-import { Lab, ping, type LabPod, type LabStatus } from '../support/lab.js';
+import { Lab, inNetns, ping, type LabPod, type LabStatus } from '../support/lab.js';
 import { cleanupStaleSandboxes, freeTcpPort, requireRootAndOvs } from '../support/ovs.js';
 
 // The little of the browser's globals that the functions run inside the page use (the test build has no DOM lib).
@@ -131,11 +132,11 @@ describe('e2e: the dashboard in headless chromium against the lab', function () 
     [...new Set(status.pods.map((p) => p.tenant))].filter((t): t is string => t !== null);
   const v4 = (p: LabPod): string => p.ips.find((ip) => !ip.includes(':')) as string;
 
-  async function openPage(name: string, query = ''): Promise<Page> {
+  async function openPage(name: string, query = '', token = viewer): Promise<Page> {
     const page = await (browser as Browser).context.newPage();
     const errors: string[] = [];
     page.on('pageerror', (e) => errors.push(e.message));
-    await login(page, (controller as ControllerProcess).url, viewer);
+    await login(page, (controller as ControllerProcess).url, token);
     await page.goto(`${(controller as ControllerProcess).url}/dashboard/#/${name}${query}`);
     assert.deepEqual(errors, [], 'no script errors');
     return page;
@@ -386,6 +387,70 @@ describe('e2e: the dashboard in headless chromium against the lab', function () 
     await page.close();
   });
 
+  it('moves the session count of a backend live after a connection through the ClusterIP', async () => {
+    const [, b] = podsOf(tenants()[0] as string) as [LabPod, LabPod];
+    const page = await openPage('services');
+    await page.waitForSelector('#services .service-sessions');
+    const total = async () => Number(await page.textContent('#services .service-sessions'));
+    const before = await total();
+    assert.ok(Number.isInteger(before), 'a session count is shown, not a dash');
+    assert.match((await page.textContent('#services')) ?? '', /healthy/);
+    const loads = { n: 0 };
+    page.on('load', () => loads.n++);
+    // The SYN reaches the controller (packet-in), which places the connection on a backend and counts it; the
+    // count stays until the session's flows idle out (60 s), long after this test has looked.
+    await inNetns(b.netns, 'nc', '-z', '-w', '2', '10.96.0.10', '80');
+    await page.waitForFunction(
+      (n) => Number(document.querySelector('#services .service-sessions')?.textContent) > n,
+      before,
+      { timeout: 15_000 },
+    );
+    const backends = await page.evaluate(() => {
+      const out: string[] = [];
+      const all = document.querySelectorAll('#services li[data-backend] .sessions') as unknown as {
+        forEach(f: (e: PageElement) => void): void;
+      };
+      all.forEach((e) => out.push(e.textContent ?? ''));
+      return out;
+    });
+    assert.ok(
+      backends.some((n) => Number(n) > 0),
+      `one backend shows the session (${backends.join(', ')})`,
+    );
+    const api = await request(
+      (controller as ControllerProcess).url,
+      viewer,
+      'GET',
+      '/api/v1/services/web/stats',
+    );
+    assert.equal(api.status, 200, JSON.stringify(api.json));
+    assert.ok(Number(api.json.sessions) > before, 'GET /services/web/stats agrees');
+    // An operator drains a backend: the page shows it without a reload, and back.
+    const admin = (controller as ControllerProcess).adminToken();
+    const backend = `/api/v1/services/web/backends/${encodeURIComponent(ep(b))}/health`;
+    const health = (h: string) =>
+      request((controller as ControllerProcess).url, admin, 'PUT', backend, { health: h });
+    assert.equal((await health('draining')).status, 200);
+    await page.waitForFunction(
+      () => document.querySelector('#services')?.textContent?.includes('draining'),
+      undefined,
+      {
+        timeout: 15_000,
+      },
+    );
+    await page.screenshot({ path: join(OUT, 'services-sessions.png'), fullPage: true });
+    assert.equal((await health('healthy')).status, 200);
+    await page.waitForFunction(
+      () => !document.querySelector('#services')?.textContent?.includes('draining'),
+      undefined,
+      {
+        timeout: 15_000,
+      },
+    );
+    assert.equal(loads.n, 0, 'no reload: counts and health came over the event stream');
+    await page.close();
+  });
+
   it('traces an allowed and a denied packet with the verdict and the flow that decided it', async () => {
     const [t1] = tenants() as [string];
     const [a, b] = podsOf(t1) as [LabPod, LabPod];
@@ -433,6 +498,52 @@ describe('e2e: the dashboard in headless chromium against the lab', function () 
       'the drop flow decided it',
     );
     await page.screenshot({ path: join(OUT, 'trace-denied.png'), fullPage: true });
+    await page.close();
+  });
+  it('injects the traced packet as a probe (admin) and shows that the counters of the traced flows moved', async () => {
+    const c = controller as ControllerProcess;
+    const [a, b] = podsOf(tenants()[0] as string) as [LabPod, LabPod];
+    const query = `?source=${encodeURIComponent(ep(a))}`;
+    const viewerPage = await openPage('trace', query);
+    await viewerPage.waitForSelector('#trace-source option', { state: 'attached' });
+    await viewerPage.fill('#trace-ip', v4(b));
+    await viewerPage.selectOption('#trace-protocol', 'icmp');
+    await viewerPage.click('#probe-run');
+    await viewerPage.waitForSelector('#probe-result .error');
+    assert.match((await viewerPage.textContent('#probe-result')) ?? '', /viewer/, 'a viewer may not inject');
+    await viewerPage.close();
+
+    const page = await openPage('trace', query, c.adminToken());
+    await page.waitForSelector('#trace-source option', { state: 'attached' });
+    await page.fill('#trace-ip', v4(b));
+    await page.selectOption('#trace-protocol', 'icmp');
+    await page.click('#probe-run');
+    await page.waitForSelector('#probe-summary', { timeout: 15_000 });
+    assert.equal(await page.getAttribute('#verdict', 'data-verdict'), 'delivered');
+    const rows = await page.$$eval('#probe-flows tbody tr', (trs) =>
+      trs.map((tr) => ({
+        traced: tr.getAttribute('data-traced') === 'true',
+        moved: tr.getAttribute('data-moved') === 'true',
+        text: tr.textContent ?? '',
+      })),
+    );
+    const traced = rows.filter((r) => r.traced);
+    assert.ok(traced.length >= 4, `the trace names the flows of several tables (${traced.length})`);
+    assert.deepEqual(
+      traced.filter((r) => !r.moved).map((r) => r.text),
+      [],
+      'every flow the trace names counted the probe',
+    );
+    assert.equal(await page.getAttribute('#probe-summary', 'data-agrees'), 'true');
+    await page.screenshot({ path: join(OUT, 'trace-probe.png'), fullPage: true });
+
+    // Only addresses of the model: the API refuses anything else before a packet is built.
+    const outside = await request(c.url, c.adminToken(), 'POST', '/api/v1/trace/probe', {
+      sourceEndpoint: ep(a),
+      destination: { ip: '198.51.100.7', protocol: 'icmp' },
+    });
+    assert.equal(outside.status, 400, JSON.stringify(outside.json));
+    assert.match(String(outside.json.detail), /no address of the model/);
     await page.close();
   });
 });

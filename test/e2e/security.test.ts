@@ -166,6 +166,85 @@ describe('e2e: security groups, QoS and health probes in a two-node lab', functi
     assert.equal(await connects(server, node.tunnelIp, 7171), false, 'the pod cannot connect to its node');
   });
 
+  it('over IPv6 too: the node passes a TCP probe to the deny-all pod; the pod cannot open a connection to it', async () => {
+    const node = status.nodes.find((n) => n.name === server.node) as LabStatus['nodes'][number];
+    // The node's own IPv6 address, outside every pod subnet; it finds the pod by a neighbour solicitation that the
+    // switch answers, as it answers the node's ARP.
+    const nodeV6 = 'fd00:5dc0::1';
+    await inNetns(
+      node.netns,
+      'ip',
+      'link',
+      'set',
+      'br-int',
+      'address',
+      hostMac({ tunnelIp: node.tunnelIp } as never),
+    );
+    // The lab's node namespaces start with IPv6 off (their stacks need none): on for br-int only.
+    await inNetns(node.netns, 'sysctl', '-qw', 'net.ipv6.conf.br-int.disable_ipv6=0');
+    await inNetns(node.netns, 'ip', 'link', 'set', 'br-int', 'up');
+    await inNetns(node.netns, 'ip', '-6', 'addr', 'replace', `${nodeV6}/128`, 'dev', 'br-int', 'nodad');
+    await inNetns(
+      node.netns,
+      'ip',
+      '-6',
+      'route',
+      'replace',
+      `${v6(server)}/128`,
+      'dev',
+      'br-int',
+      'src',
+      nodeV6,
+    );
+    assert.equal(await connects(client, v6(server), 7070), false, 'deny-all for pods over IPv6');
+    assert.ok(await connects(node.netns, v6(server), 7070), 'the node probe passes over IPv6');
+    background(node.netns, `nc -6 -l -k -s ${nodeV6} -p 7172 >/dev/null`);
+    await sleep(300);
+    assert.equal(await connects(server, nodeV6, 7172), false, 'the pod cannot connect to its node over IPv6');
+  });
+
+  it('a UDP broadcast reaches a pod without a group but not a deny-all one (flooding meets ingress security)', async () => {
+    const port = 6060;
+    const listen = (p: LabPod): Promise<string> => {
+      const script = [
+        'import socket',
+        's = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)',
+        's.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)',
+        `s.bind(('', ${port}))`,
+        's.settimeout(3)',
+        'try:',
+        "    print('got', s.recvfrom(100)[0].decode(), flush=True)",
+        'except socket.timeout:',
+        "    print('nothing', flush=True)",
+      ].join('\n');
+      const c = spawn('ip', ['netns', 'exec', p.netns, 'python3', '-c', script], {
+        stdio: ['ignore', 'pipe', 'ignore'],
+      });
+      children.push(c);
+      let out = '';
+      c.stdout?.on('data', (b: Buffer) => (out += b.toString()));
+      return new Promise((done) => c.once('exit', () => done(out.trim())));
+    };
+    const atServer = listen(server);
+    const atClient = listen(client);
+    await sleep(500);
+    const send = [
+      'import socket',
+      's = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)',
+      's.setsockopt(socket.SOL_SOCKET, socket.SO_BROADCAST, 1)',
+      "s.setsockopt(socket.SOL_SOCKET, socket.SO_BINDTODEVICE, b'eth0')",
+      `for _ in range(3): s.sendto(b'hello', ('255.255.255.255', ${port}))`,
+    ].join('\n');
+    const r = await inNetns(other.netns, 'python3', '-c', send);
+    assert.equal(r.code, 0, r.out);
+    assert.equal(
+      await atClient,
+      'got hello',
+      'the pod without a group (other node, through the tunnel) receives it',
+    );
+    assert.equal(await atServer, 'nothing', 'the deny-all pod on the same node does not');
+  });
+
   it('DSCP is visible in a capture (IPv4 and IPv6)', async () => {
     const q = (await api('POST', '/qos-policies', { tenant, name: 'ef', dscp: 46 })).id as string;
     await api('PATCH', `/endpoints/${await endpointOf(server)}`, { qosPolicy: q });

@@ -2,15 +2,29 @@
 // local ports and, head-end, to every other VTEP that hosts the network (one VXLAN copy per node or leaf; on a
 // network-overlay node one tagged copy to the uplink, which the leaf replicates). Frames that came from the tunnel
 // or the uplink go to the local ports only (split horizon), so nothing loops between nodes.
+// A local copy is not output directly: its bucket names the port in OUT_PORT and resubmits to ingress_security, so a
+// flooded frame meets each receiving port's security groups (and its QoS meter in output) exactly as a unicast one
+// does. Open vSwitch runs each bucket on its own copy of the packet, registers included, and never outputs a copy
+// back to the port it came in on (the resubmit keeps in_port).
 import type { Bucket } from '../../../protocols/openflow13/messages.js';
-import { group, output } from '../actions.js';
+import { group } from '../actions.js';
 import { cookie } from '../cookies.js';
 import type { NetworkView, NodeContext } from '../context.js';
 import type { Feature, GroupSpec } from '../feature.js';
-import { matchNetwork, matchReg, PKT_SOURCE, SourceKind } from '../fields.js';
+import {
+  loadReg,
+  matchNetwork,
+  matchReg,
+  OUT_PORT,
+  OUTPUT_KIND,
+  OutputKind,
+  PKT_SOURCE,
+  SourceKind,
+} from '../fields.js';
 import { flow, type FlowSpec } from '../flow.js';
 import { remoteFloodBuckets } from './overlay.js';
 import { Priority } from '../priorities.js';
+import { tableId } from '../tables.js';
 
 const OFPGT_ALL = 0;
 const MULTICAST = { field: 'eth_dst', value: '01:00:00:00:00:00', mask: '01:00:00:00:00:00' } as const;
@@ -28,11 +42,25 @@ function bucket(actions: Bucket['actions']): Bucket {
   return { weight: 0, watchPort: 0xffffffff, watchGroup: 0xffffffff, actions };
 }
 
+/** OFPP_IN_PORT for NXAST_RESUBMIT (16 bits): the copy keeps the in_port it came with. */
+const RESUBMIT_IN_PORT = 0xfff8;
+const INGRESS_SECURITY = tableId('ingress_security');
+
+/** A local port's copy: through ingress_security and output, like a unicast frame l2 sends to that port. */
+export function toLocalPort(ofport: number): Bucket['actions'] {
+  return [
+    loadReg(OUT_PORT, ofport),
+    loadReg(OUTPUT_KIND, OutputKind.port),
+    { type: 'resubmit', inPort: RESUBMIT_IN_PORT, table: INGRESS_SECURITY, ct: false },
+  ];
+}
+
 export function floodGroups(net: NetworkView, out: GroupSpec[]): void {
   const local: Bucket[] = [];
-  for (const ep of net.endpoints)
-    if (ep.local && ep.ofport !== undefined) local.push(bucket([output(ep.ofport)]));
-  local.sort((a, b) => (a.actions[0] as { port: number }).port - (b.actions[0] as { port: number }).port);
+  const ports: number[] = [];
+  for (const ep of net.endpoints) if (ep.local && ep.ofport !== undefined) ports.push(ep.ofport);
+  ports.sort((a, b) => a - b);
+  for (const port of ports) local.push(bucket(toLocalPort(port)));
   const remote = remoteFloodBuckets(net).map(bucket);
   out.push({ groupId: floodGroupId(net.vni), groupType: OFPGT_ALL, buckets: [...local, ...remote] });
   out.push({ groupId: localFloodGroupId(net.vni), groupType: OFPGT_ALL, buckets: local });

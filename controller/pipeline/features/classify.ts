@@ -5,11 +5,12 @@ import { cookie } from '../cookies.js';
 import type { EndpointView, NetworkView, NodeContext } from '../context.js';
 import type { Feature } from '../feature.js';
 import { loadReg, NETWORK_VNI_MASK, PKT_SOURCE, ROUTE_DOMAIN, SourceKind } from '../fields.js';
-import { Eth, flow, type FlowInput, type FlowSpec } from '../flow.js';
+import { Eth, flow, IpProto, type FlowInput, type FlowSpec } from '../flow.js';
 import { LOCAL_PORT, TUNNEL_OFPORT } from '../ports.js';
 import { Priority } from '../priorities.js';
 
 type Enter = Pick<FlowInput, 'actions' | 'writeMetadata'>;
+const ND_NEIGHBOR_SOLICITATION = 135;
 // The same few action lists serve every port of a network: built once per (network, kind), shared (flows are immutable).
 const entries = new WeakMap<NetworkView, Map<SourceKind, Enter>>();
 
@@ -54,7 +55,10 @@ export function tunnelFlow(net: NetworkView): FlowSpec {
   });
 }
 
-/** The host reaching a local pod's address (IP and ARP for IPv4, IP for IPv6): enter the pod's network as `host`. */
+/**
+ * The host reaching a local pod's address (IP and ARP for IPv4, IP and neighbour solicitation for IPv6): enter the pod's
+ * network as `host`.
+ */
 export function hostToPodFlows(ep: EndpointView, out: FlowSpec[]): void {
   const c = cookie('classify', ep.objectId);
   for (const a of ep.addrs) {
@@ -86,6 +90,8 @@ export function hostToPodFlows(ep: EndpointView, out: FlowSpec[]): void {
         }),
       );
     } else {
+      // The host resolves the pod's address with a neighbour solicitation to the solicited-node multicast address,
+      // not to the pod's: it enters by its target, and arp_nd answers it as it answers the pods.
       out.push(
         flow({
           ...base,
@@ -93,6 +99,17 @@ export function hostToPodFlows(ep: EndpointView, out: FlowSpec[]): void {
             { field: 'in_port', value: LOCAL_PORT },
             { field: 'eth_type', value: Eth.ipv6 },
             { field: 'ipv6_dst', value: a.ip },
+          ],
+          goto: 'arp_nd',
+        }),
+        flow({
+          ...base,
+          match: [
+            { field: 'in_port', value: LOCAL_PORT },
+            { field: 'eth_type', value: Eth.ipv6 },
+            { field: 'ip_proto', value: IpProto.icmpv6 },
+            { field: 'icmpv6_type', value: ND_NEIGHBOR_SOLICITATION },
+            { field: 'ipv6_nd_target', value: a.ip },
           ],
           goto: 'arp_nd',
         }),

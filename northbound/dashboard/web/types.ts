@@ -116,7 +116,19 @@ export interface ServiceView {
     node: string | null;
     weight: number;
     present: boolean;
+    /** Endpoint id or addr:<address>: the key of serviceStats messages. */
+    id: string;
+    health: BackendHealth;
+    /** Open connections; null when the controller runs without a load balancer. */
+    sessions: number | null;
   }[];
+  sessions: number | null;
+}
+export type BackendHealth = 'healthy' | 'draining' | 'unhealthy';
+export interface ServiceStats {
+  serviceId: string;
+  sessions?: number;
+  backends: { id: string; health: BackendHealth; sessions?: number }[];
 }
 export interface Security {
   securityGroups: {
@@ -164,4 +176,24 @@ export interface Trace {
 export type StreamMessage =
   | { type: 'hello'; nodes: Record<string, NodeState> }
   | { type: 'change'; event: AuditEntry & { nodes: string[] } }
-  | { type: 'nodeState'; nodeId: string; state: NodeState };
+  | { type: 'nodeState'; nodeId: string; state: NodeState }
+  | ({ type: 'serviceStats' } & ServiceStats);
+export interface Probe {
+  trace: Trace;
+  injected: { node: string; inPort: number; bytes: number };
+  flows: {
+    node: string;
+    table: number;
+    tableName: string;
+    priority: number;
+    cookie: string;
+    feature: string;
+    text: string;
+    packets: string;
+    traced: boolean;
+  }[];
+  traced: number;
+  tracedMoved: number;
+  agrees: boolean;
+  summary: string;
+}

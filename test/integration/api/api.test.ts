@@ -380,6 +380,7 @@ describe('api: REST over inject', function () {
       ['POST', `/api/v1/services/${w.service}/backends`, { address: 'not-an-ip' }, 400, 'body/address'],
       ['DELETE', `/api/v1/services/${w.service}/backends/ghost`, undefined, 400, 'params/backend'],
       ['PUT', `/api/v1/services/${w.service}/backends/ghost/health`, { health: 'sick' }, 400, 'body/health'],
+      ['GET', '/api/v1/services/ghost/stats', undefined, 404, /not found/],
       [
         'POST',
         '/api/v1/namespace-bindings',
@@ -406,6 +407,13 @@ describe('api: REST over inject', function () {
       [
         'POST',
         '/api/v1/trace',
+        { sourceEndpoint: 'ghost', destination: { ip: '10.0.0.1', protocol: 'gre' } },
+        400,
+        'body/destination/protocol',
+      ],
+      [
+        'POST',
+        '/api/v1/trace/probe',
         { sourceEndpoint: 'ghost', destination: { ip: '10.0.0.1', protocol: 'gre' } },
         400,
         'body/destination/protocol',

@@ -145,6 +145,8 @@ export function actionText(a: Action): string {
       if (nested.length) parts.push(`exec(${nested.join(',')})`);
       return `ct(${parts.join(',')})`;
     }
+    case 'resubmit':
+      return `resubmit(${a.inPort === 0xfff8 ? '' : a.inPort},${a.table})`;
     default:
       return a.type;
   }
@@ -167,4 +169,9 @@ export function flowText(f: FlowSpec, withCookie = false): string {
 export function groupText(g: GroupSpec): string {
   const buckets = g.buckets.map((b) => `bucket=actions=${b.actions.map(actionText).join(',')}`);
   return `group_id=${g.groupId},type=${g.groupType === 0 ? 'all' : g.groupType}${buckets.length ? ',' + buckets.join(',') : ''}`;
+}
+
+/** A flood group's bucket for a local port: OUT_PORT and OUTPUT_KIND, then ingress_security (table 60). */
+export function toPort(ofport: number): string {
+  return `load:0x${ofport.toString(16)}->NXM_NX_REG1[],load:0x1->NXM_NX_REG0[8..11],resubmit(,60)`;
 }

@@ -6,7 +6,7 @@ import { compileContext, compileNode, nodeContext } from '../../../controller/pi
 import { NodeContext } from '../../../controller/pipeline/context.js';
 import { PROFILES } from '../../../protocols/ovsdb/vswitch-profiles.js';
 import { cluster, hybrid } from './fixture.js';
-import { flowText, groupText } from './flow-text.js';
+import { flowText, groupText, toPort } from './flow-text.js';
 
 describe('pipeline: network and hybrid overlay', () => {
   const lines = (c: { flows: readonly Parameters<typeof flowText>[0][] }) => c.flows.map((f) => flowText(f));
@@ -44,7 +44,7 @@ describe('pipeline: network and hybrid overlay', () => {
       const g = c.groups.map(groupText).find((t) => t.startsWith('group_id=200,'));
       assert.equal(
         g,
-        'group_id=200,type=all,bucket=actions=output:1,bucket=actions=output:2,bucket=actions=push_vlan:0x8100,set_field:4196->vlan_vid,output:65001',
+        `group_id=200,type=all,bucket=actions=${toPort(1)},bucket=actions=${toPort(2)},bucket=actions=push_vlan:0x8100,set_field:4196->vlan_vid,output:65001`,
       );
       has(
         text,
@@ -82,7 +82,7 @@ describe('pipeline: network and hybrid overlay', () => {
       const g = c.groups.map(groupText).find((t) => t.startsWith('group_id=200,'));
       assert.equal(
         g,
-        'group_id=200,type=all,bucket=actions=output:1,bucket=actions=set_field:0x64->tun_id,set_field:10.99.0.9->tun_dst,output:65000',
+        `group_id=200,type=all,bucket=actions=${toPort(1)},bucket=actions=set_field:0x64->tun_id,set_field:10.99.0.9->tun_dst,output:65000`,
       );
       assert.equal(c.ports.uplink, undefined);
     });

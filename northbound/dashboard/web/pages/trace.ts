@@ -3,7 +3,7 @@
 import { api, ApiError } from '../api';
 import { card, h, mount } from '../dom';
 import type { Page } from '../page';
-import type { Topology, Trace } from '../types';
+import type { Probe, Topology, Trace } from '../types';
 
 export function tracePage(): Page {
   return {
@@ -47,6 +47,20 @@ export function tracePage(): Page {
         value: '80',
       });
       const result = h('div', { id: 'trace-result' });
+      const probeResult = h('div', { id: 'probe-result' });
+      const failed = (el: HTMLElement) => (err: unknown) =>
+        mount(el, h('p', { class: 'error' }, err instanceof ApiError ? err.message : String(err)));
+      const request = () => {
+        const p = protocol.value;
+        return {
+          sourceEndpoint: source.value,
+          destination: {
+            ip: ip.value.trim(),
+            protocol: p,
+            ...(p !== 'icmp' && port.value ? { port: Number(port.value) } : {}),
+          },
+        };
+      };
       const form = h(
         'form',
         {
@@ -55,24 +69,10 @@ export function tracePage(): Page {
           onsubmit: (e: Event) => {
             e.preventDefault();
             mount(result, h('p', { class: 'hint' }, 'tracing…'));
-            const p = protocol.value;
-            api<Trace>('/trace', {
-              method: 'POST',
-              body: {
-                sourceEndpoint: source.value,
-                destination: {
-                  ip: ip.value.trim(),
-                  protocol: p,
-                  ...(p !== 'icmp' && port.value ? { port: Number(port.value) } : {}),
-                },
-              },
-            }).then(
+            mount(probeResult);
+            api<Trace>('/trace', { method: 'POST', body: request() }).then(
               (t) => show(result, t),
-              (err: unknown) =>
-                mount(
-                  result,
-                  h('p', { class: 'error' }, err instanceof ApiError ? err.message : String(err)),
-                ),
+              failed(result),
             );
           },
         },
@@ -82,8 +82,24 @@ export function tracePage(): Page {
         protocol,
         port,
         h('button', { type: 'submit', id: 'trace-run' }, 'Trace'),
+        h(
+          'button',
+          {
+            type: 'button',
+            id: 'probe-run',
+            title: 'admin: send this packet into the source port for real and show the counters that moved',
+            onclick: () => {
+              mount(probeResult, h('p', { class: 'hint' }, 'injecting…'));
+              api<Probe>('/trace/probe', { method: 'POST', body: request() }).then((r) => {
+                show(result, r.trace);
+                showProbe(probeResult, r);
+              }, failed(probeResult));
+            },
+          },
+          'Inject probe',
+        ),
       );
-      mount(root, card('Trace a packet', form, result));
+      mount(root, card('Trace a packet', form, result, probeResult));
     },
   };
 }
@@ -138,6 +154,64 @@ function show(root: HTMLElement, t: Trace): void {
               s.flow ?? s.note ?? '',
               s.flow && s.note ? h('small', null, ` (${s.note})`) : null,
             ),
+          ),
+        ),
+      ),
+    ),
+  );
+}
+
+/** What the real packet did: the flows whose counters moved, the traced ones first. */
+function showProbe(root: HTMLElement, r: Probe): void {
+  mount(
+    root,
+    h('h3', null, 'Probe injected'),
+    h(
+      'div',
+      {
+        class: `verdict ${r.agrees ? 'delivered' : 'dropped'}`,
+        id: 'probe-summary',
+        'data-agrees': String(r.agrees),
+      },
+      h('b', null, `${r.tracedMoved}/${r.traced}`),
+      ' ',
+      r.summary,
+    ),
+    h(
+      'p',
+      { class: 'hint' },
+      `packet-out of ${r.injected.bytes} bytes on ${r.injected.node}, in_port=${r.injected.inPort}, actions=output:TABLE`,
+    ),
+    h(
+      'table',
+      { id: 'probe-flows' },
+      h(
+        'thead',
+        null,
+        h(
+          'tr',
+          null,
+          ['node', 'table', 'prio', 'feature', 'packets', 'in trace', 'flow'].map((c) => h('th', null, c)),
+        ),
+      ),
+      h(
+        'tbody',
+        null,
+        r.flows.map((f) =>
+          h(
+            'tr',
+            {
+              class: [f.traced ? 'traced' : 'untraced', f.packets !== '0' ? 'moved' : 'still'].join(' '),
+              'data-moved': String(f.packets !== '0'),
+              'data-traced': String(f.traced),
+            },
+            h('td', null, f.node),
+            h('td', null, `${f.table} ${f.tableName}`),
+            h('td', { class: 'num' }, f.priority),
+            h('td', null, f.feature),
+            h('td', { class: 'num' }, f.packets === '0' ? '0' : `+${f.packets}`),
+            h('td', null, f.traced ? 'yes' : 'no'),
+            h('td', { class: 'flow' }, f.text),
           ),
         ),
       ),
