@@ -93,6 +93,7 @@ export async function startController(config: ControllerConfig, log: Logger): Pr
     ctx,
     dataplane: reconciler,
     switches: reconciler,
+    leaves: vteps,
     metrics,
     logger: log,
     ...(tls ? { https: { key: tls.key, cert: tls.cert } } : {}),

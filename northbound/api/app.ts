@@ -18,6 +18,8 @@ import { problemOf, sendProblem } from './problem';
 import { cniRoutes } from './routes/cni';
 import { modelRoutes } from './routes/model';
 import { partRoutes } from './routes/parts';
+import { leafRoutes } from './routes/leaves';
+import type { LeafView } from '../../controller/reconcile/vtep-reconciler';
 import { serviceBackendRoutes } from './routes/service-backends';
 import { tokenRoutes } from './routes/tokens';
 
@@ -37,6 +39,8 @@ export interface ApiDeps {
   readonly readiness?: readonly ReadinessCheck[];
   /** Node switch state, compiled pipelines and live flows for the dashboard (the reconciler); absent: model only. */
   readonly switches?: SwitchView;
+  /** Leaf VTEPs as the VTEP reconciler sees them (connection, the rows they hold, learned MACs). */
+  readonly leaves?: LeafView;
   /** PEM key and certificate: the API and dashboard serve https only. */
   readonly https?: { readonly key: string | Buffer; readonly cert: string | Buffer };
 }
@@ -117,6 +121,7 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
     async (api) => {
       modelRoutes(api, ctx);
       partRoutes(api, ctx);
+      leafRoutes(api, ctx, deps.leaves);
       serviceBackendRoutes(api, ctx);
       tokenRoutes(api, ctx);
     },
