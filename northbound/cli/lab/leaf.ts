@@ -13,6 +13,7 @@ import { BR_PHY, type LabPlan, type NodePlan } from './layout';
 import type { LeafPlan } from './leaf-layout';
 import { addNamespace } from './namespaces';
 import { appctl, freeTcpPort } from './ovs';
+import { alive } from './processes';
 import type { LabState } from './state';
 
 const VSWITCH_SCHEMA = '/usr/share/openvswitch/vswitch.ovsschema';
@@ -243,4 +244,33 @@ export async function plugBareMetal(leaf: LeafPlan, host: BareMetalHost): Promis
 export async function unplugBareMetal(leaf: LeafPlan, host: BareMetalHost): Promise<void> {
   await leafVsctl(leaf, '--if-exists', 'del-port', leaf.tor, torPortOf(host.name));
   await run('ip', ['netns', 'delete', host.netns]).catch(() => undefined);
+}
+
+/** The leaf in `lab status`: where it is, and whether its three daemons run. */
+export interface LeafStatus {
+  name: string;
+  netns: string;
+  tunnelIp: string;
+  ovsdb: string;
+  ovsdbUnix: string;
+  uplinks: { node: string; port: string }[];
+  bareMetalPort: string;
+  processes: { ovsdb: boolean; vswitchd: boolean; ovsVtep: boolean };
+}
+
+export function leafStatus(leaf: LeafPlan, labDir: string): LeafStatus {
+  return {
+    name: leaf.name,
+    netns: leaf.netns,
+    tunnelIp: leaf.tunnelIp,
+    ovsdb: `tcp:127.0.0.1:${leaf.ovsdbPort}`,
+    ovsdbUnix: `unix:${leaf.dbSocket}`,
+    uplinks: leaf.uplinks.map((u) => ({ node: u.node, port: u.port })),
+    bareMetalPort: leaf.bareMetalPort,
+    processes: {
+      ovsdb: alive(join(leaf.dir, 'ovsdb.pid'), labDir),
+      vswitchd: alive(join(leaf.dir, 'vsw.pid'), labDir),
+      ovsVtep: alive(join(leaf.dir, 'ovs-vtep.pid'), labDir),
+    },
+  };
 }
