@@ -318,8 +318,10 @@ describe('e2e: network overlay through a leaf VTEP (ovs-vtep)', function () {
     });
     assert.deepEqual(await leafRows(), expected);
     assert.equal((await ok('GET', '/api/v1/vteps/leaf1/state')).inSync, true);
-    for (const ls of expected.lss) {
-      assert.match(await vtepCtl('get', 'Logical_Switch', ls, 'replication_mode'), /source_node/);
+    for (const l of want.logicalSwitches as { name: string; vni: number; description: string }[]) {
+      assert.match(await vtepCtl('get', 'Logical_Switch', l.name, 'replication_mode'), /source_node/);
+      assert.equal(Number(await vtepCtl('get', 'Logical_Switch', l.name, 'tunnel_key')), l.vni);
+      assert.equal(JSON.parse(await vtepCtl('get', 'Logical_Switch', l.name, 'description')), l.description);
     }
   });
 });
