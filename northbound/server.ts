@@ -100,6 +100,7 @@ export async function startController(config: ControllerConfig, log: Logger): Pr
     dataplane: reconciler,
     switches: reconciler,
     services: lb,
+    leaves: vteps,
     metrics,
     logger: log,
     ...(tls ? { https: { key: tls.key, cert: tls.cert } } : {}),

@@ -5,6 +5,9 @@
 // (2) Flows per node and hardware_vtep rows per leaf as networks grow (1, 100, 1,000): two network-overlay nodes on
 // one leaf, two host-overlay nodes, one pod per node per network; each leaf state is applied to the real database
 // and its rows counted there.
+// (3) The same first-endpoint latency to the binding being in the leaf's data plane: a real ovs-vtep (the lab's
+// leaf, `lab up --no-controller --vtep`) reads the binding from hardware_vtep and installs its VLAN flows on the
+// physical switch bridge; the clock stops when `ovs-ofctl dump-flows` shows them.
 // Run as root: node dist/bench/overlay/index.js
 import { execFile } from 'node:child_process';
 import { loadavg } from 'node:os';
@@ -24,6 +27,10 @@ import { HARDWARE_VTEP_TABLES, type HardwareVtepTables } from '../../protocols/o
 import { HardwareVtepDriver, OvsdbClient } from '../../southbound/ovsdb';
 import { TempModel } from '../../test/support/model';
 import { OvsSandbox } from '../../test/support/ovs';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { labDown } from '../../northbound/cli/lab/down';
+import { labUp } from '../../northbound/cli/lab/up';
 
 const run = promisify(execFile);
 const log = pino({ level: 'silent' });
@@ -125,6 +132,86 @@ async function bindingLatency(): Promise<void> {
   }
 }
 
+async function leafDataplaneLatency(networks: number): Promise<void> {
+  const dir = mkdtempSync('/tmp/sdnb-ovl-');
+  const m = new TempModel();
+  let rec: VtepReconciler | undefined;
+  try {
+    const lab = await labUp(
+      {
+        dir: join(dir, 'lab'),
+        prefix: `bo${process.pid % 100000}`,
+        nodes: 1,
+        podsPerNode: 0,
+        tenants: 1,
+        controller: null,
+        ovsdbPortBase: 0,
+        vtep: { networkNodes: 1 },
+      },
+      () => undefined,
+    );
+    const leaf = lab.plan.leaf!;
+    createTenant(m.ctx, SYSTEM, { name: 't' });
+    createNode(m.ctx, SYSTEM, {
+      name: 'n1',
+      vswitch: 'ovs',
+      overlay: 'network',
+      tunnelIp: '10.99.0.1',
+      ovsdb: 'unix:/nonexistent',
+      uplink: 'eth-leaf',
+      vlanRange: { min: 100, max: 1199 },
+    });
+    createVtep(m.ctx, SYSTEM, {
+      name: leaf.name,
+      ovsdb: `tcp:127.0.0.1:${leaf.ovsdbPort}`,
+      tunnelIp: leaf.tunnelIp,
+      uplinks: [{ node: 'n1', port: 'up-n1' }],
+    });
+    rec = new VtepReconciler({ model: m.store, events: m.store.events, log });
+    rec.start();
+    await rec.reconcileAll();
+    const nets: string[] = [];
+    for (let i = 0; i < networks; i++) nets.push(network(m, i));
+    const mgmt = `unix:${join(leaf.dir, `${leaf.name}.mgmt`)}`;
+    const times: number[] = [];
+    const cpu0 = process.cpuUsage();
+    for (const [i, net] of nets.entries()) {
+      const t0 = performance.now();
+      createEndpoint(m.ctx, SYSTEM, { network: net, kind: 'pod', node: 'n1', name: `e${i}` });
+      const vlan = m.store.lookup(
+        'vlanBinding',
+        'nodeNetwork',
+        `${m.store.lookup('node', 'name', 'n1')[0]!.id}/${net}`,
+      )[0]!.vlan;
+      for (;;) {
+        const { stdout } = await run('ovs-ofctl', ['dump-flows', mgmt]);
+        if (stdout.includes(`dl_vlan=${vlan} `)) break;
+        if (performance.now() - t0 > 60_000)
+          throw new Error(`ovs-vtep did not install VLAN ${vlan} within 60 s`);
+        await new Promise((r) => setTimeout(r, 5));
+      }
+      times.push(performance.now() - t0);
+    }
+    // ovs-vtep (Python, one ovs-vsctl/ovs-ofctl process per change, one bridge per logical switch) slows down as
+    // logical switches accumulate: show the first and last tenth apart.
+    const tenth = Math.max(1, Math.floor(networks / 10));
+    const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+    console.log(
+      `  networks 1-${tenth}: mean ${mean(times.slice(0, tenth)).toFixed(0)} ms; networks ${networks - tenth + 1}-${networks}: mean ${mean(times.slice(-tenth)).toFixed(0)} ms`,
+    );
+    const cpu = process.cpuUsage(cpu0);
+    console.log(
+      `binding in ovs-vtep's data plane after the first endpoint, ${networks} networks: p50 ${pct(times, 50).toFixed(0)} ms, p99 ${pct(times, 99).toFixed(0)} ms, max ${Math.max(...times).toFixed(0)} ms (this process: reconciler + polling, CPU ${((cpu.user + cpu.system) / 1000 / networks).toFixed(1)} ms per network)`,
+    );
+  } finally {
+    rec?.stop();
+    await m.store.durable();
+    m.dispose();
+    await labDown({ dir: join(dir, 'lab') });
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 async function growth(): Promise<void> {
   console.log(
     '| networks | flows n1 (network overlay) | groups n1 | flows h1 (host overlay) | groups h1 | Logical_Switch | vlan_bindings | Ucast_Macs_Remote | Mcast_Macs_Remote | Physical_Locator | apply, ms |',
@@ -195,6 +282,7 @@ async function main(): Promise<void> {
       .join(' ')}`,
   );
   await bindingLatency();
+  await leafDataplaneLatency(30);
   await growth();
 }
 

@@ -109,11 +109,22 @@ export interface EndpointOwner {
   readonly name: string;
 }
 
+/** Where a bare-metal server sits: behind a leaf VTEP's physical port, its frames tagged with a VLAN there. */
+export interface PhysicalAttachment {
+  readonly vtepId: Id;
+  readonly port: string;
+  /** 0: untagged. */
+  readonly vlan: number;
+}
+
 export interface Endpoint {
   readonly id: Id;
   readonly networkId: Id;
   readonly tenantId: Id;
+  /** The switch holding the endpoint's port: a node, or for kind `baremetal` the leaf VTEP (= physical.vtepId). */
   readonly nodeId: Id;
+  /** Kind `baremetal` only. */
+  readonly physical?: PhysicalAttachment;
   readonly kind: EndpointKind;
   readonly name: string;
   readonly mac: string;

@@ -2,7 +2,17 @@
 // attachEndpoint/detachEndpoint run inside the caller's transaction; the API and CNI paths share them.
 import { parseCidr } from '../ipam/address';
 import { deriveMac, normalizeMac } from '../ipam/mac';
-import type { Endpoint, EndpointKind, EndpointOwner, Id, Network, Node, Subnet } from '../model/types';
+import type {
+  Endpoint,
+  EndpointKind,
+  EndpointOwner,
+  Id,
+  Network,
+  Node,
+  PhysicalAttachment,
+  Subnet,
+} from '../model/types';
+import { placeBareMetal } from './baremetal';
 import type { StoreTx } from '../store/store';
 import type { Actor } from './actor';
 import type { OpsContext } from './context';
@@ -12,7 +22,12 @@ import { dropBackend } from './services';
 export interface EndpointInput {
   network: string;
   kind: EndpointKind;
-  node: string;
+  /** Pods and VMs: the node whose switch holds the port. */
+  node?: string;
+  /** Bare metal: the leaf VTEP, its physical port and the VLAN the server's frames carry there (0: untagged). */
+  vtep?: string;
+  port?: string;
+  vlan?: number;
   name: string;
   ips?: string[];
   mac?: string;
@@ -33,7 +48,8 @@ export interface EndpointUpdate {
 
 export interface AttachSpec {
   readonly network: Network;
-  readonly node: Node;
+  /** Where the port is: a node's switch, or (bare metal) a leaf's physical port. */
+  readonly node: Node | PhysicalAttachment;
   readonly kind: EndpointKind;
   readonly name: string;
   readonly ips?: readonly string[];
@@ -122,12 +138,16 @@ export function attachEndpoint(ctx: OpsContext, tx: StoreTx, spec: AttachSpec): 
     if (macTaken(m.mac)) throw conflict(`MAC ${m.mac} is in use in network ${spec.network.name}`, f.mac);
     mac = m.mac;
   } else mac = deriveMac(ips[0], id, macTaken);
-  if (spec.node.overlay === 'network') bindVlan(ctx, tx, spec.node, spec.network);
+  const where = spec.node;
+  if ('vtepId' in where) {
+    // The leaf learns the server's MAC on its port; the VLAN there is the server's, not one of a node's range.
+  } else if (where.overlay === 'network') bindVlan(ctx, tx, where, spec.network);
   const e: Endpoint = {
     id,
     networkId: spec.network.id,
     tenantId: spec.network.tenantId,
-    nodeId: spec.node.id,
+    nodeId: 'vtepId' in where ? where.vtepId : where.id,
+    ...('vtepId' in where ? { physical: { ...where } } : {}),
     kind: spec.kind,
     name: spec.name,
     mac,
@@ -178,6 +198,10 @@ export function detachEndpoint(ctx: OpsContext, tx: StoreTx, e: Endpoint): void 
   }
 }
 
+function invalidMissing(field: string, why: string): never {
+  throw invalid(field, why);
+}
+
 function resolveGroups(
   ctx: OpsContext,
   actor: Actor,
@@ -202,8 +226,13 @@ function resolveGroups(
 export function createEndpoint(ctx: OpsContext, actor: Actor, input: EndpointInput): Endpoint {
   return ctx.mutate(actor, 'endpoint.create', (tx) => {
     const network = ctx.resolve(actor, 'network', input.network, 'body/network', undefined, tx);
-    // Nodes are cluster-wide: a tenant places endpoints on nodes it cannot list.
-    const node = ctx.resolve({ ...actor, role: 'admin' }, 'node', input.node, 'body/node', undefined, tx);
+    // Nodes and leaves are cluster-wide: a tenant places endpoints on nodes it cannot list.
+    const node =
+      input.kind === 'baremetal'
+        ? placeBareMetal(ctx, actor, tx, network, input)
+        : input.node === undefined
+          ? invalidMissing('body/node', `a ${input.kind} endpoint needs the node whose switch holds its port`)
+          : ctx.resolve({ ...actor, role: 'admin' }, 'node', input.node, 'body/node', undefined, tx);
     if (tx.lookup('endpoint', 'name', input.name).some((e) => e.networkId === network.id)) {
       throw conflict(`network ${network.name} already has an endpoint "${input.name}"`, 'body/name');
     }

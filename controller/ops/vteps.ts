@@ -61,6 +61,12 @@ export function deleteVtep(ctx: OpsContext, actor: Actor, ref: string): void {
   if (actor.role !== 'admin') throw forbidden('only an admin removes leaf VTEPs');
   ctx.mutate(actor, 'vtep.delete', (tx) => {
     const v = ctx.resolve(actor, 'vtep', ref, 'params/ref', undefined, tx);
+    const behind = tx.countUnder('endpoint', 'node', v.id);
+    if (behind > 0)
+      throw conflict(
+        `${behind} bare-metal endpoints sit behind VTEP ${v.name}; delete them first`,
+        'params/ref',
+      );
     tx.remove('vtep', v.id);
   });
 }

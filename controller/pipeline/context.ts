@@ -105,7 +105,12 @@ export class SnapshotIndex {
     for (const r of snapshot.routers) this.routers.set(r.id, r);
     for (const i of snapshot.routerInterfaces)
       this.ifaceBySubnet.set(i.subnetId, { routerId: i.routerId, mac: i.mac, address: i.address });
-    for (const v of snapshot.vteps ?? []) for (const u of v.uplinks) this.leafOfNode.set(u.nodeId, v);
+    for (const v of snapshot.vteps ?? []) {
+      for (const u of v.uplinks) this.leafOfNode.set(u.nodeId, v);
+      // Bare-metal endpoints name their leaf as their node: seen from a node, a leaf is a VTEP like a host-overlay
+      // node (tunnel to its IP), and from a network-overlay node a remote endpoint behind the uplink like any other.
+      this.nodes.set(v.id, leafAsNode(v));
+    }
     for (const b of snapshot.vlanBindings) this.vlans.set(`${b.nodeId}/${b.networkId}`, b.vlan);
   }
 
@@ -368,4 +373,20 @@ function addressView(ip: string, gateways: readonly GatewayView[]): AddressView 
       return { ip, version, gateway: g };
   }
   return { ip, version };
+}
+
+/** A leaf VTEP where the pipeline expects the node of an endpoint: bare metal sits behind it. */
+function leafAsNode(v: Vtep): Node {
+  return {
+    id: v.id,
+    name: v.name,
+    vswitch: 'ovs',
+    overlay: 'host',
+    tunnelIp: v.tunnelIp,
+    ovsdb: v.ovsdb,
+    datapathType: 'system',
+    vlanRange: { min: 1, max: 4094 },
+    connection: 'unknown',
+    createdAt: v.createdAt,
+  };
 }

@@ -56,18 +56,27 @@ export function desiredVtep(s: PipelineSnapshot, vtep: Vtep): VtepDesired {
   const portOf = new Map<Id, string>(vtep.uplinks.map((u) => [u.nodeId, u.port]));
   const networks = new Map(s.networks.map((n) => [n.id, n]));
 
-  const bindings: DesiredBinding[] = [];
+  const bindings = new Map<string, DesiredBinding>();
   const here = new Set<Id>();
+  const bind = (port: string, vlan: number, networkId: Id): void => {
+    const net = networks.get(networkId);
+    if (!net) return;
+    here.add(net.id);
+    bindings.set(`${port}/${vlan}`, { port, vlan, logicalSwitch: logicalSwitchName(net.vni) });
+  };
   for (const b of s.vlanBindings) {
     const port = portOf.get(b.nodeId);
-    const net = networks.get(b.networkId);
-    if (port === undefined || !net) continue;
-    here.add(net.id);
-    bindings.push({ port, vlan: b.vlan, logicalSwitch: logicalSwitchName(net.vni) });
+    if (port !== undefined) bind(port, b.vlan, b.networkId);
   }
+  // Bare metal behind this leaf: its (port, VLAN) joins the network's logical switch; the leaf learns its MAC there.
+  for (const e of s.endpoints)
+    if (e.physical?.vtepId === vtep.id) bind(e.physical.port, e.physical.vlan, e.networkId);
+  const leaves = new Map<Id, Vtep>((s.vteps ?? []).map((v) => [v.id, v]));
 
   // Where each endpoint's MAC lives seen from this leaf: behind a host-overlay node, another leaf, or here.
   const vtepIpOf = (e: Endpoint): string | undefined => {
+    if (e.physical)
+      return e.physical.vtepId === vtep.id ? undefined : leaves.get(e.physical.vtepId)?.tunnelIp;
     const node = nodes.get(e.nodeId);
     if (!node) return undefined;
     if (node.overlay === 'host') return node.tunnelIp;
@@ -107,9 +116,11 @@ export function desiredVtep(s: PipelineSnapshot, vtep: Vtep): VtepDesired {
   return {
     physicalSwitch: vtep.physicalSwitch,
     tunnelIp: vtep.tunnelIp,
-    ports: [...new Set(vtep.uplinks.map((u) => u.port))].sort(),
+    ports: [
+      ...new Set([...vtep.uplinks.map((u) => u.port), ...[...bindings.values()].map((b) => b.port)]),
+    ].sort(),
     logicalSwitches: logicalSwitches.sort((a, b) => a.name.localeCompare(b.name)),
-    bindings: bindings.sort((a, b) => a.port.localeCompare(b.port) || a.vlan - b.vlan),
+    bindings: [...bindings.values()].sort((a, b) => a.port.localeCompare(b.port) || a.vlan - b.vlan),
     ucastRemote: ucastRemote.sort((a, b) => byLs(a, b) || a.mac.localeCompare(b.mac)),
     mcastRemote: mcastRemote.sort(byLs),
   };

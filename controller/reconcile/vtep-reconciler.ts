@@ -5,7 +5,12 @@
 // API: where each bare-metal MAC lives.
 import type { Logger } from 'pino';
 import { HARDWARE_VTEP_TABLES, type HardwareVtepTables } from '../../protocols/ovsdb/index.js';
-import { HardwareVtepDriver, OvsdbClient, type VtepMac } from '../../southbound/ovsdb/index.js';
+import {
+  HardwareVtepDriver,
+  OvsdbClient,
+  type VtepMac,
+  type VtepView,
+} from '../../southbound/ovsdb/index.js';
 import type { ChangeEvent, ModelEvents } from '../events.js';
 import type { Id, Vtep } from '../model/types.js';
 import { snapshotFromModel } from '../pipeline/snapshot.js';
@@ -24,14 +29,29 @@ export interface VtepApplyResult {
   readonly writes: number;
 }
 
+/** A leaf as the controller sees it right now (API, dashboard). */
+export interface LeafStatus {
+  /** The OVSDB session's state (`monitoring` = in sync with the leaf), or `unknown` before the first dial. */
+  readonly connection: string;
+  /** Why the last run failed; absent after a good one. */
+  readonly problem?: string;
+  /** What the leaf's hardware_vtep database holds now; null until the first monitor reply. */
+  readonly actual: VtepView | null;
+}
+
+export interface LeafView {
+  leafStatus(vtepId: Id): LeafStatus;
+}
+
 interface Leaf {
   vtep: Vtep;
+  problem?: string;
   client?: OvsdbClient<HardwareVtepTables>;
   driver?: HardwareVtepDriver;
   readonly runner: SerialRunner;
 }
 
-export class VtepReconciler {
+export class VtepReconciler implements LeafView {
   private readonly leaves = new Map<Id, Leaf>();
   private readonly log: Logger;
   private readonly onChange = (e: ChangeEvent): void => this.changed(e);
@@ -56,6 +76,16 @@ export class VtepReconciler {
   /** Reconciles every leaf now; resolves when each has run once after this call. */
   async reconcileAll(): Promise<void> {
     await Promise.all(this.scheduleAll());
+  }
+
+  leafStatus(vtepId: Id): LeafStatus {
+    const leaf = this.leaves.get(vtepId);
+    const connection = leaf?.client?.state ?? 'unknown';
+    return {
+      connection,
+      ...(leaf?.problem !== undefined ? { problem: leaf.problem } : {}),
+      actual: leaf?.driver && connection === 'monitoring' ? leaf.driver.view() : null,
+    };
   }
 
   /** The MACs a leaf learned on its own ports. */
@@ -93,7 +123,11 @@ export class VtepReconciler {
       runs.push(
         l.runner
           .request(() => this.run(l))
+          .then(() => {
+            delete l.problem;
+          })
           .catch((err: unknown) => {
+            l.problem = (err as Error).message;
             this.log.warn(
               { vtep: v.name, err: (err as Error).message },
               'leaf not reconciled; retried on the next change',

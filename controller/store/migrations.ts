@@ -7,6 +7,11 @@ export interface Migration {
   readonly version: number;
   readonly name: string;
   readonly sql: string;
+  /**
+   * Rebuilds a table that others reference (SQLite's generalized ALTER TABLE): it runs with foreign keys off, so
+   * that dropping the old table neither fails nor cascades, and the transaction ends with a foreign_key_check.
+   */
+  readonly rebuild?: boolean;
 }
 
 export const MIGRATIONS: readonly Migration[] = [
@@ -78,6 +83,26 @@ CREATE TABLE audit (
     name: 'vteps',
     sql: `
 CREATE TABLE vteps (id TEXT PRIMARY KEY, name TEXT NOT NULL UNIQUE, tunnel_ip TEXT NOT NULL, doc TEXT NOT NULL);
+`,
+  },
+  {
+    // A bare-metal endpoint sits behind a leaf VTEP's port, on no node: exactly one of node_id and vtep_id is set.
+    version: 3,
+    name: 'baremetal-endpoints',
+    rebuild: true,
+    sql: `
+CREATE TABLE endpoints_v3 (
+  id TEXT PRIMARY KEY, network_id TEXT NOT NULL REFERENCES networks(id), node_id TEXT REFERENCES nodes(id),
+  vtep_id TEXT REFERENCES vteps(id), qos_policy_id TEXT REFERENCES qos_policies(id), name TEXT NOT NULL,
+  mac TEXT NOT NULL, container_id TEXT, ifname TEXT, doc TEXT NOT NULL,
+  CHECK ((node_id IS NULL) <> (vtep_id IS NULL)),
+  UNIQUE (network_id, name), UNIQUE (network_id, mac), UNIQUE (node_id, container_id, ifname));
+INSERT INTO endpoints_v3 (id, network_id, node_id, vtep_id, qos_policy_id, name, mac, container_id, ifname, doc)
+  SELECT id, network_id, node_id, NULL, qos_policy_id, name, mac, container_id, ifname, doc FROM endpoints;
+DROP TABLE endpoints;
+ALTER TABLE endpoints_v3 RENAME TO endpoints;
+CREATE INDEX endpoints_node ON endpoints(node_id);
+CREATE INDEX endpoints_vtep ON endpoints(vtep_id);
 `,
   },
 ];

@@ -50,7 +50,9 @@ const TABLES: { [K in Kind]: { table: string; columns: (o: ModelKinds[K]) => Row
     table: 'endpoints',
     columns: (o) => ({
       network_id: o.networkId,
-      node_id: o.nodeId,
+      // A bare-metal endpoint's nodeId names the leaf VTEP it sits behind (migration 3).
+      node_id: o.kind === 'baremetal' ? null : o.nodeId,
+      vtep_id: o.kind === 'baremetal' ? o.nodeId : null,
       qos_policy_id: o.qosPolicyId ?? null,
       name: o.name,
       mac: o.mac,
@@ -478,10 +480,23 @@ export class SqliteStore implements ModelStore {
     }
     for (const m of MIGRATIONS) {
       if (m.version <= current) continue;
-      this.db.transaction(() => {
-        this.db.exec(m.sql);
-        this.db.pragma(`user_version = ${m.version}`);
-      })();
+      // foreign_keys cannot change inside a transaction: around it, for a table rebuild only.
+      if (m.rebuild) this.db.pragma('foreign_keys = OFF');
+      try {
+        this.db.transaction(() => {
+          this.db.exec(m.sql);
+          if (m.rebuild) {
+            const broken = this.db.pragma('foreign_key_check') as unknown[];
+            if (broken.length > 0)
+              throw new Error(
+                `migration ${m.version} (${m.name}) leaves ${broken.length} dangling references`,
+              );
+          }
+          this.db.pragma(`user_version = ${m.version}`);
+        })();
+      } finally {
+        if (m.rebuild) this.db.pragma('foreign_keys = ON');
+      }
     }
     return SCHEMA_VERSION;
   }

@@ -18,6 +18,8 @@ import { problemOf, sendProblem } from './problem';
 import { cniRoutes } from './routes/cni';
 import { modelRoutes } from './routes/model';
 import { partRoutes } from './routes/parts';
+import { leafRoutes } from './routes/leaves';
+import type { LeafView } from '../../controller/reconcile/vtep-reconciler';
 import { serviceBackendRoutes } from './routes/service-backends';
 import { serviceStatsRoutes } from './routes/service-stats';
 import { tokenRoutes } from './routes/tokens';
@@ -40,6 +42,8 @@ export interface ApiDeps {
   readonly switches?: SwitchView;
   /** Backend health and open sessions of the ClusterIP load balancer; absent: health from the model only. */
   readonly services?: ServiceStatsSource;
+  /** Leaf VTEPs as the VTEP reconciler sees them (connection, the rows they hold, learned MACs). */
+  readonly leaves?: LeafView;
   /** PEM key and certificate: the API and dashboard serve https only. */
   readonly https?: { readonly key: string | Buffer; readonly cert: string | Buffer };
 }
@@ -120,6 +124,7 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
     async (api) => {
       modelRoutes(api, ctx);
       partRoutes(api, ctx);
+      leafRoutes(api, ctx, deps.leaves);
       serviceBackendRoutes(api, ctx);
       serviceStatsRoutes(api, ctx, deps.services);
       tokenRoutes(api, ctx);

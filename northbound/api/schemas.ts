@@ -262,7 +262,14 @@ export const EndpointBody = Type.Object(
   {
     network: Ref,
     kind: Type.Union([Type.Literal('pod'), Type.Literal('vm'), Type.Literal('baremetal')]),
-    node: Ref,
+    node: Type.Optional({ ...Ref, description: "pod, vm: the node whose switch holds the endpoint's port" }),
+    vtep: Type.Optional({ ...Ref, description: 'baremetal: the leaf VTEP the server sits behind' }),
+    port: Type.Optional(
+      Type.String({ minLength: 1, maxLength: 64, description: "baremetal: the leaf's physical port" }),
+    ),
+    vlan: Type.Optional(
+      Type.Integer({ minimum: 0, maximum: 4094, description: 'baremetal: VLAN on that port (0: untagged)' }),
+    ),
     name: Name,
     ips: Type.Optional(Type.Array(Address, { minItems: 1, maxItems: 8 })),
     mac: Type.Optional(Type.String({ maxLength: 17 })),
@@ -287,7 +294,8 @@ export const Endpoint = Type.Object({
   id: IdT,
   networkId: IdT,
   tenantId: IdT,
-  nodeId: IdT,
+  nodeId: { ...IdT, description: 'the node; for baremetal, the leaf VTEP (physical.vtepId)' },
+  physical: Type.Optional(Type.Object({ vtepId: IdT, port: Type.String(), vlan: Type.Integer() })),
   kind: Type.String(),
   name: Type.String(),
   mac: Type.String(),

@@ -1,7 +1,7 @@
 // VMs join like pods, end to end: a real controller, a two-node lab, and a "VM" (a namespace behind a veth) whose
 // port a hypervisor plugs into a node's bridge with external_ids:iface-id = the endpoint's id. The controller never
 // creates that port: the endpoint is bound when the port appears and unbound when it goes.
-// (The leaf-VTEP half of the issue, with ovs-vtep, is not in the lab yet: see the overlay section of docs/pipeline.md.)
+// (The leaf-VTEP half of the issue, with ovs-vtep, is in overlay-vtep.test.ts.)
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';

@@ -40,7 +40,7 @@ export class Lab {
   /** `sdnctl lab up`; on failure the lab has already torn itself down. */
   static async up(
     controller: LabController,
-    opts: { nodes: number; pods: number; tenants?: number },
+    opts: { nodes: number; pods: number; tenants?: number; vtep?: { networkNodes: number } },
   ): Promise<Lab> {
     const dir = mkdtempSync(join(tmpdir(), `sdnt-${process.pid}-lab-`));
     // Namespace names must stay short (veth names derive from them) and unique per test process.
@@ -69,6 +69,7 @@ export class Lab {
           dir,
           '--prefix',
           prefix,
+          ...(opts.vtep ? ['--vtep', '--network-nodes', String(opts.vtep.networkNodes)] : []),
         ],
         { maxBuffer: 16 << 20 },
       );

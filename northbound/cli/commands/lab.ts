@@ -40,6 +40,8 @@ interface UpFlags {
   subnet: string;
   subnet6: string;
   json?: boolean;
+  vtep?: boolean;
+  networkNodes?: number;
 }
 
 const started = Date.now();
@@ -86,8 +88,19 @@ export function labCommand(): Command {
     )
     .option('--subnet <cidr>', "IPv4 subnet of every tenant's network", '10.244.0.0/16')
     .option('--subnet6 <cidr>', "IPv6 subnet of every tenant's network", 'fd00:10:244::/64')
+    .option(
+      '--vtep',
+      'add a leaf VTEP (ovs-vtep, hardware_vtep over OVSDB) and register it with the controller',
+    )
+    .option(
+      '--network-nodes <k>',
+      'with --vtep: nodes n1..nK are network-overlay nodes uplinked to the leaf',
+      integer,
+    )
     .option('--json', 'print the status as JSON when up')
     .action(async (f: UpFlags) => {
+      if (f.networkNodes !== undefined && !f.vtep)
+        throw new InvalidArgumentError('--network-nodes needs --vtep');
       // Ctrl-C or SIGTERM stop the build at the next step and tear down what was built.
       const abort = new AbortController();
       const interrupt = (sig: NodeJS.Signals) => () => abort.abort(new Error(`interrupted by ${sig}`));
@@ -101,6 +114,7 @@ export function labCommand(): Command {
           podsPerNode: f.pods,
           tenants: f.tenants,
           ovsdbPortBase: f.ovsdbPortBase,
+          ...(f.vtep ? { vtep: { networkNodes: f.networkNodes ?? 0 } } : {}),
           controller: f.controller
             ? {
                 api: f.api,

@@ -35,7 +35,7 @@ export interface DownReport {
   warnings: string[];
 }
 
-const LAB_ENTRY = /^(n\d+|lab\.json(\.tmp)?|relay\.(pid|log))$/;
+const LAB_ENTRY = /^(n\d+|leaf|lab\.json(\.tmp)?|relay\.(pid|log))$/;
 
 export async function labDown(options: DownOptions): Promise<DownReport> {
   const dir = resolve(options.dir);

@@ -1,6 +1,7 @@
 // The lab's plan, as a pure function of its options: every name, address, port and path is decided here, once,
 // so that `up`, `down`, `status` and the tests agree on them. Nothing here touches the host.
 import { join } from 'node:path';
+import { LEAF_UPLINK_IF, planLeaf, type LeafPlan } from './leaf-layout';
 
 export interface LabOptions {
   /** State directory; every node gets a subdirectory (its OVS_RUNDIR). */
@@ -14,6 +15,8 @@ export interface LabOptions {
   controller: ControllerOptions | null;
   /** First OVSDB TCP port (node i listens on base + i); 0 picks free ports. */
   ovsdbPortBase: number;
+  /** A leaf VTEP (ovs-vtep), and how many nodes (n1..nK) are network-overlay nodes uplinked to it. */
+  vtep?: { networkNodes: number };
 }
 
 export interface ControllerOptions {
@@ -45,6 +48,9 @@ export interface NodePlan {
   /** The unix socket inside OVS_RUNDIR that vswitchd dials for OpenFlow (the relay listens there). */
   ofSocket: string;
   agentSocket: string;
+  /** `network`: no VXLAN of its own, a trunk (`leafUplink`) to the leaf VTEP; `host`: the node is a VTEP. */
+  overlay: 'host' | 'network';
+  leafUplink?: string;
   /** The node end of its underlay veth, and the underlay end. */
   uplink: string;
   underlayPort: string;
@@ -83,6 +89,7 @@ export interface LabPlan {
   nodes: NodePlan[];
   tenants: TenantPlan[];
   pods: PodPlan[];
+  leaf?: LeafPlan;
 }
 
 export const BR_INT = 'br-int';
@@ -113,7 +120,9 @@ export function validateOptions(o: LabOptions): string | null {
   if (!/^[a-z][a-z0-9]{0,11}$/.test(o.prefix)) {
     return '--prefix must be 1-12 lower-case letters or digits, starting with a letter';
   }
-  if (!int(o.ovsdbPortBase, 0, 65535 - o.nodes))
+  if (o.vtep && !int(o.vtep.networkNodes, 0, o.nodes))
+    return `--network-nodes must be an integer from 0 to --nodes (${o.nodes})`;
+  if (!int(o.ovsdbPortBase, 0, 65535 - o.nodes - 1))
     return '--ovsdb-port-base must be 0 or a port that leaves room';
   return null;
 }
@@ -135,6 +144,9 @@ export function planLab(o: LabOptions): LabPlan {
       dpid: i.toString(16).padStart(16, '0'),
       ofSocket: join(dir, 'of.sock'),
       agentSocket: join(dir, 'agent.sock'),
+      ...(o.vtep && i <= o.vtep.networkNodes
+        ? { overlay: 'network' as const, leafUplink: LEAF_UPLINK_IF }
+        : { overlay: 'host' as const }),
       uplink: 'eth-ul',
       underlayPort: `ul-${name}`,
     });
@@ -171,6 +183,14 @@ export function planLab(o: LabOptions): LabPlan {
     nodes,
     tenants,
     pods,
+    ...(o.vtep
+      ? {
+          leaf: planLeaf(
+            o,
+            nodes.filter((n) => n.overlay === 'network').map((n) => n.name),
+          ),
+        }
+      : {}),
   };
 }
 

@@ -76,7 +76,8 @@ export function nodeRegistration(node: NodePlan): Record<string, unknown> {
   return {
     name: node.name,
     vswitch: 'ovs',
-    overlay: 'host',
+    overlay: node.overlay,
+    ...(node.leafUplink ? { uplink: node.leafUplink } : {}),
     tunnelIp: node.tunnelIp,
     ovsdb: `tcp:127.0.0.1:${node.ovsdbPort}`,
     controllerTarget: `unix:${node.ofSocket}`,

@@ -26,7 +26,7 @@ export interface PodState {
 
 /** What the lab registered with the controller, so that `down` can remove exactly that. */
 export interface Registration {
-  kind: 'tenants' | 'networks' | 'subnets' | 'namespace-bindings' | 'nodes' | 'tokens';
+  kind: 'tenants' | 'networks' | 'subnets' | 'namespace-bindings' | 'nodes' | 'tokens' | 'vteps';
   id: string;
   name: string;
   /** False when the object already existed and the lab only reused it: `down` leaves it. */

@@ -1,5 +1,6 @@
 // `lab status`: the state file plus a live look at the lab's processes. Scripts (the e2e and dashboard tests)
 // read `status --json`: {state, nodes: [...], pods: [{name, netns, node, tenant, network, ips, mac, ...}]}.
+import { leafStatus, type LeafStatus } from './leaf';
 import { join, resolve } from 'node:path';
 import { BR_INT, BR_PHY } from './layout';
 import { alive } from './processes';
@@ -35,6 +36,8 @@ export interface LabStatus {
   relay: { alive: boolean } | null;
   nodes: NodeStatus[];
   pods: PodState[];
+  /** `--vtep`: the leaf VTEP. */
+  leaf?: LeafStatus;
   error?: string;
 }
 
@@ -75,7 +78,9 @@ export function labStatus(dirOption: string): LabStatus {
     },
   }));
   const relay = ctl ? { alive: alive(join(dir, 'relay.pid'), dir) } : null;
+  const leaf = state.plan.leaf ? leafStatus(state.plan.leaf, dir) : undefined;
   const healthy =
+    (!leaf || Object.values(leaf.processes).every(Boolean)) &&
     nodes.every((n) => n.processes.ovsdb && n.processes.vswitchd && n.processes.agent !== false) &&
     relay?.alive !== false;
   // A `building` lab whose `up` process is gone was killed half-way: say so, and what to do.
@@ -97,6 +102,7 @@ export function labStatus(dirOption: string): LabStatus {
     relay,
     nodes,
     pods: state.pods,
+    ...(leaf ? { leaf } : {}),
     ...(error ? { error } : {}),
   };
 }
@@ -119,6 +125,11 @@ export function formatStatus(s: LabStatus): string {
       `${n.name.padEnd(5)} ${n.netns.padEnd(20)} ${n.tunnelIp.padEnd(12)} ${n.ovsdb.padEnd(21)} ` +
         `${mark(p.ovsdb).padEnd(5)} ${mark(p.vswitchd).padEnd(8)} ${mark(p.agent)}`,
     );
+  }
+  if (s.leaf) {
+    const l = s.leaf;
+    const up = Object.entries(l.processes).map(([k, v]) => `${k} ${v ? 'up' : 'DOWN'}`);
+    lines.push('', `leaf ${l.name} ${l.netns} ${l.tunnelIp} ${l.ovsdb}: ${up.join(', ')}`);
   }
   if (s.pods.length) {
     lines.push('', 'POD       NODE  TENANT     MAC                IPS');

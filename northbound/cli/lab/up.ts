@@ -9,6 +9,7 @@ import { createBarePod } from './bare-pods';
 import { createCniPod } from './cni-pods';
 import { pool } from './concurrency';
 import { labDown } from './down';
+import { buildLeaf, checkLeafHost, registerLeaf } from './leaf';
 import { run } from './exec';
 import {
   planLab,
@@ -86,6 +87,7 @@ export async function labUp(input: LabOptions, log: Log, signal?: AbortSignal): 
   if (problem) throw new Error(problem);
   const options = { ...input, dir: resolve(input.dir) };
   await checkHost();
+  if (options.vtep) await checkLeafHost();
   const api = options.controller ? await connectController(options.controller) : null;
 
   const previous = readState(options.dir);
@@ -205,6 +207,13 @@ async function buildInfrastructure(
   const order = new Map(plan.pods.map((p, i) => [p.name, i]));
   state.pods.sort((a, b) => (order.get(a.name) ?? 0) - (order.get(b.name) ?? 0));
   save();
+  if (plan.leaf) {
+    await buildLeaf(plan, plan.leaf, check);
+    save();
+    log(
+      `leaf ${plan.leaf.name}: ovs-vtep in ${plan.leaf.netns}, hardware_vtep tcp:127.0.0.1:${plan.leaf.ovsdbPort}, tunnel ${plan.leaf.tunnelIp}`,
+    );
+  }
 }
 
 async function attachToController(
@@ -229,6 +238,7 @@ async function attachToController(
     tokenFiles.set(node.name, await registerNode(api, node, state, save));
     log(`node ${node.name} registered`);
   }
+  if (plan.leaf) await registerLeaf(api, plan.leaf, state, save);
   // Each agent is a Node.js start (a few hundred ms on a busy host): start them side by side.
   await pool(plan.nodes, plan.nodes.length, async (node) => {
     check();

@@ -46,6 +46,7 @@ describe('unit: lab plan', () => {
       dpid: '0000000000000001',
       ofSocket: '/tmp/lab/n1/of.sock',
       agentSocket: '/tmp/lab/n1/agent.sock',
+      overlay: 'host',
       uplink: 'eth-ul',
       underlayPort: 'ul-n1',
     });

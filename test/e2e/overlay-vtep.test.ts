@@ -1,0 +1,327 @@
+// The network overlay with a real leaf, end to end: a controller process, `sdnctl lab up --vtep --network-nodes 2`
+// (n1, n2 uplinked to Debian's ovs-vtep over VLAN trunks, n3 a host-overlay node), two tenants whose networks hold
+// the same CIDRs, bare-metal hosts behind the leaf's bm0 port on access VLANs of its ToR bridge, and real packets.
+// The leaf's database is read back with vtep-ctl and compared with what the controller says it wants.
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { plugBareMetal, unplugBareMetal, type BareMetalHost } from '../../northbound/cli/lab/leaf.js';
+import type { LeafPlan } from '../../northbound/cli/lab/leaf-layout.js';
+import { readState } from '../../northbound/cli/lab/state.js';
+import { ControllerProcess, request } from '../support/controller-process.js';
+import { Lab, inNetns, ping, type LabPod, type LabStatus } from '../support/lab.js';
+import { cleanupStaleSandboxes, freeTcpPort, requireRootAndOvs } from '../support/ovs.js';
+
+const run = promisify(execFile);
+
+interface Row {
+  id: string;
+  name: string;
+  [k: string]: unknown;
+}
+
+describe('e2e: network overlay through a leaf VTEP (ovs-vtep)', function () {
+  this.timeout(240_000);
+  let controller: ControllerProcess | undefined;
+  let lab: Lab | undefined;
+  let leaf: LeafPlan;
+  let status: LabStatus;
+  /** tenant name -> its network's id. */
+  const networkOf = new Map<string, string>();
+  const hosts: BareMetalHost[] = [];
+
+  async function api(method: string, path: string, body?: unknown) {
+    const c = controller as ControllerProcess;
+    return request(c.url, c.adminToken(), method, path, body);
+  }
+  async function ok(method: string, path: string, body?: unknown): Promise<Row> {
+    const r = await api(method, path, body);
+    assert.ok(r.status >= 200 && r.status < 300, `${method} ${path}: ${r.status} ${JSON.stringify(r.json)}`);
+    return r.json as Row;
+  }
+  async function vtepCtl(...args: string[]): Promise<string> {
+    const { stdout } = await run('vtep-ctl', [`--db=unix:${leaf.dbSocket}`, '--timeout=10', ...args]);
+    return stdout;
+  }
+  async function vsctl(node: string, ...args: string[]): Promise<string> {
+    const { stdout } = await run('ovs-vsctl', [
+      `--db=unix:${lab!.dir}/${node}/db.sock`,
+      '--timeout=10',
+      ...args,
+    ]);
+    return stdout;
+  }
+  const v4 = (ips: readonly string[]): string => ips.find((a) => !a.includes(':'))!;
+  const podOf = (tenant: string, node: string): LabPod =>
+    status.pods.find((p) => p.tenant === tenant && p.node === node)!;
+  async function eventually(what: string, probe: () => Promise<boolean>, tries = 40): Promise<void> {
+    for (let i = 0; i < tries; i++) {
+      if (await probe()) return;
+      await new Promise((r) => setTimeout(r, 250));
+    }
+    assert.fail(what);
+  }
+  /** A few tries: the first packets of a new path may go to ARP, ovs-vtep's 1 s poll or MAC learning. */
+  async function reaches(netns: string, ip: string): Promise<boolean> {
+    for (let i = 0; i < 8; i++) if (await ping(netns, ip, 1)) return true;
+    return false;
+  }
+  /** The MAC a namespace resolved `ip` to: shows which of two hosts with one address answered. */
+  async function neighbourMac(netns: string, ip: string): Promise<string> {
+    const { out } = await inNetns(netns, 'ip', 'neigh', 'show', ip);
+    return /lladdr ([0-9a-f:]{17})/.exec(out)?.[1] ?? '';
+  }
+  async function bareMetal(
+    tenant: string,
+    name: string,
+    vlan: number,
+    fixed?: { ips: string[]; mac: string },
+  ): Promise<BareMetalHost> {
+    const ep = await ok('POST', '/api/v1/endpoints', {
+      network: networkOf.get(tenant),
+      kind: 'baremetal',
+      vtep: leaf.name,
+      port: leaf.bareMetalPort,
+      vlan,
+      name,
+      ...fixed,
+    });
+    const host: BareMetalHost = {
+      name,
+      netns: `${lab!.prefix}-${name}`,
+      vlan,
+      mac: ep.mac as string,
+      cidr: `${v4(ep.ips as string[])}/16`,
+    };
+    hosts.push(host);
+    await plugBareMetal(leaf, host);
+    return host;
+  }
+  /** The leaf's rows as vtep-ctl prints them, in the shape of GET /vteps/NAME/rows. */
+  async function leafRows() {
+    const lss = (await vtepCtl('list-ls')).split('\n').filter(Boolean).sort();
+    const bindings: string[] = [];
+    for (const port of (await vtepCtl('list-ports', leaf.name)).split('\n').filter(Boolean)) {
+      for (const line of (await vtepCtl('list-bindings', leaf.name, port)).split('\n').filter(Boolean)) {
+        const [vlan, ls] = line.trim().split(/\s+/);
+        bindings.push(`${port} ${Number(vlan)} ${ls}`);
+      }
+    }
+    const remote: string[] = [];
+    for (const ls of lss) {
+      for (const line of (await vtepCtl('list-remote-macs', ls)).split('\n')) {
+        const m = /^\s+([0-9a-f:]{17}|unknown-dst) -> vxlan_over_ipv4\/(\S+)/.exec(line);
+        if (m) remote.push(`${ls} ${m[1]} ${m[2]}`);
+      }
+    }
+    return { lss, bindings: bindings.sort(), remote: remote.sort() };
+  }
+
+  before(async () => {
+    requireRootAndOvs();
+    await cleanupStaleSandboxes();
+    controller = await new ControllerProcess(
+      mkdtempSync(join(tmpdir(), `sdnt-${process.pid}-ctl-`)),
+      {},
+      `127.0.0.1:${await freeTcpPort()}`,
+    ).start();
+    lab = await Lab.up(controller, { nodes: 3, pods: 2, tenants: 2, vtep: { networkNodes: 2 } });
+    status = await lab.status();
+    leaf = readState(lab.dir)!.plan.leaf!;
+    const tenants = (await ok('GET', '/api/v1/tenants')).items as Row[];
+    for (const n of (await ok('GET', '/api/v1/networks')).items as Row[]) {
+      networkOf.set(tenants.find((t) => t.id === n.tenantId)!.name, n.id);
+    }
+  });
+  after(async () => {
+    for (const h of hosts) if (leaf) await unplugBareMetal(leaf, h).catch(() => undefined);
+    await lab?.down();
+    await controller?.kill('SIGTERM');
+    if (controller) rmSync(controller.dataDir, { recursive: true, force: true });
+  });
+
+  it('a pod on a network-overlay node reaches a pod on the other one, and one on a host-overlay node', async () => {
+    const [a1, a2, a3] = ['n1', 'n2', 'n3'].map((n) => podOf('tenant-1', n));
+    assert.ok(await reaches(a1.netns, v4(a2.ips)), 'n1 -> n2: VLAN to the leaf, VLAN back');
+    assert.ok(await reaches(a1.netns, v4(a3.ips)), 'n1 -> n3: VLAN to the leaf, VXLAN to the node (hybrid)');
+    assert.ok(await reaches(a3.netns, v4(a2.ips)), 'n3 -> n2: VXLAN to the leaf, VLAN to the node');
+  });
+
+  it('overlapping CIDRs of two tenants stay apart through the leaf', async () => {
+    // Both tenants allocate from the same 10.244.0.0/16: the same address answers with each tenant's own MAC.
+    for (const [from, to] of [
+      ['n1', 'n2'],
+      ['n3', 'n1'],
+    ] as const) {
+      for (const t of ['tenant-1', 'tenant-2']) {
+        const src = podOf(t, from);
+        const dst = podOf(t, to);
+        assert.ok(await reaches(src.netns, v4(dst.ips)), `${t}: ${from} -> ${to}`);
+        assert.equal(await neighbourMac(src.netns, v4(dst.ips)), dst.mac, `${t}: its own pod answered`);
+      }
+    }
+    const t1 = new Set(status.pods.filter((p) => p.tenant === 'tenant-1').map((p) => v4(p.ips)));
+    assert.ok(
+      status.pods.some((p) => p.tenant === 'tenant-2' && t1.has(v4(p.ips))),
+      'the tenants hold the same addresses',
+    );
+  });
+
+  it('a bare-metal host behind the leaf reaches pods on every node; a second tenant reuses its address', async () => {
+    const bm1 = await bareMetal('tenant-1', 'bm1', 10);
+    const ip = bm1.cidr.split('/')[0]!;
+    for (const n of ['n1', 'n2', 'n3']) {
+      const pod = podOf('tenant-1', n);
+      assert.ok(await reaches(bm1.netns, v4(pod.ips)), `bm1 -> ${pod.name} on ${n}`);
+      assert.ok(await reaches(pod.netns, ip), `${pod.name} -> bm1`);
+      assert.equal(await neighbourMac(pod.netns, ip), bm1.mac);
+    }
+    // The same address in tenant 2, on another VLAN of the same port: each tenant reaches its own host.
+    const bm2 = await bareMetal('tenant-2', 'bm2', 20, { ips: [ip], mac: '02:00:00:00:b0:02' });
+    assert.notEqual(bm2.mac, bm1.mac);
+    for (const n of ['n1', 'n3']) {
+      const pod = podOf('tenant-2', n);
+      assert.ok(await reaches(pod.netns, ip), `${pod.name} -> bm2`);
+      assert.equal(await neighbourMac(pod.netns, ip), bm2.mac, `${pod.name} reached its own tenant's host`);
+      assert.equal(await neighbourMac(podOf('tenant-1', n).netns, ip), bm1.mac);
+    }
+
+    // Where each MAC lives: the leaf learned both hosts on bm0; the API says so.
+    const macs = (await ok('GET', `/api/v1/macs?network=${networkOf.get('tenant-1')}`)).items as Row[];
+    const at = macs.find((m) => m.mac === bm1.mac)!;
+    assert.deepEqual(at.location, {
+      kind: 'leaf',
+      name: 'leaf1',
+      tunnelIp: leaf.tunnelIp,
+      port: 'bm0',
+      vlan: 10,
+    });
+    assert.ok(
+      (at.learnedBy as string[]).length <= 1,
+      'learned by leaf1 at most (ovs-vtep forgets after 15 s idle)',
+    );
+    const onN1 = macs.find((m) => m.mac === podOf('tenant-1', 'n1').mac)!;
+    assert.equal((onN1.location as Row).name, 'n1');
+    assert.equal((onN1.location as Row).port, 'up-n1');
+    // ovs-vtep publishes what it learned once a second (Ucast_Macs_Local); the API shows it with the endpoint.
+    let learned: { mac: string; endpoint?: string }[] = [];
+    await eventually('leaf1 learned bm2 on bm0', async () => {
+      await ping(podOf('tenant-2', 'n3').netns, ip, 1);
+      const state = await ok('GET', '/api/v1/vteps/leaf1/state');
+      learned = state.learned as typeof learned;
+      return (
+        state.connection === 'monitoring' && learned.some((m) => m.mac === bm2.mac && m.endpoint === 'bm2')
+      );
+    });
+  });
+
+  it('VLAN bindings appear on the node and on the leaf with the first endpoint and go with the last', async () => {
+    const t = await ok('POST', '/api/v1/tenants', { name: 'late' });
+    const net = await ok('POST', '/api/v1/networks', { tenant: t.id, name: 'late' });
+    const sub = await ok('POST', '/api/v1/subnets', { network: net.id, cidr: '10.77.0.0/24' });
+    const ls = `vni-${net.vni as number}`;
+    const boundOnLeaf = async () => (await vtepCtl('list-bindings', leaf.name, 'up-n1')).includes(ls);
+    const trunks = async () => (await vsctl('n1', 'get', 'port', 'eth-leaf', 'trunks')).trim();
+    assert.equal(await boundOnLeaf(), false);
+
+    const a = await ok('POST', '/api/v1/endpoints', { network: net.id, kind: 'vm', node: 'n1', name: 'a' });
+    const b = await ok('POST', '/api/v1/endpoints', { network: net.id, kind: 'vm', node: 'n1', name: 'b' });
+    // The hypervisor plugs the VMs' ports (the network is on the node's switch from then on).
+    const n1 = status.nodes.find((n) => n.name === 'n1')!;
+    for (const [ep, dev] of [
+      [a, 'vma'],
+      [b, 'vmb'],
+    ] as const) {
+      await run('ip', [
+        'netns',
+        'exec',
+        n1.netns,
+        'ip',
+        'link',
+        'add',
+        dev,
+        'type',
+        'veth',
+        'peer',
+        'name',
+        `${dev}-peer`,
+      ]);
+      await run('ip', ['netns', 'exec', n1.netns, 'ip', 'link', 'set', dev, 'up']);
+      await vsctl(
+        'n1',
+        'add-port',
+        'br-int',
+        dev,
+        '--',
+        'set',
+        'interface',
+        dev,
+        `external_ids:iface-id=${ep.id}`,
+      );
+    }
+    const bindings = (await ok('GET', '/api/v1/nodes/n1/vlan-bindings')).items as Row[];
+    const vlan = bindings.find((x) => x.networkId === net.id)!.vlan as number;
+    await eventually(`VLAN ${vlan} -> ${ls} on leaf1 up-n1`, async () =>
+      (await vtepCtl('list-bindings', leaf.name, 'up-n1'))
+        .split('\n')
+        .some((l) => l.trim() === `${String(vlan).padStart(4, '0')} ${ls}`),
+    );
+    await eventually(`VLAN ${vlan} trunked on n1's uplink: ${await trunks()}`, async () =>
+      (await trunks()).includes(String(vlan)),
+    );
+
+    await ok('DELETE', `/api/v1/endpoints/${a.id}`);
+    assert.equal(await boundOnLeaf(), true, 'one endpoint is left');
+    await ok('DELETE', `/api/v1/endpoints/${b.id}`);
+    await eventually(`${ls} unbound from leaf1 up-n1`, async () => !(await boundOnLeaf()));
+    await eventually(`VLAN ${vlan} off n1's uplink`, async () => !(await trunks()).includes(String(vlan)));
+    assert.ok(
+      !((await ok('GET', '/api/v1/nodes/n1/vlan-bindings')).items as Row[]).some(
+        (x) => x.networkId === net.id,
+      ),
+    );
+    await eventually(`${ls} gone from leaf1`, async () => !(await vtepCtl('list-ls')).includes(ls));
+    for (const dev of ['vma', 'vmb']) {
+      await vsctl('n1', '--if-exists', 'del-port', 'br-int', dev);
+      await run('ip', ['netns', 'exec', n1.netns, 'ip', 'link', 'del', dev]).catch(() => undefined);
+    }
+    await ok('DELETE', `/api/v1/subnets/${sub.id}`);
+    await ok('DELETE', `/api/v1/networks/${net.id}`);
+    await ok('DELETE', `/api/v1/tenants/${t.id}`);
+  });
+
+  it('vtep-ctl shows exactly the rows the controller intends', async () => {
+    const want = await ok('GET', '/api/v1/vteps/leaf1/rows');
+    const expected = {
+      lss: (want.logicalSwitches as Row[]).map((l) => l.name).sort(),
+      bindings: (want.bindings as { port: string; vlan: number; logicalSwitch: string }[])
+        .map((b) => `${b.port} ${b.vlan} ${b.logicalSwitch}`)
+        .sort(),
+      remote: [
+        ...(want.ucastRemote as { logicalSwitch: string; mac: string; tunnelIp: string }[]).map(
+          (m) => `${m.logicalSwitch} ${m.mac} ${m.tunnelIp}`,
+        ),
+        ...(want.mcastRemote as { logicalSwitch: string; tunnelIps: string[] }[]).flatMap((m) =>
+          m.tunnelIps.map((ip) => `${m.logicalSwitch} unknown-dst ${ip}`),
+        ),
+      ].sort(),
+    };
+    // Two tenants on both uplinks and bm0 (VLANs 10, 20); n3's pods are the remote MACs, n3 the BUM target.
+    assert.equal(expected.lss.length, 2);
+    assert.equal(expected.bindings.length, 6, expected.bindings.join('\n'));
+    await eventually('the leaf holds what the controller wants', async () => {
+      const got = await leafRows();
+      return JSON.stringify(got) === JSON.stringify(expected);
+    });
+    assert.deepEqual(await leafRows(), expected);
+    assert.equal((await ok('GET', '/api/v1/vteps/leaf1/state')).inSync, true);
+    for (const l of want.logicalSwitches as { name: string; vni: number; description: string }[]) {
+      assert.match(await vtepCtl('get', 'Logical_Switch', l.name, 'replication_mode'), /source_node/);
+      assert.equal(Number(await vtepCtl('get', 'Logical_Switch', l.name, 'tunnel_key')), l.vni);
+      assert.equal(JSON.parse(await vtepCtl('get', 'Logical_Switch', l.name, 'description')), l.description);
+    }
+  });
+});
