@@ -3,7 +3,9 @@
 // PACKET_INs of TCP SYNs of new connections to a ClusterIP, counting the FLOW_MODs and PACKET_OUTs that come back.
 // (1) throughput: as fast as the controller answers, with a window of connections in flight;
 // (2) decision latency at a fixed 10,000 new connections/s: PACKET_IN sent -> its PACKET_OUT received.
-// Run: node dist/bench/packet-in/index.js [seconds=5]
+// (3) `flood`: a real controller process under a packet-in flood from one switch (see floodMain).
+// Run: SWITCH_CPU=0 taskset -c 1 node dist/bench/packet-in/index.js [seconds=5]
+//      node dist/bench/packet-in/index.js flood [seconds=5]
 import { fork, spawn, type ChildProcess } from 'node:child_process';
 import { loadavg } from 'node:os';
 import { Duplex } from 'node:stream';
@@ -19,6 +21,7 @@ import type { PacketIn } from '../../protocols/openflow13';
 import { parseFlowKey } from '../../protocols/packets';
 import { OfConnection, OpenFlowServer, PacketInDispatcher, SwitchSession } from '../../southbound/openflow';
 import { TempModel } from '../../test/support/model';
+import { runPacketInFlood } from '../../test/support/packet-in-flood';
 import { synFrame, SyntheticSwitch } from '../../test/support/synthetic-switch';
 
 const VIP = '10.96.0.10';
@@ -281,7 +284,45 @@ async function controllerMain(seconds: number): Promise<void> {
   );
 }
 
-if (process.argv[2] === 'switch') {
+/**
+ * (3) flood: a real controller process; one synthetic switch offers 100,000 PACKET_INs/s of new connections to one
+ * ClusterIP, another sends 100/s, and the API is read every 20 ms. The quiet switch's decision latency and the API's
+ * latency, without and then with the flood, and what the controller received and dropped per switch.
+ */
+async function floodMain(seconds: number): Promise<void> {
+  console.log(
+    `load average at start: ${loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' ')}`,
+  );
+  for (const floodRate of [0, 100_000]) {
+    const r = await runPacketInFlood({ seconds, floodRate, quietRate: 100, packetInRate: 5_000 });
+    const q = r.quiet.latenciesMs.sort((a, b) => a - b);
+    const a = r.api.latenciesMs.sort((x, y) => x - y);
+    console.log(
+      `${floodRate ? `flood of ${floodRate}/s offered` : 'no flood'}: quiet switch ${r.quiet.answered}/${r.quiet.sent} ` +
+        `answered, p50 ${pct(q, 50).toFixed(2)} ms, p99 ${pct(q, 99).toFixed(2)} ms, max ${pct(q, 100).toFixed(2)} ms; ` +
+        `API ${r.api.ok}/${r.api.calls} ok, p50 ${pct(a, 50).toFixed(2)} ms, p99 ${pct(a, 99).toFixed(2)} ms, ` +
+        `max ${pct(a, 100).toFixed(2)} ms` +
+        (floodRate
+          ? `; flooding switch sent ${r.flood.sent}, controller received ${r.controller.flood.received}, ` +
+            `dropped ${r.controller.flood.dropped} (limit 5,000/s), answered ${r.flood.answered}`
+          : ''),
+    );
+  }
+  console.log(
+    `load average at end: ${loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' ')}`,
+  );
+}
+
+if (process.argv[2] === 'flood') {
+  floodMain(Number(process.argv[3] ?? 5)).catch((err: unknown) => {
+    console.error(err);
+    process.exit(1);
+  });
+} else if (process.argv[2] === 'switch') {
   switchMain(Number(process.argv[3]), process.argv[4] as 'throughput' | 'latency', Number(process.argv[5]))
     .then((r) => {
       process.send?.(r, () => process.exit(0));
