@@ -81,7 +81,7 @@ type LiveSessions = Map<string, Map<number | string, Live>>;
 interface SwitchState {
   readonly live: LiveSessions;
   /** Templates of the answers per ClusterIP:port entry and backend; null: the flows cannot be templated. */
-  readonly templates: WeakMap<ServiceEntry, Map<LbBackend, SessionTemplate | null>>;
+  readonly templates: WeakMap<ServiceEntry, Map<string, SessionTemplate | null>>;
 }
 
 /** What the packet-in path needs of an entry, computed once per entry. */
@@ -236,13 +236,12 @@ export class LoadBalancer {
     }
     const keys = this.keysOf(entry, fam);
     const clientIp = v4 ? formatIpv4(f, t.srcOffset) : formatIpv6(f, t.srcOffset);
-    // IPv4: address, port and the Service port's index in one exact number (32 + 16 + 5 bits) instead of a string.
-    const connection =
-      v4 && keys.portIndex < 32
-        ? (t.src4 * 0x10000 + t.srcPort) * 32 + keys.portIndex
-        : connectionKey({ src: clientIp, srcPort: t.srcPort, protocol: t.protocol, dstPort: t.dstPort });
+    const src4 = v4 ? t.src4 : undefined;
     const inPort = inPortOf(p.match);
-    const choice = entry.balancer.choose(clientIp, connection);
+    const choice = entry.balancer.choose(
+      clientIp,
+      connectionOf(src4, clientIp, t.srcPort, t.protocol, t.dstPort, keys.portIndex),
+    );
     if (choice.kind === 'none') {
       this.refuse(session, p, t.protocol, inPort);
       return;
@@ -264,13 +263,7 @@ export class LoadBalancer {
     tpl.write(session.output, at, f, t, xids, p.bufferId, inPort, data);
     session.countSent('flowMod', 2);
     session.countSent('packetOut', 1);
-    this.opened(
-      state,
-      keys.slot,
-      v4 ? t.src4 * 0x10000 + t.srcPort : `${clientIp}|${t.srcPort}`,
-      tpl,
-      choice,
-    );
+    this.opened(state, keys.slot, clientKey(src4, clientIp, t.srcPort), tpl, choice);
   }
 
   /** A packet-in the fast path does not read (VLAN tag, IP options or extensions, not TCP/UDP/SCTP): parsed whole. */
@@ -292,9 +285,7 @@ export class LoadBalancer {
     const inPort = inPortOf(p.match);
     const choice = entry.balancer.choose(
       key.src,
-      src4 !== undefined && keys.portIndex < 32
-        ? (src4 * 0x10000 + key.srcPort) * 32 + keys.portIndex
-        : connectionKey(key),
+      connectionOf(src4, key.src, key.srcPort, key.protocol, key.dstPort, keys.portIndex),
     );
     if (choice.kind === 'none') {
       this.refuse(session, p, key.protocol, inPort);
@@ -333,16 +324,10 @@ export class LoadBalancer {
         data: p.bufferId === OFP_NO_BUFFER ? p.data : EMPTY,
       },
     ]);
-    const src4 = spec.ipVersion === 4 ? ipv4Number(client.ip) : undefined;
     const live: Live = { backendId: choice.backend.id, reverseFlowOf: () => rev };
-    const state = this.sessions.get(session);
-    this.opened(
-      state,
-      this.keysOf(entry, fam).slot,
-      src4 !== undefined ? src4 * 0x10000 + client.port : `${client.ip}|${client.port}`,
-      live,
-      choice,
-    );
+    const src4 = spec.ipVersion === 4 ? ipv4Number(client.ip) : undefined;
+    const slot = this.keysOf(entry, fam).slot;
+    this.opened(this.sessions.get(session), slot, clientKey(src4, client.ip, client.port), live, choice);
   }
 
   /** Counts a connection placed (not a retransmit of one placed already) and remembers its flows. */
@@ -397,7 +382,7 @@ export class LoadBalancer {
   ): SessionTemplate | null {
     let byBackend = state.templates.get(entry);
     if (!byBackend) state.templates.set(entry, (byBackend = new Map()));
-    let tpl = byBackend.get(b);
+    let tpl = byBackend.get(b.id);
     if (tpl === undefined) {
       const specFor = (c: ClientFields): SessionSpec => this.specOf(session, entry, fam, b, c);
       tpl = SessionTemplate.build(b.id, specFor, frame, this.tuple) ?? null;
@@ -406,7 +391,7 @@ export class LoadBalancer {
           { service: fam.serviceId, backend: b.id },
           'session flows not templated; encoded per connection',
         );
-      byBackend.set(b, tpl);
+      byBackend.set(b.id, tpl);
     }
     return tpl;
   }
@@ -488,6 +473,28 @@ function inPortOf(match: Match): number {
   return PortNo.CONTROLLER;
 }
 
+/**
+ * Names a connection to the balancer. IPv4: address, port and the Service port's index in one exact number
+ * (32 + 16 + 5 bits) rather than a string; otherwise connectionKey's text.
+ */
+function connectionOf(
+  src4: number | undefined,
+  src: string,
+  srcPort: number,
+  protocol: number,
+  dstPort: number,
+  portIndex: number,
+): number | string {
+  return src4 !== undefined && portIndex < 32
+    ? (src4 * 0x10000 + srcPort) * 32 + portIndex
+    : connectionKey({ src, srcPort, protocol, dstPort });
+}
+
+/** A client within a slot of LiveSessions: IPv4 address * 65536 + port, or "address|port". */
+function clientKey(src4: number | undefined, src: string, port: number): number | string {
+  return src4 !== undefined ? src4 * 0x10000 + port : `${src}|${port}`;
+}
+
 function slotKey(domain: number, vip: string, port: number, protocol: number): string {
   return `${domain}|${vip}|${port}|${protocol}`;
 }
@@ -532,11 +539,10 @@ function matchKey(
     }
   }
   if (domain === undefined || src === undefined || dst === undefined || proto === undefined) return undefined;
-  const src4 = ipv4Number(src);
   const port = sport ?? 0;
   return {
     slot: slotKey(domain, dst, dport ?? 0, proto),
-    client: src4 !== undefined ? src4 * 0x10000 + port : `${src}|${port}`,
+    client: clientKey(ipv4Number(src), src, port),
     src,
     sport: port,
   };
