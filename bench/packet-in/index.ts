@@ -57,7 +57,6 @@ async function switchMain(port: number, mode: 'throughput' | 'latency', seconds:
   const sw = await SyntheticSwitch.dial(port, 0x42n);
   sw.decodeFlowMods = false;
   await sw.ready;
-  await new Promise((r) => setTimeout(r, 100)); // the controller attaches its dispatcher on switchUp
   const sentAt = new Map<string, number>();
   const latencies: number[] = [];
   let answered = 0;
@@ -94,6 +93,10 @@ async function switchMain(port: number, mode: 'throughput' | 'latency', seconds:
     keys.push(k.ok ? `${k.value.src}|${k.value.srcPort}` : '');
     frames.push(SyntheticSwitch.packetInBytes(f, 7, 20, COOKIE));
   }
+  await new Promise<void>((resolve) => {
+    process.once('message', () => resolve());
+    process.send?.('ready');
+  });
   const cpu0 = process.cpuUsage();
   const start = performance.now();
   const end = start + seconds * 1000;
@@ -247,16 +250,28 @@ async function controllerMain(seconds: number): Promise<void> {
         dispatcher.attach(s);
         lb.attach(s);
       };
-      server.on('switchUp', onUp);
-      const cpu0 = process.cpuUsage();
+      const up = new Promise<void>((resolve) =>
+        server.once('switchUp', (s) => {
+          onUp(s);
+          resolve();
+        }),
+      );
       const child = startSwitch([String(port), mode, String(seconds)]);
+      // The clock starts when both sides are ready: the switch has encoded its PACKET_INs, the controller has
+      // attached its dispatcher (a PACKET_IN before that would go unanswered).
+      let cpu0 = process.cpuUsage();
       const report = await new Promise<Report>((resolve, reject) => {
-        child.once('message', (r) => resolve(r as Report));
+        child.on('message', (r: Report | 'ready') => {
+          if (r !== 'ready') return resolve(r);
+          void up.then(() => {
+            cpu0 = process.cpuUsage();
+            child.send('go');
+          });
+        });
         child.once('exit', (code) => (code ? reject(new Error(`switch exited ${code}`)) : undefined));
       });
       const cpu = process.cpuUsage(cpu0);
       if (process.env.BENCH_DEBUG) console.log(mode, dispatcher.allCounters(), lb.counters);
-      server.off('switchUp', onUp);
       lb.stop();
       const cpuShare = (cpu.user + cpu.system) / 1e6 / report.seconds;
       if (mode === 'throughput') {
