@@ -318,7 +318,8 @@ async function floodMain(seconds: number): Promise<void> {
       `${floodRate ? `flood of ${floodRate}/s offered` : 'no flood'}: quiet switch ${r.quiet.answered}/${r.quiet.sent} ` +
         `answered, p50 ${pct(q, 50).toFixed(2)} ms, p99 ${pct(q, 99).toFixed(2)} ms, max ${pct(q, 100).toFixed(2)} ms; ` +
         `API ${r.api.ok}/${r.api.calls} ok, p50 ${pct(a, 50).toFixed(2)} ms, p99 ${pct(a, 99).toFixed(2)} ms, ` +
-        `max ${pct(a, 100).toFixed(2)} ms` +
+        `max ${pct(a, 100).toFixed(2)} ms; controller CPU ` +
+        `${((r.run.controllerCpuSeconds / r.run.seconds) * 100).toFixed(0)}% of one core` +
         (floodRate
           ? `; flooding switch sent ${r.flood.sent}, controller received ${r.controller.flood.received}, ` +
             `dropped ${r.controller.flood.dropped} (limit 5,000/s), answered ${r.flood.answered}`

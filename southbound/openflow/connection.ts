@@ -6,6 +6,12 @@ import { Framer, Writer, decode, encodeInto, type OfpMessage } from '../../proto
 
 /** Size of the output buffers answers are built in; a batch that outgrows one is written and a new one taken. */
 const OUTPUT_CHUNK = 64 * 1024;
+/**
+ * Bytes one connection may have handled per turn of the event loop before it waits for the next: a switch that
+ * floods (packet-ins, mostly dropped by its limit) then takes turns with the others instead of holding the loop
+ * for as long as its socket has data.
+ */
+const READ_BUDGET = 256 * 1024;
 
 export interface ConnectionEvents {
   message: [OfpMessage];
@@ -19,6 +25,8 @@ export class OfConnection extends EventEmitter<ConnectionEvents> {
   private out = Buffer.allocUnsafe(OUTPUT_CHUNK);
   private outLen = 0;
   private reading = false;
+  /** Bytes handled in this turn of the event loop; reset by a setImmediate once it is past. */
+  private readThisTurn = 0;
   private flushQueued = false;
   /** When bytes last arrived; the session's dead-peer detection reads it. */
   lastReceived = Date.now();
@@ -155,7 +163,16 @@ export class OfConnection extends EventEmitter<ConnectionEvents> {
       this.reading = false;
       this.flushOutput();
     }
+    if (this.readThisTurn === 0) setImmediate(this.nextTurn);
+    this.readThisTurn += chunk.length;
+    if (this.readThisTurn >= READ_BUDGET) this.socket.pause();
   }
+
+  private readonly nextTurn = (): void => {
+    const paused = this.readThisTurn >= READ_BUDGET;
+    this.readThisTurn = 0;
+    if (paused && !this.closed) this.socket.resume();
+  };
 
   private dispatch(chunk: Buffer): void {
     const batch = this.framer.push(chunk);

@@ -48,6 +48,8 @@ export interface FloodResult {
   };
   /** Whether the quiet switch's answers came in the order its PACKET_INs went out. */
   readonly quietInOrder: boolean;
+  /** The run's wall time, and the CPU the controller process used in it (process_cpu_seconds_total). */
+  readonly run: { readonly seconds: number; readonly controllerCpuSeconds: number };
 }
 
 async function freePort(): Promise<number> {
@@ -72,6 +74,11 @@ function packetIn(client: string, clientPort: number): Uint8Array {
 
 function counter(metrics: string, name: string, label: string): number {
   const m = new RegExp(`^${name}\\{${label}\\} (\\d+)`, 'm').exec(metrics);
+  return m ? Number(m[1]) : 0;
+}
+
+function cpuSeconds(metrics: string): number {
+  const m = /^process_cpu_seconds_total (\S+)/m.exec(metrics);
   return m ? Number(m[1]) : 0;
 }
 
@@ -159,6 +166,10 @@ export async function runPacketInFlood(o: FloodOptions): Promise<FloodResult> {
       await ready;
     }
 
+    const scrape = async (): Promise<string> =>
+      (await fetch(`${proc.url}/metrics`, { headers: { authorization: `Bearer ${admin}` } })).text();
+    const cpuAtStart = cpuSeconds(await scrape());
+    const wallAtStart = performance.now();
     // The quiet switch and the API reader, for the flood's duration.
     const api = { calls: 0, ok: 0, latenciesMs: [] as number[] };
     const end = performance.now() + o.seconds * 1000;
@@ -185,13 +196,15 @@ export async function runPacketInFlood(o: FloodOptions): Promise<FloodResult> {
     }
     await reader;
     await floodDone;
+    const run = {
+      seconds: (performance.now() - wallAtStart) / 1000,
+      controllerCpuSeconds: cpuSeconds(await scrape()) - cpuAtStart,
+    };
     // Every PACKET_IN sent has reached the controller once its counters say so; the quiet switch's answers follow.
     const deadline = Date.now() + 60_000;
     let metrics = '';
     for (;;) {
-      metrics = await (
-        await fetch(`${proc.url}/metrics`, { headers: { authorization: `Bearer ${admin}` } })
-      ).text();
+      metrics = await scrape();
       const settled =
         counter(metrics, 'sdn_packet_in_received_total', dpidLabel(QUIET_DPID)) >= quietCount &&
         counter(metrics, 'sdn_packet_in_received_total', dpidLabel(FLOOD_DPID)) >= flood.sent &&
@@ -216,6 +229,7 @@ export async function runPacketInFlood(o: FloodOptions): Promise<FloodResult> {
         ignored: counter(metrics, 'sdn_service_packet_ins_total', 'outcome="ignored"'),
       },
       quietInOrder: inOrder,
+      run,
     };
   } finally {
     for (const s of switches) s.close();

@@ -76,4 +76,20 @@ describe('southbound/openflow: output batching', () => {
     assert.equal(wire.writes.length, 2);
     conn.close('done');
   });
+
+  it('lets a connection handle at most 256 KiB a turn of the event loop, then the others have theirs', async () => {
+    const wire = new Wire();
+    const conn = new OfConnection(wire, 'test');
+    let echoes = 0;
+    conn.on('message', (m) => void (m.type === 'echoRequest' && echoes++));
+    const one = echo(1);
+    const many = Buffer.concat(Array.from({ length: Math.ceil((300 * 1024) / one.length) }, () => one));
+    wire.push(many);
+    await new Promise((r) => process.nextTick(r));
+    assert.equal(echoes, many.length / one.length, 'the chunk itself is handled whole');
+    assert.ok(wire.isPaused(), 'past the budget: no more data this turn');
+    await new Promise((r) => setImmediate(r));
+    assert.ok(!wire.isPaused(), 'reading again on the next turn');
+    conn.close('done');
+  });
 });
