@@ -146,24 +146,29 @@ export async function runPacketInFlood(o: FloodOptions): Promise<FloodResult> {
       return true;
     };
 
-    let flood: { sent: number; answered: number } = { sent: 0, answered: 0 };
-    let floodDone: Promise<void> = Promise.resolve();
+    // The flooding switch reports when it has sent everything ({sent}), and its answer count when asked ({answered}).
+    let child: ReturnType<typeof fork> | undefined;
+    const fromFlood: { sent?: number; answered?: number; ready?: true }[] = [];
+    const floodSays = (key: 'ready' | 'sent' | 'answered'): Promise<number> =>
+      new Promise((resolve, reject) => {
+        const check = (): boolean => {
+          const m = fromFlood.find((x) => x[key] !== undefined);
+          if (m) resolve(Number(m[key]));
+          return m !== undefined;
+        };
+        if (check()) return;
+        child?.on('message', () => void check());
+        child?.once('exit', (code) =>
+          reject(new Error(`flooding switch exited (${code}) before saying ${key}`)),
+        );
+      });
     if (o.floodRate > 0) {
-      const child = fork(__filename, ['flood', String(ofPort), String(o.floodRate), String(o.seconds)], {
+      child = fork(__filename, ['flood', String(ofPort), String(o.floodRate), String(o.seconds)], {
         stdio: 'inherit',
       });
       children.push(child);
-      const ready = new Promise<void>((resolve, reject) => {
-        child.on('message', (m: { ready?: true; sent?: number; answered?: number }) => {
-          if (m.ready) resolve();
-          else flood = { sent: m.sent ?? 0, answered: m.answered ?? 0 };
-        });
-        child.once('exit', (code) =>
-          code ? reject(new Error(`flooding switch exited ${code}`)) : undefined,
-        );
-      });
-      floodDone = new Promise((resolve) => child.once('exit', () => resolve()));
-      await ready;
+      child.on('message', (m: { sent?: number; answered?: number; ready?: true }) => void fromFlood.push(m));
+      await floodSays('ready');
     }
 
     const scrape = async (): Promise<string> =>
@@ -195,7 +200,7 @@ export async function runPacketInFlood(o: FloodOptions): Promise<FloodResult> {
       quiet.writeRaw([bytes]);
     }
     await reader;
-    await floodDone;
+    const floodSent = child ? await floodSays('sent') : 0;
     const run = {
       seconds: (performance.now() - wallAtStart) / 1000,
       controllerCpuSeconds: cpuSeconds(await scrape()) - cpuAtStart,
@@ -207,11 +212,14 @@ export async function runPacketInFlood(o: FloodOptions): Promise<FloodResult> {
       metrics = await scrape();
       const settled =
         counter(metrics, 'sdn_packet_in_received_total', dpidLabel(QUIET_DPID)) >= quietCount &&
-        counter(metrics, 'sdn_packet_in_received_total', dpidLabel(FLOOD_DPID)) >= flood.sent &&
+        counter(metrics, 'sdn_packet_in_received_total', dpidLabel(FLOOD_DPID)) >= floodSent &&
         quietAnswered >= quietCount;
       if (settled || Date.now() > deadline) break;
       await new Promise((res) => setTimeout(res, 100));
     }
+    // Everything received is handled, so every answer has been written: the flooding switch counts what it read.
+    child?.send('report');
+    const flood = { sent: floodSent, answered: child ? await floodSays('answered') : 0 };
     return {
       flood,
       quiet: { sent: quietCount, answered: quietAnswered, latenciesMs: latencies },
@@ -278,9 +286,14 @@ async function floodMain(port: number, rate: number, seconds: number): Promise<v
     };
     tick();
   });
-  // Answers still in flight are counted for a moment, then the switch reports and leaves.
-  await new Promise((r) => setTimeout(r, 1000));
-  process.send?.({ sent, answered }, () => {
+  process.send?.({ sent });
+  // Asked once the controller has handled everything: what is left on the socket is read, then counted.
+  await new Promise((resolve) => process.once('message', resolve));
+  for (let last = -1; last !== answered;) {
+    last = answered;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  process.send?.({ answered }, () => {
     sw.close();
     process.exit(0);
   });
