@@ -16,6 +16,7 @@ import { SYSTEM } from '../controller/ops/actor';
 import { setNodeConnection } from '../controller/ops/nodes';
 import { OpenFlowServer, PacketInDispatcher, type SwitchSession } from '../southbound/openflow';
 import { LoadBalancer } from '../controller/services/load-balancer';
+import { registerPacketInMetrics } from '../controller/services/packet-in-metrics';
 
 export const STORE_FILE = 'model.db';
 export const ADMIN_TOKEN_FILE = 'admin.token';
@@ -87,6 +88,7 @@ export async function startController(config: ControllerConfig, log: Logger): Pr
     egressTransitIp: config.egressTransitIp,
   });
   lb.start(packetIns);
+  registerPacketInMetrics(metrics.registry, packetIns, lb);
   const onSwitch = (s: SwitchSession): void => {
     packetIns.attach(s);
     lb.attach(s);

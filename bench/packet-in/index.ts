@@ -3,8 +3,12 @@
 // PACKET_INs of TCP SYNs of new connections to a ClusterIP, counting the FLOW_MODs and PACKET_OUTs that come back.
 // (1) throughput: as fast as the controller answers, with a window of connections in flight;
 // (2) decision latency at a fixed 10,000 new connections/s: PACKET_IN sent -> its PACKET_OUT received.
-// Run: node dist/bench/packet-in/index.js [seconds=5]
-import { fork } from 'node:child_process';
+// (3) `flood`: a real controller process under a packet-in flood from one switch (see floodMain).
+// Run: SWITCH_CPU=0 taskset -c 1 node dist/bench/packet-in/index.js [seconds=5]
+//      node dist/bench/packet-in/index.js flood [seconds=5]
+import { fork, spawn, type ChildProcess } from 'node:child_process';
+import { loadavg } from 'node:os';
+import { Duplex } from 'node:stream';
 import { pino, type Logger } from 'pino';
 import { SYSTEM } from '../../controller/ops/actor';
 import { createEndpoint } from '../../controller/ops/endpoints';
@@ -13,10 +17,11 @@ import { createService } from '../../controller/ops/services';
 import { createNetwork, createSubnet, createTenant } from '../../controller/ops/tenancy';
 import { featureMask } from '../../controller/pipeline/cookies';
 import { LoadBalancer } from '../../controller/services/load-balancer';
-import { encode, type PacketIn } from '../../protocols/openflow13';
+import type { PacketIn } from '../../protocols/openflow13';
 import { parseFlowKey } from '../../protocols/packets';
-import { OpenFlowServer, PacketInDispatcher } from '../../southbound/openflow';
+import { OfConnection, OpenFlowServer, PacketInDispatcher, SwitchSession } from '../../southbound/openflow';
 import { TempModel } from '../../test/support/model';
+import { runPacketInFlood } from '../../test/support/packet-in-flood';
 import { synFrame, SyntheticSwitch } from '../../test/support/synthetic-switch';
 
 const VIP = '10.96.0.10';
@@ -52,7 +57,6 @@ async function switchMain(port: number, mode: 'throughput' | 'latency', seconds:
   const sw = await SyntheticSwitch.dial(port, 0x42n);
   sw.decodeFlowMods = false;
   await sw.ready;
-  await new Promise((r) => setTimeout(r, 100)); // the controller attaches its dispatcher on switchUp
   const sentAt = new Map<string, number>();
   const latencies: number[] = [];
   let answered = 0;
@@ -89,6 +93,10 @@ async function switchMain(port: number, mode: 'throughput' | 'latency', seconds:
     keys.push(k.ok ? `${k.value.src}|${k.value.srcPort}` : '');
     frames.push(SyntheticSwitch.packetInBytes(f, 7, 20, COOKIE));
   }
+  await new Promise<void>((resolve) => {
+    process.once('message', () => resolve());
+    process.send?.('ready');
+  });
   const cpu0 = process.cpuUsage();
   const start = performance.now();
   const end = start + seconds * 1000;
@@ -147,18 +155,16 @@ function pct(sorted: number[], p: number): number {
 function inProcess(m: TempModel, log: Logger): void {
   const lb = new LoadBalancer({ model: m.store, log });
   lb.start();
+  // A real session on a stream that swallows what it is given: the whole write path but the socket.
   let bytes = 0;
-  const session = {
-    dpid: '1',
-    closed: false,
-    sendAll(msgs: readonly Parameters<typeof encode>[0][]) {
-      for (const msg of msgs) bytes += encode({ ...msg, xid: 1 } as Parameters<typeof encode>[0]).length;
-      return [];
+  const sink = new Duplex({
+    read() {},
+    write(chunk: Buffer, _enc, done) {
+      bytes += chunk.length;
+      done();
     },
-    on() {},
-    once() {},
-    off() {},
-  } as unknown as Parameters<LoadBalancer['attach']>[0];
+  });
+  const session = new SwitchSession(new OfConnection(sink, 'bench'), { log });
   lb.attach(session);
   const n = 200_000;
   const pins: PacketIn[] = [];
@@ -181,13 +187,32 @@ function inProcess(m: TempModel, log: Logger): void {
   const cpu = process.cpuUsage(cpu0);
   const cpuSec = (cpu.user + cpu.system) / 1e6;
   lb.stop();
+  session.close('bench done'); // writes what is still batched
   console.log(
     `decision in process: ${n} new connections in ${wall.toFixed(2)} s wall, ${cpuSec.toFixed(2)} s CPU = ` +
-      `${Math.round(n / cpuSec)}/s per CPU-second (${Math.round(n / wall)}/s wall); ${(bytes / n).toFixed(0)} bytes out each`,
+      `${Math.round(n / cpuSec)}/s per CPU-second, ${((cpuSec / n) * 1e6).toFixed(1)} us CPU each ` +
+      `(${Math.round(n / wall)}/s wall); ${(bytes / n).toFixed(0)} bytes out each`,
   );
 }
 
+/**
+ * The synthetic switch's process; with SWITCH_CPU set (e.g. 0, the controller side run under `taskset -c 1`), pinned
+ * to that core so that the two sides do not share one.
+ */
+function startSwitch(args: string[]): ChildProcess {
+  const cpu = process.env.SWITCH_CPU;
+  if (cpu === undefined) return fork(__filename, ['switch', ...args], { stdio: 'inherit' });
+  return spawn('taskset', ['-c', cpu, process.execPath, __filename, 'switch', ...args], {
+    stdio: ['inherit', 'inherit', 'inherit', 'ipc'],
+  });
+}
+
 async function controllerMain(seconds: number): Promise<void> {
+  console.log(
+    `load average at start: ${loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' ')}`,
+  );
   const log = pino({ level: 'warn' });
   const m = new TempModel();
   createTenant(m.ctx, SYSTEM, { name: 'acme' });
@@ -225,16 +250,28 @@ async function controllerMain(seconds: number): Promise<void> {
         dispatcher.attach(s);
         lb.attach(s);
       };
-      server.on('switchUp', onUp);
-      const cpu0 = process.cpuUsage();
-      const child = fork(__filename, ['switch', String(port), mode, String(seconds)], { stdio: 'inherit' });
+      const up = new Promise<void>((resolve) =>
+        server.once('switchUp', (s) => {
+          onUp(s);
+          resolve();
+        }),
+      );
+      const child = startSwitch([String(port), mode, String(seconds)]);
+      // The clock starts when both sides are ready: the switch has encoded its PACKET_INs, the controller has
+      // attached its dispatcher (a PACKET_IN before that would go unanswered).
+      let cpu0 = process.cpuUsage();
       const report = await new Promise<Report>((resolve, reject) => {
-        child.once('message', (r) => resolve(r as Report));
+        child.on('message', (r: Report | 'ready') => {
+          if (r !== 'ready') return resolve(r);
+          void up.then(() => {
+            cpu0 = process.cpuUsage();
+            child.send('go');
+          });
+        });
         child.once('exit', (code) => (code ? reject(new Error(`switch exited ${code}`)) : undefined));
       });
       const cpu = process.cpuUsage(cpu0);
       if (process.env.BENCH_DEBUG) console.log(mode, dispatcher.allCounters(), lb.counters);
-      server.off('switchUp', onUp);
       lb.stop();
       const cpuShare = (cpu.user + cpu.system) / 1e6 / report.seconds;
       if (mode === 'throughput') {
@@ -255,9 +292,53 @@ async function controllerMain(seconds: number): Promise<void> {
     await server.close();
     m.dispose();
   }
+  console.log(
+    `load average at end: ${loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' ')}`,
+  );
 }
 
-if (process.argv[2] === 'switch') {
+/**
+ * (3) flood: a real controller process; one synthetic switch offers 100,000 PACKET_INs/s of new connections to one
+ * ClusterIP, another sends 100/s, and the API is read every 20 ms. The quiet switch's decision latency and the API's
+ * latency, without and then with the flood, and what the controller received and dropped per switch.
+ */
+async function floodMain(seconds: number): Promise<void> {
+  console.log(
+    `load average at start: ${loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' ')}`,
+  );
+  for (const floodRate of [0, 100_000]) {
+    const r = await runPacketInFlood({ seconds, floodRate, quietRate: 100, packetInRate: 5_000 });
+    const q = r.quiet.latenciesMs.sort((a, b) => a - b);
+    const a = r.api.latenciesMs.sort((x, y) => x - y);
+    console.log(
+      `${floodRate ? `flood of ${floodRate}/s offered` : 'no flood'}: quiet switch ${r.quiet.answered}/${r.quiet.sent} ` +
+        `answered, p50 ${pct(q, 50).toFixed(2)} ms, p99 ${pct(q, 99).toFixed(2)} ms, max ${pct(q, 100).toFixed(2)} ms; ` +
+        `API ${r.api.ok}/${r.api.calls} ok, p50 ${pct(a, 50).toFixed(2)} ms, p99 ${pct(a, 99).toFixed(2)} ms, ` +
+        `max ${pct(a, 100).toFixed(2)} ms; controller CPU ` +
+        `${((r.run.controllerCpuSeconds / r.run.seconds) * 100).toFixed(0)}% of one core` +
+        (floodRate
+          ? `; flooding switch sent ${r.flood.sent}, controller received ${r.controller.flood.received}, ` +
+            `dropped ${r.controller.flood.dropped} (limit 5,000/s), answered ${r.flood.answered}`
+          : ''),
+    );
+  }
+  console.log(
+    `load average at end: ${loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' ')}`,
+  );
+}
+
+if (process.argv[2] === 'flood') {
+  floodMain(Number(process.argv[3] ?? 5)).catch((err: unknown) => {
+    console.error(err);
+    process.exit(1);
+  });
+} else if (process.argv[2] === 'switch') {
   switchMain(Number(process.argv[3]), process.argv[4] as 'throughput' | 'latency', Number(process.argv[5]))
     .then((r) => {
       process.send?.(r, () => process.exit(0));

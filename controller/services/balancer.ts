@@ -104,10 +104,11 @@ export class ServiceBalancer {
   }
 
   /**
-   * The backend for a new connection from `clientIp`. With `connection` (see connectionKey), a connection placed
+   * The backend for a new connection from `clientIp`. With `connection` (connectionKey, or any number or string
+   * the caller names connections by, one way per connection), a connection placed
    * in the last few seconds goes where it went before, even to a draining backend: it is the same connection.
    */
-  choose(clientIp: string, connection?: string): Choice {
+  choose(clientIp: string, connection?: string | number): Choice {
     const now = this.clock();
     if (connection !== undefined) {
       const placedId = this.placed.lookup(connection, now);

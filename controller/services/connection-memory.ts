@@ -9,8 +9,8 @@ interface Placed {
 }
 
 export class ConnectionMemory {
-  private current = new Map<string, Placed>();
-  private previous = new Map<string, Placed>();
+  private current = new Map<string | number, Placed>();
+  private previous = new Map<string | number, Placed>();
   private rotatedAt: number | undefined;
 
   /**
@@ -22,12 +22,12 @@ export class ConnectionMemory {
     private readonly maxEntries: number,
   ) {}
 
-  lookup(connection: string, now: number): string | undefined {
+  lookup(connection: string | number, now: number): string | undefined {
     const e = this.current.get(connection) ?? this.previous.get(connection);
     return e !== undefined && now < e.expiresAt ? e.backendId : undefined;
   }
 
-  remember(connection: string, backendId: string, now: number): void {
+  remember(connection: string | number, backendId: string, now: number): void {
     // A generation older than the TTL holds only expired entries; a full one makes room.
     this.rotatedAt ??= now;
     if (now - this.rotatedAt >= this.ttlMs || this.current.size >= this.maxEntries / 2) {

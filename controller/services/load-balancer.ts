@@ -5,15 +5,23 @@
 // with no backend that can take the connection refuses it at once: TCP RST, or ICMP port unreachable.
 // Open connections are counted from the flows' FLOW_REMOVED (least-connections reads the counts). A backend removed
 // or unhealthy loses its sessions on every switch with one masked delete of its `session` cookie.
+// Tens of thousands of new connections a second come this way, so the common packet-in (untagged, no IP options or
+// extension headers, TCP/UDP/SCTP) is read by offset, keyed on numbers, and answered from byte templates of the
+// session flows (session-template.ts) written straight into the session's output; anything else is parsed whole
+// and encoded as flows (handleUncommon). Both give the same bytes for the same decision.
 import type { Logger } from 'pino';
 import type { FlowRemoved, Match, PacketIn } from '../../protocols/openflow13/index.js';
 import { OFP_NO_BUFFER, PortNo } from '../../protocols/openflow13/index.js';
 import {
   buildDestinationUnreachable,
   buildTcpReset,
+  formatIpv4,
+  formatIpv6,
+  formatMac,
   IpProto,
+  newPacketTuple,
   parseFlowKey,
-  type FlowKey,
+  readPacketTuple,
 } from '../../protocols/packets/index.js';
 import type { PacketInDispatcher, SwitchSession } from '../../southbound/openflow/index.js';
 import type { ChangeEvent, ModelEvents } from '../events.js';
@@ -24,10 +32,10 @@ import { hostMac } from '../pipeline/context.js';
 import { DEFAULT_EGRESS_TRANSIT_IP } from '../pipeline/egress-transit.js';
 import { datapathIdOf } from '../reconcile/node-switch.js';
 import type { ModelReader } from '../store/store.js';
-import { connectionKey } from './balancer.js';
+import { connectionKey, type Choice } from './balancer.js';
 import { ConnectionCounts } from './connections.js';
 import { allFamilyServices, type FamilyService } from './model-view.js';
-import { ServiceTable } from './service-table.js';
+import { ipv4Number, ServiceTable, type ServiceEntry } from './service-table.js';
 import {
   deleteByCookie,
   deleteStrict,
@@ -36,7 +44,8 @@ import {
   reverseFlow,
   type SessionSpec,
 } from './session-flows.js';
-import type { BackendHealth } from './types.js';
+import { SessionTemplate, type ClientFields } from './session-template.js';
+import { PROTOCOL_NUMBER, type BackendHealth, type LbBackend } from './types.js';
 
 export interface LoadBalancerOptions {
   readonly model: ModelReader;
@@ -64,9 +73,29 @@ export interface LbCounters {
   backendPurges: number;
 }
 
+/** An open connection's flows: enough to delete the reverse flow when the switch reports the forward one gone. */
 interface Live {
   readonly backendId: string;
-  readonly reverse: ReturnType<typeof reverseFlow>;
+  reverseFlowOf(clientIp: string, clientPort: number): ReturnType<typeof reverseFlow>;
+}
+
+/**
+ * One switch's connections, in two levels so that the packet-in path builds no key string: the (routing domain,
+ * ClusterIP, port, protocol) slot, then the client (IPv4: address * 65536 + port; IPv6: "address|port").
+ */
+type LiveSessions = Map<string, Map<number | string, Live>>;
+
+interface SwitchState {
+  readonly live: LiveSessions;
+  /** Templates of the answers per ClusterIP:port entry and backend; null: the flows cannot be templated. */
+  readonly templates: WeakMap<ServiceEntry, Map<string, SessionTemplate | null>>;
+}
+
+/** What the packet-in path needs of an entry, computed once per entry. */
+interface EntryKeys {
+  readonly slot: string;
+  /** Position of the entry's port in its Service (ports are distinct there): part of the numeric connection key. */
+  readonly portIndex: number;
 }
 
 const SERVICE_LB = tableId('service_lb');
@@ -87,7 +116,10 @@ export class LoadBalancer {
   private readonly table: ServiceTable;
   private readonly log: Logger;
   private readonly idle: number;
-  private readonly sessions = new Map<SwitchSession, Map<string, Live>>();
+  private readonly sessions = new Map<SwitchSession, SwitchState>();
+  private readonly entryKeys = new WeakMap<ServiceEntry, EntryKeys>();
+  /** The packet-in being handled, read by offset (one object, refilled per packet). */
+  private readonly tuple = newPacketTuple();
   private families = new Map<string, FamilyService>();
   private readonly health = new Map<string, BackendHealth>();
   private sweepTimer: NodeJS.Timeout | undefined;
@@ -125,7 +157,7 @@ export class LoadBalancer {
   /** Follows a switch's FLOW_REMOVED (connection accounting); call once per session, e.g. on switchUp. */
   attach(session: SwitchSession): void {
     if (this.sessions.has(session)) return;
-    this.sessions.set(session, new Map());
+    this.sessions.set(session, { live: new Map(), templates: new WeakMap() });
     const onRemoved = (m: FlowRemoved): void => this.flowRemoved(session, m);
     session.on('flowRemoved', onRemoved);
     session.once('close', () => {
@@ -180,10 +212,11 @@ export class LoadBalancer {
   /** Deletes every session flow of a backend on every switch. */
   purgeBackend(backendId: string): void {
     const c = cookie('session', objectIdOf(backendId));
-    for (const [s, live] of this.sessions) {
+    for (const [s, state] of this.sessions) {
       if (s.closed) continue;
       s.send(deleteByCookie(c));
-      for (const [k, l] of live) if (l.backendId === backendId) live.delete(k);
+      for (const clients of state.live.values())
+        for (const [k, l] of clients) if (l.backendId === backendId) clients.delete(k);
     }
     // FLOW_REMOVED (reason DELETE) will not find the sessions any more: count them closed here.
     this.connections.forget(backendId);
@@ -192,6 +225,56 @@ export class LoadBalancer {
 
   handlePacketIn(session: SwitchSession, p: PacketIn): void {
     this.counters.packetIns++;
+    const t = this.tuple;
+    if (!readPacketTuple(p.data, t)) {
+      this.handleUncommon(session, p);
+      return;
+    }
+    // The common packet, read by offset: no FlowKey, no address text unless the balancer needs it.
+    const f = p.data;
+    const v4 = t.ipVersion === 4;
+    const entry = v4
+      ? this.table.lookupV4(t.dst4, t.protocol, t.dstPort)
+      : this.table.lookup(formatIpv6(f, t.srcOffset + 16), t.protocol, t.dstPort);
+    const fam = entry ? this.families.get(entry.service.id) : undefined;
+    if (!entry || !fam) {
+      this.counters.ignored++;
+      return;
+    }
+    const keys = this.keysOf(entry, fam);
+    const clientIp = v4 ? formatIpv4(f, t.srcOffset) : formatIpv6(f, t.srcOffset);
+    const src4 = v4 ? t.src4 : undefined;
+    const inPort = inPortOf(p.match);
+    const choice = entry.balancer.choose(
+      clientIp,
+      connectionOf(src4, clientIp, t.srcPort, t.protocol, t.dstPort, keys.portIndex),
+    );
+    if (choice.kind === 'none') {
+      this.refuse(session, p, t.protocol, inPort);
+      return;
+    }
+    const state = this.sessions.get(session);
+    const tpl = state && this.templateOf(session, state, entry, fam, choice.backend, f);
+    if (!tpl) {
+      this.place(session, p, inPort, entry, fam, choice, {
+        ip: clientIp,
+        port: t.srcPort,
+        mac: formatMac(f, 6),
+        gatewayMac: formatMac(f, 0),
+      });
+      return;
+    }
+    const data = p.bufferId === OFP_NO_BUFFER ? f : EMPTY;
+    const at = session.claimOutput(tpl.size(data.length));
+    const xids = [session.reserveXid(), session.reserveXid(), session.reserveXid()] as const;
+    tpl.write(session.output, at, f, t, xids, p.bufferId, inPort, data);
+    session.countSent('flowMod', 2);
+    session.countSent('packetOut', 1);
+    this.opened(state, keys.slot, clientKey(src4, clientIp, t.srcPort), tpl, choice);
+  }
+
+  /** A packet-in the fast path does not read (VLAN tag, IP options or extensions, not TCP/UDP/SCTP): parsed whole. */
+  private handleUncommon(session: SwitchSession, p: PacketIn): void {
     const parsed = parseFlowKey(p.data);
     if (!parsed.ok) {
       this.counters.ignored++;
@@ -204,27 +287,36 @@ export class LoadBalancer {
       this.counters.ignored++;
       return;
     }
+    const keys = this.keysOf(entry, fam);
+    const src4 = key.ipVersion === 4 ? ipv4Number(key.src) : undefined;
     const inPort = inPortOf(p.match);
-    const choice = entry.balancer.choose(key.src, connectionKey(key));
+    const choice = entry.balancer.choose(
+      key.src,
+      connectionOf(src4, key.src, key.srcPort, key.protocol, key.dstPort, keys.portIndex),
+    );
     if (choice.kind === 'none') {
-      this.refuse(session, p, key, inPort);
+      this.refuse(session, p, key.protocol, inPort);
       return;
     }
-    const b = choice.backend;
-    const spec: SessionSpec = {
-      domain: fam.domain,
-      ipVersion: key.ipVersion,
-      protocol: key.protocol,
-      client: { ip: key.src, port: key.srcPort },
-      vip: { ip: key.dst, port: key.dstPort },
-      backend: { ip: b.address, port: b.port ?? entry.port.targetPort },
-      backendObjectId: 0n,
-      ...(fam.macs.has(b.id) ? { backendMac: fam.macs.get(b.id) as string } : {}),
-      ...(fam.external.has(b.id) ? this.snatOf(session, key.ipVersion) : {}),
-      clientL2: { clientMac: key.ethSrc, gatewayMac: key.ethDst },
-      cookie: this.cookieOf(b.id),
-      idleTimeout: this.idle,
-    };
+    this.place(session, p, inPort, entry, fam, choice, {
+      ip: key.src,
+      port: key.srcPort,
+      mac: key.ethSrc,
+      gatewayMac: key.ethDst,
+    });
+  }
+
+  /** Installs a connection's flows through the encoder (no template for it). */
+  private place(
+    session: SwitchSession,
+    p: PacketIn,
+    inPort: number,
+    entry: ServiceEntry,
+    fam: FamilyService,
+    choice: Extract<Choice, { kind: 'backend' }>,
+    client: ClientFields,
+  ): void {
+    const spec = this.specOf(session, entry, fam, choice.backend, client);
     const fwd = forwardFlow(spec);
     const rev = reverseFlow(spec);
     // In order on one connection: the switch has the flows before it runs the packet through the table.
@@ -239,13 +331,89 @@ export class LoadBalancer {
         data: p.bufferId === OFP_NO_BUFFER ? p.data : EMPTY,
       },
     ]);
-    const live = this.sessions.get(session);
-    const k = sessionKey(spec.domain, key.src, key.srcPort, key.dst, key.dstPort, key.protocol);
-    if (choice.via !== 'connection' || !live?.has(k)) {
-      this.connections.opened(b.id);
+    const live: Live = { backendId: choice.backend.id, reverseFlowOf: () => rev };
+    const src4 = spec.ipVersion === 4 ? ipv4Number(client.ip) : undefined;
+    const slot = this.keysOf(entry, fam).slot;
+    this.opened(this.sessions.get(session), slot, clientKey(src4, client.ip, client.port), live, choice);
+  }
+
+  /** Counts a connection placed (not a retransmit of one placed already) and remembers its flows. */
+  private opened(
+    state: SwitchState | undefined,
+    slot: string,
+    client: number | string,
+    live: Live,
+    choice: Extract<Choice, { kind: 'backend' }>,
+  ): void {
+    let clients = state?.live.get(slot);
+    if (state && !clients) state.live.set(slot, (clients = new Map()));
+    if (choice.via !== 'connection' || !clients?.has(client)) {
+      this.connections.opened(choice.backend.id);
       this.counters.placed++;
     }
-    live?.set(k, { backendId: b.id, reverse: rev });
+    clients?.set(client, live);
+  }
+
+  /** The flows of a connection to `backend` through `entry`, from this switch, for `client`. */
+  private specOf(
+    session: SwitchSession,
+    entry: ServiceEntry,
+    fam: FamilyService,
+    b: LbBackend,
+    client: ClientFields,
+  ): SessionSpec {
+    const ipVersion = fam.family;
+    return {
+      domain: fam.domain,
+      ipVersion,
+      protocol: PROTOCOL_NUMBER[entry.port.protocol],
+      client: { ip: client.ip, port: client.port },
+      vip: { ip: entry.vip, port: entry.port.port },
+      backend: { ip: b.address, port: b.port ?? entry.port.targetPort },
+      backendObjectId: 0n,
+      ...(fam.macs.has(b.id) ? { backendMac: fam.macs.get(b.id) as string } : {}),
+      ...(fam.external.has(b.id) ? this.snatOf(session, ipVersion) : {}),
+      clientL2: { clientMac: client.mac, gatewayMac: client.gatewayMac },
+      cookie: this.cookieOf(b.id),
+      idleTimeout: this.idle,
+    };
+  }
+
+  private templateOf(
+    session: SwitchSession,
+    state: SwitchState,
+    entry: ServiceEntry,
+    fam: FamilyService,
+    b: LbBackend,
+    frame: Uint8Array,
+  ): SessionTemplate | null {
+    let byBackend = state.templates.get(entry);
+    if (!byBackend) state.templates.set(entry, (byBackend = new Map()));
+    let tpl = byBackend.get(b.id);
+    if (tpl === undefined) {
+      const specFor = (c: ClientFields): SessionSpec => this.specOf(session, entry, fam, b, c);
+      tpl = SessionTemplate.build(b.id, specFor, frame, this.tuple) ?? null;
+      if (tpl === null)
+        this.log.warn(
+          { service: fam.serviceId, backend: b.id },
+          'session flows not templated; encoded per connection',
+        );
+      byBackend.set(b.id, tpl);
+    }
+    return tpl;
+  }
+
+  private keysOf(entry: ServiceEntry, fam: FamilyService): EntryKeys {
+    let k = this.entryKeys.get(entry);
+    if (k === undefined) {
+      const protocol = PROTOCOL_NUMBER[entry.port.protocol];
+      k = {
+        slot: slotKey(fam.domain, entry.vip, entry.port.port, protocol),
+        portIndex: entry.service.ports.indexOf(entry.port),
+      };
+      this.entryKeys.set(entry, k);
+    }
+    return k;
   }
 
   private readonly nodes = new WeakMap<SwitchSession, { ip: string; hostMac: string } | null>();
@@ -273,8 +441,8 @@ export class LoadBalancer {
     return c;
   }
 
-  private refuse(session: SwitchSession, p: PacketIn, key: FlowKey, inPort: number): void {
-    const reply = key.protocol === IpProto.TCP ? buildTcpReset(p.data) : buildDestinationUnreachable(p.data);
+  private refuse(session: SwitchSession, p: PacketIn, protocol: number, inPort: number): void {
+    const reply = protocol === IpProto.TCP ? buildTcpReset(p.data) : buildDestinationUnreachable(p.data);
     this.counters.refused++;
     if (!reply.ok) return; // e.g. a RST itself: nothing is sent about it
     session.send({
@@ -288,14 +456,15 @@ export class LoadBalancer {
 
   private flowRemoved(session: SwitchSession, m: FlowRemoved): void {
     if ((m.cookie & SESSION.mask) !== SESSION.cookie) return;
-    const live = this.sessions.get(session);
     const k = matchKey(m.match);
-    const l = k === undefined ? undefined : live?.get(k);
-    if (!l || !live || k === undefined) return;
-    live.delete(k);
+    const clients = k && this.sessions.get(session)?.live.get(k.slot);
+    const l = k && clients?.get(k.client);
+    if (!k || !clients || !l) return;
+    clients.delete(k.client);
+    if (clients.size === 0) this.sessions.get(session)?.live.delete(k.slot);
     this.connections.closed(l.backendId);
     this.counters.closed++;
-    session.send(deleteStrict(l.reverse));
+    session.send(deleteStrict(l.reverseFlowOf(k.src, k.sport)));
   }
 
   private sweep(): void {
@@ -304,7 +473,9 @@ export class LoadBalancer {
 
   /** Live connections a switch carries (for inspection and tests). */
   liveSessions(session: SwitchSession): number {
-    return this.sessions.get(session)?.size ?? 0;
+    let n = 0;
+    for (const clients of this.sessions.get(session)?.live.values() ?? []) n += clients.size;
+    return n;
   }
 }
 
@@ -313,19 +484,36 @@ function inPortOf(match: Match): number {
   return PortNo.CONTROLLER;
 }
 
-function sessionKey(
-  domain: number,
+/**
+ * Names a connection to the balancer. IPv4: address, port and the Service port's index in one exact number
+ * (32 + 16 + 5 bits) rather than a string; otherwise connectionKey's text.
+ */
+function connectionOf(
+  src4: number | undefined,
   src: string,
-  sport: number,
-  dst: string,
-  dport: number,
-  proto: number,
-): string {
-  return `${domain}|${src}|${sport}|${dst}|${dport}|${proto}`;
+  srcPort: number,
+  protocol: number,
+  dstPort: number,
+  portIndex: number,
+): number | string {
+  return src4 !== undefined && portIndex < 32
+    ? (src4 * 0x10000 + srcPort) * 32 + portIndex
+    : connectionKey({ src, srcPort, protocol, dstPort });
 }
 
-/** The session key of a forward flow's match, as the switch reports it in FLOW_REMOVED. */
-function matchKey(match: Match): string | undefined {
+/** A client within a slot of LiveSessions: IPv4 address * 65536 + port, or "address|port". */
+function clientKey(src4: number | undefined, src: string, port: number): number | string {
+  return src4 !== undefined ? src4 * 0x10000 + port : `${src}|${port}`;
+}
+
+function slotKey(domain: number, vip: string, port: number, protocol: number): string {
+  return `${domain}|${vip}|${port}|${protocol}`;
+}
+
+/** The session of a forward flow's match, as the switch reports it in FLOW_REMOVED. */
+function matchKey(
+  match: Match,
+): { slot: string; client: number | string; src: string; sport: number } | undefined {
   let domain: number | undefined;
   let src: string | undefined;
   let dst: string | undefined;
@@ -362,5 +550,11 @@ function matchKey(match: Match): string | undefined {
     }
   }
   if (domain === undefined || src === undefined || dst === undefined || proto === undefined) return undefined;
-  return sessionKey(domain, src, sport ?? 0, dst, dport ?? 0, proto);
+  const port = sport ?? 0;
+  return {
+    slot: slotKey(domain, dst, dport ?? 0, proto),
+    client: clientKey(ipv4Number(src), src, port),
+    src,
+    sport: port,
+  };
 }

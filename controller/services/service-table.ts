@@ -5,6 +5,8 @@ import { PROTOCOL_NUMBER, type LbPort, type LbService } from './types.js';
 
 export interface ServiceEntry {
   readonly service: LbService;
+  /** The ClusterIP, canonical text. */
+  readonly vip: string;
   readonly port: LbPort;
   readonly balancer: ServiceBalancer;
 }
@@ -20,6 +22,13 @@ function portKey(protocol: number, port: number): number {
   return protocol * 0x10000 + port;
 }
 
+/** Canonical dotted-quad text as an unsigned 32-bit number; undefined for IPv6. */
+export function ipv4Number(text: string): number | undefined {
+  const parts = text.split('.');
+  if (parts.length !== 4) return undefined;
+  return parts.reduce((n, p) => n * 256 + Number(p), 0);
+}
+
 interface Slot {
   readonly portKey: number;
   readonly vip: string;
@@ -27,6 +36,8 @@ interface Slot {
 
 export class ServiceTable {
   private readonly byPort = new Map<number, Map<string, ServiceEntry>>();
+  /** The IPv4 entries again, by the address as a number: the packet-in fast path reads it from the frame. */
+  private readonly byPortV4 = new Map<number, Map<number, ServiceEntry>>();
   private readonly slotsOf = new Map<string, readonly Slot[]>();
   private readonly balancers = new Map<string, ServiceBalancer>();
   private entries = 0;
@@ -75,7 +86,14 @@ export class ServiceTable {
     for (const slot of slots) {
       let byVip = this.byPort.get(slot.portKey);
       if (!byVip) this.byPort.set(slot.portKey, (byVip = new Map()));
-      byVip.set(slot.vip, { service, port: slot.port, balancer });
+      const entry: ServiceEntry = { service, vip: slot.vip, port: slot.port, balancer };
+      byVip.set(slot.vip, entry);
+      const v4 = ipv4Number(slot.vip);
+      if (v4 !== undefined) {
+        let byNumber = this.byPortV4.get(slot.portKey);
+        if (!byNumber) this.byPortV4.set(slot.portKey, (byNumber = new Map()));
+        byNumber.set(v4, entry);
+      }
     }
     this.entries += slots.length;
     this.slotsOf.set(service.id, slots);
@@ -98,6 +116,11 @@ export class ServiceTable {
     return this.byPort.get(portKey(protocol, port))?.get(vip);
   }
 
+  /** lookup() for an IPv4 ClusterIP given as an unsigned 32-bit number. */
+  lookupV4(vip: number, protocol: number, port: number): ServiceEntry | undefined {
+    return this.byPortV4.get(portKey(protocol, port))?.get(vip);
+  }
+
   balancer(serviceId: string): ServiceBalancer | undefined {
     return this.balancers.get(serviceId);
   }
@@ -114,6 +137,12 @@ export class ServiceTable {
   private clearSlots(serviceId: string): void {
     for (const slot of this.slotsOf.get(serviceId) ?? []) {
       const byVip = this.byPort.get(slot.portKey);
+      const v4 = ipv4Number(slot.vip);
+      if (v4 !== undefined) {
+        const byNumber = this.byPortV4.get(slot.portKey);
+        byNumber?.delete(v4);
+        if (byNumber?.size === 0) this.byPortV4.delete(slot.portKey);
+      }
       if (!byVip?.delete(slot.vip)) continue;
       this.entries--;
       if (byVip.size === 0) this.byPort.delete(slot.portKey);

@@ -239,7 +239,10 @@ export function deleteByCookie(c: bigint): Omit<FlowMod, 'xid'> {
   };
 }
 
-/** The reverse flow of a forward flow reported removed: same table, priority and cookie, strict match. */
+/**
+ * The reverse flow of a forward flow reported removed: same table, priority and cookie, strict match. No
+ * instructions: a delete ignores them, and the client's MACs in them are not kept per connection.
+ */
 export function deleteStrict(f: FlowSpec): Omit<FlowMod, 'xid'> {
-  return { ...flowMod(f, FlowModCommand.DELETE_STRICT), cookieMask: 0xffffffffffffffffn };
+  return { ...flowMod(f, FlowModCommand.DELETE_STRICT), cookieMask: 0xffffffffffffffffn, instructions: [] };
 }

@@ -164,18 +164,20 @@ function decodeBody(b: Buffer, version: number, msgType: number, xid: number, en
         missSendLen: b.readUInt16BE(H + 2),
       };
     case MsgType.PACKET_IN: {
+      // The hot message of a controller under load (one per new connection to a ClusterIP): its fixed fields are
+      // read in place rather than through the struct parser's intermediate object.
       need(H, S.packetIn.size, end, 'ofp_packet_in');
-      const fixed = S.packetIn.read(b, H);
-      const { match, next } = decodeMatch(b, H + S.packetIn.size, end);
+      const match: OxmField[] = [];
+      const next = decodeMatchInto(b, H + S.packetIn.size, end, match);
       need(next, 2, end, 'ofp_packet_in padding');
       return {
         type: 'packetIn',
         xid,
-        bufferId: fixed.bufferId,
-        totalLen: fixed.totalLen,
-        reason: fixed.reason,
-        tableId: fixed.tableId,
-        cookie: fixed.cookie,
+        bufferId: b.readUInt32BE(H),
+        totalLen: (b[H + 4] << 8) | b[H + 5],
+        reason: b[H + 6],
+        tableId: b[H + 7],
+        cookie: b.readBigUInt64BE(H + 8),
         match,
         data: b.subarray(next + 2, end),
       };

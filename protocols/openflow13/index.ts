@@ -103,4 +103,5 @@ export { decode, type DecodeResult } from './decode.js';
 export type { DecodeError } from './errors.js';
 export { encode, encodeInto } from './encode.js';
 export { Writer, EncodeError } from './writer.js';
+export { flowModOxmSlots, type OxmSlot } from './flow-mod-layout.js';
 export { Framer, type FrameBatch, type FramingError, type FramerOptions } from './framer.js';

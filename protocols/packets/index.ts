@@ -29,3 +29,4 @@ export * from './tcp-reset.js';
 export * from './unreachable.js';
 export * from './neighbor-advertisement.js';
 export * from './router-advertisement.js';
+export * from './packet-tuple.js';

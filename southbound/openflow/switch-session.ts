@@ -175,6 +175,24 @@ export class SwitchSession extends EventEmitter<SessionEvents> {
     this.connection.writeBytes(bytes);
   }
 
+  /**
+   * Room for `n` bytes of messages the caller builds in place (xids from reserveXid), sent with this read's other
+   * answers in one write: write them into `output` at the returned offset before anything else is sent.
+   */
+  claimOutput(n: number): number {
+    return this.connection.claimOutput(n);
+  }
+
+  /** Counts messages written through claimOutput or sendBytes in the sent-by-type figures. */
+  countSent(type: OfpMessage['type'], n: number): void {
+    this.connection.count(type, n);
+  }
+
+  /** The buffer claimOutput's offsets point into (read it after claiming). */
+  get output(): Buffer {
+    return this.connection.output;
+  }
+
   async drained(): Promise<void> {
     await this.connection.drained();
   }
