@@ -156,9 +156,16 @@ function forwardActions(s: SessionSpec): Action[] {
   ];
 }
 
+/** Whether the reverse flow delivers the reply at L2 with the client's MACs (see `clientL2`). */
+export function deliversAtL2(
+  s: SessionSpec,
+): s is SessionSpec & { clientL2: NonNullable<SessionSpec['clientL2']> } {
+  return s.clientL2 !== undefined && s.snat === undefined;
+}
+
 function reverseActions(s: SessionSpec): Action[] {
   return [
-    ...(s.clientL2 !== undefined && s.snat === undefined
+    ...(deliversAtL2(s)
       ? [
           setField({ field: 'eth_src', value: s.clientL2.gatewayMac }),
           setField({ field: 'eth_dst', value: s.clientL2.clientMac }),

@@ -22,7 +22,7 @@ import {
   readPacketTuple,
   type PacketTuple,
 } from '../../protocols/packets/index.js';
-import { flowMod, forwardFlow, reverseFlow, type SessionSpec } from './session-flows.js';
+import { deliversAtL2, flowMod, forwardFlow, reverseFlow, type SessionSpec } from './session-flows.js';
 
 /** What a session's flows are made from, apart from the client. */
 export type SpecForClient = (client: ClientFields) => SessionSpec;
@@ -184,19 +184,26 @@ function encoded(
   return msgs.map((m) => encode(m));
 }
 
-/** Forward: match ip_src, port_src. Reverse: match ip_dst, port_dst; set_field eth_src (gateway), eth_dst (client). */
+/**
+ * Forward: match ip_src, port_src. Reverse: match ip_dst, port_dst; for a pod backend also set_field eth_src (gateway)
+ * and eth_dst (client).
+ */
 function patchesOf(spec: SessionSpec, fwd: Uint8Array, rev: Uint8Array): number[] | undefined {
   const ports = PORT_FIELDS[spec.protocol];
-  if (ports === undefined || spec.clientL2 === undefined) return undefined;
+  if (ports === undefined) return undefined;
   const v = spec.ipVersion;
   const want: [Uint8Array, number, OxmSlot['where'], OxmFieldName, From][] = [
     [fwd, 0, 'match', `ipv${v}_src`, From.ClientIp],
     [fwd, 0, 'match', ports[0], From.ClientPort],
     [rev, fwd.length, 'match', `ipv${v}_dst`, From.ClientIp],
     [rev, fwd.length, 'match', ports[1], From.ClientPort],
-    [rev, fwd.length, 'setField', 'eth_src', From.GatewayMac],
-    [rev, fwd.length, 'setField', 'eth_dst', From.ClientMac],
   ];
+  // An external backend's replies are routed by l3, so only a pod backend's reverse flow carries the client's MACs.
+  if (deliversAtL2(spec))
+    want.push(
+      [rev, fwd.length, 'setField', 'eth_src', From.GatewayMac],
+      [rev, fwd.length, 'setField', 'eth_dst', From.ClientMac],
+    );
   const slots = new Map<Uint8Array, OxmSlot[]>([
     [fwd, flowModOxmSlots(fwd)],
     [rev, flowModOxmSlots(rev)],
