@@ -3,6 +3,7 @@
 import { Command, InvalidArgumentError } from 'commander';
 import { parseCidr } from './ipam/address';
 import { DEFAULT_EGRESS_TRANSIT_IP, ipv4Octets } from './pipeline/egress-transit';
+import { SERVICE_MISS_RATE_PPS } from './pipeline/meters';
 import type { StoreSync } from './store/sqlite-store';
 
 export type ListenAddress =
@@ -24,6 +25,8 @@ export interface ControllerConfig {
   readonly serviceCidrs: readonly string[];
   /** The node-local address egress out of the cluster is SNATed to (--egress-transit; every node's sdn-agent the same). */
   readonly egressTransitIp: string;
+  /** New ClusterIP connections per second one switch's meter lets through to the controller. */
+  readonly serviceMissRate: number;
   /**
    * PEM files (--tls-key/--tls-cert/--tls-ca, env SDN_TLS_KEY/SDN_TLS_CERT/SDN_TLS_CA). With key and cert the REST
    * API serves https and the OpenFlow listener TLS; with a CA as well, switches must present a certificate it signed
@@ -39,6 +42,12 @@ export const DEFAULTS = {
 } as const;
 
 /** "HOST:PORT", "[V6]:PORT", ":PORT" (all interfaces) or "unix:/path". */
+function positiveInteger(v: string): number {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError(`"${v}" is not a positive integer`);
+  return n;
+}
+
 export function parseListen(value: string): ListenAddress {
   if (value.startsWith('unix:')) {
     const path = value.slice(5);
@@ -86,6 +95,12 @@ export function parseConfig(argv: readonly string[], env: NodeJS.ProcessEnv = pr
       env.SDN_OVSDB_LISTEN ? parseListen(env.SDN_OVSDB_LISTEN) : undefined,
     )
     .option(
+      '--service-miss-rate <n>',
+      "new ClusterIP connections per second a switch's meter sends to the controller; above it the switch drops them (env SDN_SERVICE_MISS_RATE)",
+      positiveInteger,
+      Number(env.SDN_SERVICE_MISS_RATE ?? SERVICE_MISS_RATE_PPS),
+    )
+    .option(
       '--egress-transit <ip>',
       "node-local IPv4 address egress is SNATed to before the node MASQUERADEs it; sdn-agent's --egress-transit must match (env SDN_EGRESS_TRANSIT)",
       (v: string) => {
@@ -101,11 +116,7 @@ export function parseConfig(argv: readonly string[], env: NodeJS.ProcessEnv = pr
     .option(
       '--packet-in-rate <n>',
       'packet-ins per second taken from one switch (env SDN_PACKET_IN_RATE)',
-      (v: string) => {
-        const n = Number(v);
-        if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError(`"${v}" is not a positive integer`);
-        return n;
-      },
+      positiveInteger,
       Number(env.SDN_PACKET_IN_RATE ?? 10000),
     )
     .option(
@@ -146,6 +157,7 @@ export function parseConfig(argv: readonly string[], env: NodeJS.ProcessEnv = pr
     openflowListen: ListenAddress;
     ovsdbListen?: ListenAddress;
     packetInRate: number;
+    serviceMissRate: number;
     egressTransit: string;
     serviceCidr: string[];
     tlsKey?: string;
@@ -155,6 +167,13 @@ export function parseConfig(argv: readonly string[], env: NodeJS.ProcessEnv = pr
   if (!o.tlsKey !== !o.tlsCert)
     throw new InvalidArgumentError('--tls-key and --tls-cert go together (one of them is missing)');
   if (o.tlsCa && !o.tlsKey) throw new InvalidArgumentError('--tls-ca needs --tls-key and --tls-cert');
+  // The environment's values skip the options' parsers.
+  for (const [name, value] of [
+    ['SDN_PACKET_IN_RATE', o.packetInRate],
+    ['SDN_SERVICE_MISS_RATE', o.serviceMissRate],
+  ] as const)
+    if (!Number.isInteger(value) || value < 1)
+      throw new InvalidArgumentError(`${name}: "${env[name] ?? String(value)}" is not a positive integer`);
   try {
     ipv4Octets(o.egressTransit); // the environment's value skips the option's parser
   } catch (e) {
@@ -168,6 +187,7 @@ export function parseConfig(argv: readonly string[], env: NodeJS.ProcessEnv = pr
     storeSync: sync,
     packetInRate: o.packetInRate,
     egressTransitIp: o.egressTransit,
+    serviceMissRate: o.serviceMissRate,
     serviceCidrs: o.serviceCidr,
     dataDir: o.dataDir,
     apiListen: o.apiListen,

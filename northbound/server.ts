@@ -74,6 +74,7 @@ export async function startController(config: ControllerConfig, log: Logger): Pr
     defaultControllerTarget:
       of.kind === 'unix' ? `unix:${of.path}` : `${tls ? 'ssl' : 'tcp'}:${of.host}:${ofPort}`,
     egressTransitIp: config.egressTransitIp,
+    serviceMissRate: config.serviceMissRate,
   });
   reconciler.start();
   // ClusterIP load balancing: packet-ins of service_lb, limited per switch (the switch's meter limits them first).

@@ -12,13 +12,13 @@ export const MeterId = {
   serviceMiss: 0x80000000,
 } as const;
 
-/** New connections per second one switch may send to the controller through ClusterIP miss flows. */
+/** New connections per second one switch may send to the controller through ClusterIP miss flows, by default. */
 export const SERVICE_MISS_RATE_PPS = 5000;
-export const SERVICE_MISS_BURST = 1000;
 
+/** The burst is a fifth of a second at the rate (1,000 packets at the default). */
 export function serviceMissMeter(
   rate: number = SERVICE_MISS_RATE_PPS,
-  burst: number = SERVICE_MISS_BURST,
+  burst: number = Math.max(1, Math.round(rate / 5)),
 ): MeterSpec {
   return {
     meterId: MeterId.serviceMiss,

@@ -38,6 +38,8 @@ export interface PipelineSnapshot {
   readonly qosPolicies?: readonly QosPolicy[];
   /** The node-local address egress SNATs to (egress-transit.ts); absent: DEFAULT_EGRESS_TRANSIT_IP. */
   readonly egressTransitIp?: string;
+  /** New ClusterIP connections per second a switch's meter lets through (meters.ts); absent: its default. */
+  readonly serviceMissRate?: number;
 }
 
 /** What snapshotFromModel reads: the store (ModelStore, a transaction) and ModelCache all fit. */

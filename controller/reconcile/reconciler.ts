@@ -48,6 +48,8 @@ export interface ReconcilerOptions {
   readonly defaultControllerTarget: string;
   /** The node-local address egress is SNATed to (pipeline/egress-transit.ts); absent: its default. */
   readonly egressTransitIp?: string;
+  /** ClusterIP packet-ins per second a switch's meter lets through (pipeline/meters.ts); absent: its default. */
+  readonly serviceMissRate?: number;
   /** How long a CNI ADD waits for a node's bridge to dial in before it fails (try again later). */
   readonly sessionWaitMs?: number;
   /** Key, certificate and CA the OVSDB client presents to nodes registered with an ssl: target. */
@@ -396,10 +398,11 @@ export class Reconciler implements Dataplane {
 
   /** The model, with each local endpoint's ofport as the switch reports it (pinned by ofport_request). */
   private snapshot(sw: NodeSwitch | undefined): PipelineSnapshot {
-    const transit = this.options.egressTransitIp;
+    const { egressTransitIp, serviceMissRate } = this.options;
     const base = {
       ...snapshotFromModel(this.options.model),
-      ...(transit !== undefined ? { egressTransitIp: transit } : {}),
+      ...(egressTransitIp !== undefined ? { egressTransitIp } : {}),
+      ...(serviceMissRate !== undefined ? { serviceMissRate } : {}),
     };
     const driver = sw?.driver;
     if (!driver) return base;

@@ -131,6 +131,6 @@ export const serviceLb: Feature = {
   },
   meters(ctx: NodeContext, out: MeterSpec[]): void {
     if (ctx.localEndpoints.length > 0 && nodeHasMeters(ctx) && servicesOf(ctx).length > 0)
-      out.push(serviceMissMeter());
+      out.push(serviceMissMeter(ctx.index.snapshot.serviceMissRate));
   },
 };

@@ -32,6 +32,24 @@ describe('controller config', () => {
     assert.deepEqual(f.ovsdbListen, { kind: 'tcp', host: '10.0.0.1', port: 6640 });
   });
 
+  it('takes the packet-in limits from flags or the environment, and refuses what is not a positive integer', () => {
+    const d = parseConfig(argv(), {});
+    assert.equal(d.packetInRate, 10000);
+    assert.equal(d.serviceMissRate, 5000);
+    const e = parseConfig(argv(), { SDN_SERVICE_MISS_RATE: '500', SDN_PACKET_IN_RATE: '2000' });
+    assert.equal(e.serviceMissRate, 500);
+    assert.equal(e.packetInRate, 2000);
+    assert.equal(
+      parseConfig(argv('--service-miss-rate', '300'), { SDN_SERVICE_MISS_RATE: '500' }).serviceMissRate,
+      300,
+    );
+    assert.throws(
+      () => parseConfig(argv(), { SDN_SERVICE_MISS_RATE: 'lots' }),
+      /SDN_SERVICE_MISS_RATE: "lots" is not a positive integer/,
+    );
+    assert.throws(() => parseConfig(argv('--service-miss-rate', '0'), {}), /"0" is not a positive integer/);
+  });
+
   it('says what is wrong with a listen address', () => {
     assert.throws(() => parseListen('localhost'), /is not HOST:PORT/);
     assert.throws(() => parseListen('h:99999'), /is not HOST:PORT/);
