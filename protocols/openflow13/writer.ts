@@ -113,6 +113,23 @@ export class Writer {
     return this;
   }
 
+  /** Bytes [start, end) of `src`, without a view object in between. */
+  copy(src: Buffer, start: number, end: number): this {
+    this.ensure(end - start);
+    src.copy(this.buf, this.pos, start, end);
+    this.pos += end - start;
+    return this;
+  }
+
+  /** A string whose characters are bytes (latin1), from character `from` on. */
+  latin1(s: string, from = 0): this {
+    const n = s.length - from;
+    this.ensure(n);
+    this.buf.write(from === 0 ? s : s.slice(from), this.pos, n, 'latin1');
+    this.pos += n;
+    return this;
+  }
+
   zeros(n: number): this {
     if (n <= 0) return this;
     this.ensure(n);
@@ -179,6 +196,13 @@ export class Writer {
     const out = Buffer.allocUnsafe(n);
     this.buf.copy(out, 0, this.base, this.pos);
     return out;
+  }
+
+  /** Drop what was written after `offset` (a message the caller decided not to send after all). */
+  rewind(offset: number): this {
+    if (offset < this.base || offset > this.pos) throw new RangeError(`cannot rewind to ${offset}`);
+    this.pos = offset;
+    return this;
   }
 
   reset(): this {

@@ -16,6 +16,11 @@ export class OfConnection extends EventEmitter<ConnectionEvents> {
   lastReceived = Date.now();
   /** Messages sent, by type (flowMod, packetOut, ...): what the tests and metrics count. */
   readonly sentByType = new Map<string, number>();
+  /**
+   * Sees every whole message before it is decoded and may claim it (returns true): the session streams a large
+   * multipart reply (a flow dump) this way instead of decoding it into objects. It throws only for bad bytes.
+   */
+  intercept: ((bytes: Buffer) => boolean) | undefined;
 
   constructor(
     private readonly socket: Duplex,
@@ -67,6 +72,11 @@ export class OfConnection extends EventEmitter<ConnectionEvents> {
     return this.socket.write(bytes);
   }
 
+  /** Bytes handed to the socket and not yet taken by the kernel. */
+  get bufferedBytes(): number {
+    return this.socket.writableLength;
+  }
+
   /** Resolves once the socket can take more data. */
   async drained(): Promise<void> {
     if (this.closed || !this.socket.writableNeedDrain) return;
@@ -93,6 +103,17 @@ export class OfConnection extends EventEmitter<ConnectionEvents> {
     this.lastReceived = Date.now();
     const batch = this.framer.push(chunk);
     for (const bytes of batch.messages) {
+      if (this.intercept) {
+        let claimed: boolean;
+        try {
+          claimed = this.intercept(bytes);
+        } catch (err) {
+          this.close(`undecodable message type ${bytes[1]}: ${(err as Error).message}`);
+          return;
+        }
+        if (this.closed) return;
+        if (claimed) continue;
+      }
       const result = decode(bytes);
       if (!result.ok) {
         const e = result.error;
