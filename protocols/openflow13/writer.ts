@@ -115,9 +115,15 @@ export class Writer {
 
   /** Bytes [start, end) of `src`, without a view object in between. */
   copy(src: Buffer, start: number, end: number): this {
-    this.ensure(end - start);
-    src.copy(this.buf, this.pos, start, end);
-    this.pos += end - start;
+    const n = end - start;
+    this.ensure(n);
+    // A loop beats Buffer.copy's native call for the few dozen bytes of a match or an instruction list.
+    if (n <= 64) {
+      const b = this.buf;
+      const p = this.pos;
+      for (let i = 0; i < n; i++) b[p + i] = src[start + i] as number;
+    } else src.copy(this.buf, this.pos, start, end);
+    this.pos += n;
     return this;
   }
 

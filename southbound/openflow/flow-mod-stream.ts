@@ -1,8 +1,9 @@
 // FLOW_MODs on their way to one switch while the caller is still working out the rest: the caller encodes each
 // message straight into `writer` (xid left 0), keeps it with `keep()` or drops it by rewinding the writer; every
-// `batchSize` kept messages go out in one write, followed by a barrier, or, in a bundle, wrapped as bundle adds and
-// committed at the end. The switch works on one batch while the caller encodes the next. An error reply is tied
-// back to what the caller kept, by xid.
+// `batchSize` kept messages get consecutive xids and go out in one write, followed by a barrier, or, in a bundle,
+// wrapped as bundle adds and committed at the end. The switch works on one batch while the caller encodes the
+// next. An error reply is tied back by xid to the ordinal of the message it is about (the n-th kept): no map of
+// 100,000 xids.
 import { Writer, setXid } from '../../protocols/openflow13/index.js';
 import { BundleCtrl, BundleFlags, bundleControl, bundleReplyType, wrapInBundle } from './bundle.js';
 import { OpenFlowRequestError, type SwitchError, type SwitchSession } from './switch-session.js';
@@ -10,33 +11,48 @@ import { OpenFlowRequestError, type SwitchError, type SwitchSession } from './sw
 /** `bundle`: one atomic, ordered bundle, or plain FLOW_MODs when the switch refuses to open one. */
 export type StreamMode = 'bundle' | 'plain';
 
-export interface StreamOutcome<C> {
+export interface StreamOutcome {
   /** How the messages went; `none` when nothing was kept. */
   readonly sent: 'bundle' | 'plain' | 'none';
   /** The switch refused to open a bundle (the messages went plain). */
   readonly bundleRefused: boolean;
   /** Whether a bundle was committed (true for plain messages and for nothing sent). */
   readonly committed: boolean;
-  readonly errors: readonly { readonly change: C; readonly error: string }[];
+  /** `index`: the ordinal of the refused message among those kept. */
+  readonly errors: readonly StreamError[];
+}
+
+export interface StreamError {
+  readonly index: number;
+  readonly error: string;
 }
 
 const BUNDLE_FLAGS = BundleFlags.ATOMIC | BundleFlags.ORDERED;
 /** Bytes the socket may hold before the sender waits for it to drain. */
 const HIGH_WATER = 1 << 20;
 
-export class FlowModStream<C> {
+export class FlowModStream {
   /** Where the caller encodes the next message; a new one after every batch (the socket holds the old one). */
   writer: Writer;
-  private kept = 0;
-  private readonly byXid = new Map<number, C>();
-  private readonly errors: { change: C; error: string }[] = [];
+  /** Where each kept message of the current batch starts in `writer`. */
+  private starts: number[] = [];
+  /** Per batch sent: first xid, ordinal of its first message, message count. */
+  private readonly batches: number[] = [];
+  private sentCount = 0;
+  private readonly errors: StreamError[] = [];
   private readonly barriers: Promise<void>[] = [];
   private opened = false;
   private refused = false;
   private sentAny = false;
   private readonly onError = (e: SwitchError): void => {
-    const change = this.byXid.get(e.xid);
-    if (change !== undefined) this.errors.push({ change, error: e.name });
+    const b = this.batches;
+    for (let i = 0; i < b.length; i += 3) {
+      const first = b[i] as number;
+      if (e.xid >= first && e.xid < first + (b[i + 2] as number)) {
+        this.errors.push({ index: (b[i + 1] as number) + e.xid - first, error: e.name });
+        return;
+      }
+    }
   };
 
   constructor(
@@ -49,25 +65,27 @@ export class FlowModStream<C> {
     session.on('switchError', this.onError);
   }
 
-  /** The message the caller just wrote from `start` on is to be sent: give it its xid. */
-  keep(start: number, change: C): void {
-    const xid = this.session.reserveXid();
-    setXid(this.writer.buffer, start, xid);
-    this.byXid.set(xid, change);
-    this.kept++;
+  /** The message the caller just wrote from `start` on is to be sent. */
+  keep(start: number): void {
+    this.starts.push(start);
   }
 
   get full(): boolean {
-    return this.kept >= this.batchSize;
+    return this.starts.length >= this.batchSize;
   }
 
   /** Sends what is kept so far, then gives the socket (and the switch) a moment before the caller goes on. */
   async flush(): Promise<void> {
-    if (this.kept === 0) return;
-    const count = this.kept;
+    const count = this.starts.length;
+    if (count === 0) return;
+    const first = this.session.reserveXids(count);
+    const buf = this.writer.buffer;
+    for (let i = 0; i < count; i++) setXid(buf, this.starts[i] as number, first + i);
+    this.batches.push(first, this.sentCount, count);
+    this.sentCount += count;
+    this.starts = [];
     let bytes = this.writer.view();
     this.writer = this.newWriter();
-    this.kept = 0;
     if (this.mode === 'bundle' && !this.opened) {
       this.opened = await this.open();
       if (!this.opened) {
@@ -90,7 +108,7 @@ export class FlowModStream<C> {
   }
 
   /** Sends the rest and waits for the switch: the last barrier reply, or the bundle's commit reply. */
-  async finish(): Promise<StreamOutcome<C>> {
+  async finish(): Promise<StreamOutcome> {
     try {
       await this.flush();
       let committed = true;

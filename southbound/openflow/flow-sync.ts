@@ -60,18 +60,39 @@ export interface FlowSyncOptions {
   readonly bundles?: boolean;
 }
 
-/** One FLOW_MOD of a sync, kept until the switch has answered for it. */
-interface Change {
-  readonly op: FlowOp;
-  readonly key: string;
-  readonly body: string;
-  /** The body the switch had under this identity before (undefined: none). */
-  readonly prev: string | undefined;
+/**
+ * The FLOW_MODs of one sync in the order they were kept (an error reply names one by that ordinal), as parallel
+ * arrays: no object per change.
+ */
+class Changes {
+  readonly ops: FlowOp[] = [];
+  readonly keys: string[] = [];
+  readonly bodies: string[] = [];
+  /** The body the switch had under the identity before (undefined: none). */
+  readonly prevs: (string | undefined)[] = [];
   /** The desired flow; a delete knows the switch's flow by identity and body only. */
-  readonly flow: FlowEntry | undefined;
+  readonly flows: (FlowEntry | undefined)[] = [];
+
+  get length(): number {
+    return this.ops.length;
+  }
+
+  push(op: FlowOp, key: string, body: string, prev: string | undefined, flow: FlowEntry | undefined): void {
+    this.ops.push(op);
+    this.keys.push(key);
+    this.bodies.push(body);
+    this.prevs.push(prev);
+    this.flows.push(flow);
+  }
+
+  /** The flow of change `i`, decoded from its identity and body for a delete. */
+  flow(i: number): FlowEntry {
+    return this.flows[i] ?? decodeIdentity(this.keys[i] as string, this.bodies[i] as string);
+  }
 }
 
-type Failure = { readonly change: Change; readonly error: string };
+/** Change `index` failed with `error`. */
+type Failure = { readonly index: number; readonly error: string };
 
 const DEFAULT_BATCH = 2048;
 /** ofp_flow_stats up to its match, plus the smallest (empty, padded) match. */
@@ -170,7 +191,7 @@ export class FlowSync {
 
   private async syncFrom(desired: Iterable<FlowEntry>, actual: Map<string, string>): Promise<SyncResult> {
     const next = new Map<string, string>();
-    const changes: Change[] = [];
+    const changes = new Changes();
     const unencodable: FlowError[] = [];
     const stream = this.stream(this.wantsBundle() ? 'bundle' : 'plain');
     const id = this.identity;
@@ -200,6 +221,7 @@ export class FlowSync {
             continue;
           }
         }
+        // A duplicate identity compares with the earlier desired flow: the later one wins, as on the switch.
         const have = next.get(key) ?? actual.get(key);
         if (have !== undefined && id.bodyEquals(have)) {
           w.rewind(start);
@@ -211,9 +233,8 @@ export class FlowSync {
         if (op === 'modify') makeModifyStrict(w.buffer, start);
         const body = id.body();
         next.set(key, body);
-        const change: Change = { op, key, body, prev: have, flow };
-        stream.keep(start, change);
-        changes.push(change);
+        changes.push(op, key, body, have, flow);
+        stream.keep(start);
         if (stream.full) await stream.flush();
       }
       for (const [key, body] of actual) {
@@ -221,9 +242,8 @@ export class FlowSync {
         const w = stream.writer;
         const start = w.offset;
         writeDeleteStrict(w, 0, key, body);
-        const change: Change = { op: 'delete', key, body, prev: body, flow: undefined };
-        stream.keep(start, change);
-        changes.push(change);
+        changes.push('delete', key, body, body, undefined);
+        stream.keep(start);
         if (stream.full) await stream.flush();
       }
     } catch (err) {
@@ -233,21 +253,21 @@ export class FlowSync {
     for (const key of rejected.keys()) if (!stillRefused.has(key)) rejected.delete(key);
 
     const failures = await this.settle(await stream.finish(), changes);
-    // Everything went in but what failed: put those back as the switch still has them.
     const counts = { add: 0, modify: 0, delete: 0 };
-    for (const c of changes) counts[c.op]++;
+    for (const op of changes.ops) counts[op]++;
+    // Everything went in but what failed: put those back as the switch still has them.
     const errors: FlowError[] = [...unencodable];
-    for (const { change: c, error } of failures) {
-      counts[c.op]--;
-      if (c.prev === undefined) next.delete(c.key);
-      else next.set(c.key, c.prev);
-      if (c.op !== 'delete') rejected.set(c.key, c.body);
-      const flow = c.flow ?? decodeIdentity(c.key, c.body);
-      errors.push({ op: c.op, flow, error });
-      this.options.log.warn(
-        { op: c.op, table: flow.tableId, priority: flow.priority, error },
-        'flow rejected',
-      );
+    for (const { index: i, error } of failures) {
+      const op = changes.ops[i] as FlowOp;
+      const key = changes.keys[i] as string;
+      const prev = changes.prevs[i];
+      counts[op]--;
+      if (prev === undefined) next.delete(key);
+      else next.set(key, prev);
+      if (op !== 'delete') rejected.set(key, changes.bodies[i] as string);
+      const flow = changes.flow(i);
+      errors.push({ op, flow, error });
+      this.options.log.warn({ op, table: flow.tableId, priority: flow.priority, error }, 'flow rejected');
     }
     this.actual = next;
     return { added: counts.add, modified: counts.modify, deleted: counts.delete, errors };
@@ -257,7 +277,7 @@ export class FlowSync {
     return (this.options.bundles ?? true) && this.bundlesWork !== false;
   }
 
-  private stream(mode: StreamMode): FlowModStream<Change> {
+  private stream(mode: StreamMode): FlowModStream {
     return new FlowModStream(
       this.session,
       mode,
@@ -271,37 +291,48 @@ export class FlowSync {
    * commit: it is reported and the bundle is tried once more without it; refused again as a whole, what goes in
    * is applied flow by flow, each error tied to its flow.
    */
-  private async settle(first: StreamOutcome<Change>, changes: readonly Change[]): Promise<Failure[]> {
+  private async settle(first: StreamOutcome, changes: Changes): Promise<Failure[]> {
     if (first.sent === 'bundle') this.bundlesWork = true;
     if (first.bundleRefused) {
       this.bundlesWork = false;
       this.options.log.info('switch refuses OpenFlow bundles; syncing with FLOW_MODs and barriers');
     }
     if (first.committed) return [...first.errors];
-    const failed = new Set(first.errors.map((e) => e.change));
-    const rest = changes.filter((c) => !failed.has(c));
+    const failed = new Set(first.errors.map((e) => e.index));
+    const rest: number[] = [];
+    for (let i = 0; i < changes.length; i++) if (!failed.has(i)) rest.push(i);
     if (rest.length === 0) return [...first.errors];
-    const second = await this.resend(rest, 'bundle');
-    if (second.committed) return [...first.errors, ...second.errors];
-    const third = await this.resend(rest, 'plain');
-    return [...first.errors, ...third.errors];
+    const second = await this.resend(changes, rest, 'bundle');
+    const settled = second.committed ? second : await this.resend(changes, rest, 'plain');
+    return [...first.errors, ...settled.failures];
   }
 
-  private async resend(changes: readonly Change[], mode: StreamMode): Promise<StreamOutcome<Change>> {
+  /** Sends the changes numbered `which` again; their failures are indexes into `changes`. */
+  private async resend(
+    changes: Changes,
+    which: readonly number[],
+    mode: StreamMode,
+  ): Promise<{ committed: boolean; failures: Failure[] }> {
     const stream = this.stream(mode);
     try {
-      for (const c of changes) {
-        const start = stream.writer.offset;
-        if (c.op === 'delete') writeDeleteStrict(stream.writer, 0, c.key, c.body);
-        else writeFlowMod(stream.writer, 0, COMMAND[c.op], c.flow as FlowEntry);
-        stream.keep(start, c);
+      for (const i of which) {
+        const w = stream.writer;
+        const start = w.offset;
+        const op = changes.ops[i] as FlowOp;
+        if (op === 'delete') writeDeleteStrict(w, 0, changes.keys[i] as string, changes.bodies[i] as string);
+        else writeFlowMod(w, 0, COMMAND[op], changes.flows[i] as FlowEntry);
+        stream.keep(start);
         if (stream.full) await stream.flush();
       }
     } catch (err) {
       stream.close();
       throw err;
     }
-    return stream.finish();
+    const outcome = await stream.finish();
+    return {
+      committed: outcome.committed,
+      failures: outcome.errors.map((e) => ({ index: which[e.index] as number, error: e.error })),
+    };
   }
 }
 

@@ -178,6 +178,14 @@ export class SwitchSession extends EventEmitter<SessionEvents> {
     return this.takeXid();
   }
 
+  /** Takes `count` consecutive xids for a batch the caller encodes itself; returns the first. */
+  reserveXids(count: number): number {
+    if (this.nextXid + count - 1 > 0xffffffff) this.nextXid = 1;
+    const first = this.nextXid;
+    this.nextXid = first + count > 0xffffffff ? 1 : first + count;
+    return first;
+  }
+
   /** Writes messages the caller encoded itself (xids taken with reserveXid). */
   sendBytes(bytes: Buffer): void {
     this.connection.writeBytes(bytes);
