@@ -13,7 +13,7 @@ import { Malformed, need } from './errors.js';
 import { decodeInstructions } from './instruction-codec.js';
 import type { Instruction } from './instructions.js';
 import { decodeMatch } from './match.js';
-import type { Match } from './oxm.js';
+import { OXM_FIELDS, type Match, type OxmFieldName } from './oxm.js';
 import { Writer } from './writer.js';
 
 /** ofp_flow_mod and ofp_flow_stats both put their ofp_match at byte 48. */
@@ -29,6 +29,65 @@ export const BODY_HEAD = 14;
  * RESET_COUNTS act at insertion time only.
  */
 export const FLAGS_KEPT = 0x1 | 0x8 | 0x10;
+
+/**
+ * Fields with two headers of the same width and meaning: a legacy NXM one and the OpenFlow basic one (NXM_OF_ETH_SRC
+ * and OXM_OF_ETH_SRC, NXM_NX_TUN_ID and OXM_OF_TUNNEL_ID, ...), keyed by class << 7 | field. Open vSwitch reports
+ * such a field with its OXM header in a match, and with its NXM header in the src/dst of a Nicira reg_move,
+ * whichever the controller sent. (NXM_OF_IP_TOS is not ip_dscp's twin: its value is shifted.)
+ */
+const NXM_TO_OXM = new Map<number, number>();
+const OXM_TO_NXM = new Map<number, number>();
+for (const [name, info] of Object.entries(OXM_FIELDS)) {
+  const twin = name === 'tun_id' ? 'tunnel_id' : name.endsWith('_nxm') ? name.slice(0, -4) : undefined;
+  if (twin === undefined || twin === 'ip_dscp' || !(twin in OXM_FIELDS)) continue;
+  const oxm = OXM_FIELDS[twin as OxmFieldName];
+  if (oxm.bytes !== info.bytes) continue;
+  const n = (info.oxmClass << 7) | info.oxmField;
+  const o = (oxm.oxmClass << 7) | oxm.oxmField;
+  NXM_TO_OXM.set(n, o);
+  OXM_TO_NXM.set(o, n);
+}
+
+/** The header `h` with its class and field replaced as `aliases` says (unchanged when it has no entry). */
+function alias(h: number, aliases: ReadonlyMap<number, number>): number {
+  const id = aliases.get(h >>> 9);
+  return id === undefined ? h : ((id << 9) | (h & 0x1ff)) >>> 0;
+}
+
+const NX_VENDOR = 0x2320;
+const OFPAT_SET_FIELD = 25;
+const NXAST_REG_MOVE = 6;
+const NXAST_LEARN = 16;
+/** nx_action_learn: where its flow_mod_specs start. */
+const LEARN_SPECS_AT = 32;
+
+/**
+ * The field headers of a learn action's specs (nx_flow_mod_spec: a 16-bit header with the source kind in bit 13,
+ * the destination kind in bits 11-12 and n_bits below; a source field or an immediate value; a destination field
+ * unless it is an output), given their NXM form. The list ends at a zero header (padding).
+ */
+function aliasLearnSpecs(b: Buffer, p: number, end: number): void {
+  while (p + 2 <= end) {
+    const h = b.readUInt16BE(p);
+    if (h === 0) return;
+    const nBits = h & 0x7ff;
+    const immediate = (h & (1 << 13)) !== 0;
+    const dst = (h >> 11) & 3;
+    p += 2;
+    if (immediate) p += 2 * Math.ceil(nBits / 16);
+    else {
+      if (p + 6 > end) return;
+      b.writeUInt32BE(alias(b.readUInt32BE(p), OXM_TO_NXM), p);
+      p += 6;
+    }
+    if (dst === 0 || dst === 1) {
+      if (p + 6 > end) return;
+      b.writeUInt32BE(alias(b.readUInt32BE(p), OXM_TO_NXM), p);
+      p += 6;
+    }
+  }
+}
 
 /** OpenFlow 1.3 §5.9: instructions execute in this order, and OVS reports them in it. */
 function instructionRank(type: number): number {
@@ -135,27 +194,35 @@ export class FlowIdentity {
       .copy(b, cookieAt, cookieAt + 8)
       .copy(b, timeoutsAt, timeoutsAt + 4)
       .u16(b.readUInt16BE(flagsAt) & FLAGS_KEPT);
+    const instructions = out.offset;
     this.writeInstructions(b, m + padded, end);
     this.bodyEnd = out.offset;
+    this.aliasActionFields(instructions);
   }
 
-  /** OXM TLVs with full masks dropped, wildcards (all-zero masks) dropped, masked-out bits zeroed, sorted. */
+  /**
+   * OXM TLVs with full masks dropped, wildcards (all-zero masks) dropped, masked-out bits zeroed, legacy NXM headers
+   * replaced by their OXM twins, sorted.
+   */
   private writeMatch(b: Buffer, off: number, end: number): void {
     let sorted = true;
-    let masked = false;
+    let normalise = false;
     let prev = -1;
     let p = off;
     while (p < end) {
       need(p, 4, end, 'OXM header');
       const next = p + 4 + (b[p + 3] as number);
       need(p, next - p, end, 'OXM TLV');
-      if (((b[p + 2] as number) & 1) !== 0) masked = true;
+      if (((b[p + 2] as number) & 1) !== 0) normalise = true;
+      // NXM classes 0 and 1: a legacy header whose OXM twin the switch reports instead.
+      if (b[p] === 0 && (b[p + 1] as number) <= 1 && NXM_TO_OXM.has(b.readUInt32BE(p) >>> 9))
+        normalise = true;
       if (prev >= 0 && compareBytes(b, prev, p, b, p, next) > 0) sorted = false;
       prev = p;
       p = next;
     }
     // The common case, and the only one for a compiler that emits fields in canonical order: one copy.
-    if (sorted && !masked) {
+    if (sorted && !normalise) {
       this.out.copy(b, off, end);
       return;
     }
@@ -164,7 +231,9 @@ export class FlowIdentity {
     ranges.length = 0;
     for (p = off; p < end; p += 4 + (b[p + 3] as number)) {
       const start = tmp.offset;
-      if (writeNormalTlv(tmp, b, p)) ranges.push(start, tmp.offset);
+      if (!writeNormalTlv(tmp, b, p)) continue;
+      tmp.buffer.writeUInt32BE(alias(tmp.buffer.readUInt32BE(start), NXM_TO_OXM), start);
+      ranges.push(start, tmp.offset);
     }
     this.copySorted((x, y) => compareBytes(tmp.buffer, x[0], x[1], tmp.buffer, y[0], y[1]));
   }
@@ -207,6 +276,37 @@ export class FlowIdentity {
       (x, y) =>
         instructionRank(tmp.buffer.readUInt16BE(x[0])) - instructionRank(tmp.buffer.readUInt16BE(y[0])),
     );
+  }
+
+  /**
+   * Gives every field header inside the written actions the form the switch reports: OXM in a set_field, NXM in
+   * the src/dst of a Nicira reg_move and in the specs of a learn. Lengths do not change.
+   */
+  private aliasActionFields(from: number): void {
+    const b = this.out.buffer;
+    const end = this.out.offset;
+    for (let p = from; p < end; p += b.readUInt16BE(p + 2)) {
+      const type = b.readUInt16BE(p);
+      if (type !== InstructionType.APPLY_ACTIONS && type !== InstructionType.WRITE_ACTIONS) continue;
+      const last = p + b.readUInt16BE(p + 2);
+      for (let q = p + 8; q + 8 <= last;) {
+        const len = b.readUInt16BE(q + 2);
+        if (len < 8 || q + len > last) break;
+        const actionType = b.readUInt16BE(q);
+        if (actionType === OFPAT_SET_FIELD) {
+          b.writeUInt32BE(alias(b.readUInt32BE(q + 4), NXM_TO_OXM), q + 4);
+        } else if (actionType === 0xffff && len >= 16 && b.readUInt32BE(q + 4) === NX_VENDOR) {
+          const subtype = b.readUInt16BE(q + 8);
+          if (subtype === NXAST_REG_MOVE && len >= 24) {
+            b.writeUInt32BE(alias(b.readUInt32BE(q + 16), OXM_TO_NXM), q + 16);
+            b.writeUInt32BE(alias(b.readUInt32BE(q + 20), OXM_TO_NXM), q + 20);
+          } else if (subtype === NXAST_LEARN) {
+            aliasLearnSpecs(b, q + LEARN_SPECS_AT, q + len);
+          }
+        }
+        q += len;
+      }
+    }
   }
 
   /** Appends the [start, end) ranges of `tmp` to the output in the order `compare` gives. */

@@ -3,7 +3,8 @@
 // differs. The diff streams: each desired flow is encoded once, straight into the outgoing batch, its identity and
 // body read from those bytes (flow-identity.ts); a flow the switch already has is dropped from the batch again, a
 // changed one is kept, and full batches go out while the rest is still being compared, so the switch and the
-// controller work at the same time. What is tracked per flow is two short strings (identity -> body), not objects.
+// controller work at the same time. What is tracked per flow is its identity and body (two short strings) and the
+// last sync that wanted it: one map lookup per desired flow, and what no sync wanted is what to delete.
 // An error reply is tied back to the flow that caused it by xid; the other flows still go in. Flows whose cookie is
 // not ours, or is excluded (packet-in session flows), are never touched.
 //
@@ -91,6 +92,20 @@ class Changes {
   }
 }
 
+/** What the flow sync knows of one of the switch's flows. */
+export interface TrackedFlow {
+  /** Cookie, timeouts, flags and instructions in canonical form (flow-identity.ts). */
+  readonly body: string;
+}
+
+class Tracked implements TrackedFlow {
+  constructor(
+    public body: string,
+    /** The last sync that wanted this flow. */
+    public epoch: number,
+  ) {}
+}
+
 /** Change `index` failed with `error`. */
 type Failure = { readonly index: number; readonly error: string };
 
@@ -102,7 +117,9 @@ const MULTIPART_BODY = 16;
 
 export class FlowSync {
   /** The switch's managed flows: identity -> body (see flow-identity.ts). */
-  private actual: Map<string, string> | undefined;
+  private actual: Map<string, Tracked> | undefined;
+  /** Numbers syncs: a tracked flow that the current one has not seen is one to delete. */
+  private epoch = 0;
   private running: Promise<unknown> = Promise.resolve();
   /** Flows the switch refused (identity -> body), left out of later syncs until they change. */
   private readonly rejected = new Map<string, string>();
@@ -117,7 +134,7 @@ export class FlowSync {
   ) {}
 
   /** The managed flows as last dumped or pushed, identity -> body (undefined before the first sync). */
-  get tracked(): ReadonlyMap<string, string> | undefined {
+  get tracked(): ReadonlyMap<string, TrackedFlow> | undefined {
     return this.actual;
   }
 
@@ -159,10 +176,10 @@ export class FlowSync {
    * The switch's managed flows as identity -> body, folded in reply by reply as the dump arrives: each part is
    * read and dropped, no flow is decoded into objects.
    */
-  private async dumpIdentities(): Promise<Map<string, string>> {
+  private async dumpIdentities(): Promise<Map<string, Tracked>> {
     const own = this.options.ownership;
     const id = this.identity;
-    const flows = new Map<string, string>();
+    const flows = new Map<string, Tracked>();
     await this.session.multipartStream(dumpRequest(own), (reply) => {
       if (reply.readUInt16BE(8) !== MultipartType.FLOW) return;
       for (let p = MULTIPART_BODY; p < reply.length;) {
@@ -171,7 +188,7 @@ export class FlowSync {
           throw new Error(`flow stats entry at byte ${p} has a bad length ${len}`);
         if (isManaged(reply.readBigUInt64BE(p + 24), own)) {
           id.readFlowStats(reply, p, p + len);
-          flows.set(id.key(), id.body());
+          flows.set(id.key(), new Tracked(id.body(), 0));
         }
         p += len;
       }
@@ -189,8 +206,8 @@ export class FlowSync {
     }
   }
 
-  private async syncFrom(desired: Iterable<FlowEntry>, actual: Map<string, string>): Promise<SyncResult> {
-    const next = new Map<string, string>();
+  private async syncFrom(desired: Iterable<FlowEntry>, actual: Map<string, Tracked>): Promise<SyncResult> {
+    const epoch = ++this.epoch;
     const changes = new Changes();
     const unencodable: FlowError[] = [];
     const stream = this.stream(this.wantsBundle() ? 'bundle' : 'plain');
@@ -222,27 +239,33 @@ export class FlowSync {
           }
         }
         // A duplicate identity compares with the earlier desired flow: the later one wins, as on the switch.
-        const have = next.get(key) ?? actual.get(key);
-        if (have !== undefined && id.bodyEquals(have)) {
+        const have = actual.size > 0 ? actual.get(key) : undefined;
+        if (have === undefined) {
+          const body = id.body();
+          actual.set(key, new Tracked(body, epoch));
+          changes.push('add', key, body, undefined, flow);
+        } else if (id.bodyEquals(have.body)) {
+          have.epoch = epoch;
           w.rewind(start);
-          next.set(key, have);
           continue;
+        } else {
+          // MODIFY cannot change cookie, timeouts or flags in OpenFlow 1.3: those take an ADD, which replaces.
+          const op = id.headEquals(have.body) ? 'modify' : 'add';
+          if (op === 'modify') makeModifyStrict(w.buffer, start);
+          const body = id.body();
+          changes.push(op, key, body, have.body, flow);
+          have.body = body;
+          have.epoch = epoch;
         }
-        // MODIFY cannot change cookie, timeouts or flags in OpenFlow 1.3: those take an ADD, which replaces.
-        const op = have !== undefined && id.headEquals(have) ? 'modify' : 'add';
-        if (op === 'modify') makeModifyStrict(w.buffer, start);
-        const body = id.body();
-        next.set(key, body);
-        changes.push(op, key, body, have, flow);
         stream.keep(start);
         if (stream.full) await stream.flush();
       }
-      for (const [key, body] of actual) {
-        if (next.has(key)) continue;
+      for (const [key, t] of actual) {
+        if (t.epoch === epoch) continue;
         const w = stream.writer;
         const start = w.offset;
-        writeDeleteStrict(w, 0, key, body);
-        changes.push('delete', key, body, body, undefined);
+        writeDeleteStrict(w, 0, key, t.body);
+        changes.push('delete', key, t.body, t.body, undefined);
         stream.keep(start);
         if (stream.full) await stream.flush();
       }
@@ -254,22 +277,30 @@ export class FlowSync {
 
     const failures = await this.settle(await stream.finish(), changes);
     const counts = { add: 0, modify: 0, delete: 0 };
-    for (const op of changes.ops) counts[op]++;
+    const failed = new Set<number>();
     // Everything went in but what failed: put those back as the switch still has them.
     const errors: FlowError[] = [...unencodable];
     for (const { index: i, error } of failures) {
       const op = changes.ops[i] as FlowOp;
       const key = changes.keys[i] as string;
       const prev = changes.prevs[i];
-      counts[op]--;
-      if (prev === undefined) next.delete(key);
-      else next.set(key, prev);
-      if (op !== 'delete') rejected.set(key, changes.bodies[i] as string);
+      failed.add(i);
+      if (op !== 'delete') {
+        if (prev === undefined) actual.delete(key);
+        else (actual.get(key) as Tracked).body = prev;
+        rejected.set(key, changes.bodies[i] as string);
+      }
       const flow = changes.flow(i);
       errors.push({ op, flow, error });
       this.options.log.warn({ op, table: flow.tableId, priority: flow.priority, error }, 'flow rejected');
     }
-    this.actual = next;
+    const { ops, keys } = changes;
+    for (let i = 0; i < ops.length; i++) {
+      if (failed.has(i)) continue;
+      const op = ops[i] as FlowOp;
+      counts[op]++;
+      if (op === 'delete') actual.delete(keys[i] as string);
+    }
     return { added: counts.add, modified: counts.modify, deleted: counts.delete, errors };
   }
 
