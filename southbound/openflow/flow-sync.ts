@@ -8,9 +8,13 @@
 // An error reply is tied back to the flow that caused it by xid; the other flows still go in. Flows whose cookie is
 // not ours, or is excluded (packet-in session flows), are never touched.
 //
-// By default a sync is one atomic, ordered bundle where the switch takes bundles: a resync after a restart
-// replaces exactly the flows that differ, never a half-state. With `bundles: false` (or a switch that refuses
-// them) the FLOW_MODs go plain, a barrier after every batch.
+// Bundles: by default, a sync of a switch that already holds our flows (a resync after a controller restart or
+// reconnect, every later change) is one atomic, ordered bundle where the switch takes bundles: the switch goes from
+// the old flows to the new ones without a half-state. A switch that holds none of our flows (first programming,
+// a restarted ovs-vswitchd) has no old state to keep; its flows go as plain FLOW_MODs with a barrier after every
+// batch, which Open vSwitch applies as they arrive, while a bundle is applied only at its commit, after the last
+// message: about 1.5x faster for a large push (docs/benchmarks.md, flowsync). `bundles: true` or `false` forces one
+// way; a switch that refuses bundles is always synced plain.
 import type { Logger } from 'pino';
 import {
   EncodeError,
@@ -55,8 +59,8 @@ export interface FlowSyncOptions {
   /** FLOW_MODs per write (and per barrier, when not in a bundle). */
   readonly batchSize?: number;
   /**
-   * Apply each sync as one atomic, ordered bundle where the switch supports bundles (default true); a switch
-   * that refuses bundles is synced with plain FLOW_MODs and barriers.
+   * true: every sync is one atomic, ordered bundle; false: plain FLOW_MODs and barriers. Default: a bundle when the
+   * switch already holds our flows, plain when it holds none. A switch that refuses bundles is synced plain.
    */
   readonly bundles?: boolean;
 }
@@ -210,7 +214,7 @@ export class FlowSync {
     const epoch = ++this.epoch;
     const changes = new Changes();
     const unencodable: FlowError[] = [];
-    const stream = this.stream(this.wantsBundle() ? 'bundle' : 'plain');
+    const stream = this.stream(this.wantsBundle(actual.size > 0) ? 'bundle' : 'plain');
     const id = this.identity;
     const rejected = this.rejected;
     const stillRefused = new Set<string>();
@@ -304,8 +308,8 @@ export class FlowSync {
     return { added: counts.add, modified: counts.modify, deleted: counts.delete, errors };
   }
 
-  private wantsBundle(): boolean {
-    return (this.options.bundles ?? true) && this.bundlesWork !== false;
+  private wantsBundle(switchHasFlows: boolean): boolean {
+    return (this.options.bundles ?? switchHasFlows) && this.bundlesWork !== false;
   }
 
   private stream(mode: StreamMode): FlowModStream {
