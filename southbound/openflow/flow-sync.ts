@@ -212,9 +212,10 @@ export class FlowSync {
 
   private async syncFrom(desired: Iterable<FlowEntry>, actual: Map<string, Tracked>): Promise<SyncResult> {
     const epoch = ++this.epoch;
+    const known = actual.size > 0;
     const changes = new Changes();
     const unencodable: FlowError[] = [];
-    const stream = this.stream(this.wantsBundle(actual.size > 0) ? 'bundle' : 'plain');
+    const stream = this.stream(this.wantsBundle(known) ? 'bundle' : 'plain');
     const id = this.identity;
     const rejected = this.rejected;
     const stillRefused = new Set<string>();
@@ -242,8 +243,9 @@ export class FlowSync {
             continue;
           }
         }
-        // A duplicate identity compares with the earlier desired flow: the later one wins, as on the switch.
-        const have = actual.size > 0 ? actual.get(key) : undefined;
+        // A duplicate identity compares with the earlier desired flow: the later one wins, as on the switch. Into
+        // a switch without our flows there is nothing to compare with: a duplicate is a second ADD that replaces.
+        const have = known ? actual.get(key) : undefined;
         if (have === undefined) {
           const body = id.body();
           actual.set(key, new Tracked(body, epoch));
