@@ -121,7 +121,7 @@ const FLOW_STATS_MIN = 56;
 const MULTIPART_BODY = 16;
 
 export class FlowSync {
-  /** The switch's managed flows: identity -> body (see flow-identity.ts). */
+  /** The switch's managed flows: identity -> body and the last sync that wanted it (see flow-identity.ts). */
   private actual: Map<string, Tracked> | undefined;
   /** Numbers syncs: a tracked flow that the current one has not seen is one to delete. */
   private epoch = 0;
