@@ -235,7 +235,7 @@ export class FlowIdentity {
       tmp.buffer.writeUInt32BE(alias(tmp.buffer.readUInt32BE(start), NXM_TO_OXM), start);
       ranges.push(start, tmp.offset);
     }
-    this.copySorted((x, y) => compareBytes(tmp.buffer, x[0], x[1], tmp.buffer, y[0], y[1]));
+    this.copySorted(this.byBytes);
   }
 
   /** Instructions in execution order, empty apply/write-actions dropped. */
@@ -272,10 +272,7 @@ export class FlowIdentity {
       p += len;
     }
     // Array.prototype.sort is stable: instructions of one rank keep their order.
-    this.copySorted(
-      (x, y) =>
-        instructionRank(tmp.buffer.readUInt16BE(x[0])) - instructionRank(tmp.buffer.readUInt16BE(y[0])),
-    );
+    this.copySorted(this.byRank);
   }
 
   /**
@@ -309,13 +306,32 @@ export class FlowIdentity {
     }
   }
 
-  /** Appends the [start, end) ranges of `tmp` to the output in the order `compare` gives. */
-  private copySorted(compare: (x: [number, number], y: [number, number]) => number): void {
-    const pairs: [number, number][] = [];
-    for (let i = 0; i < this.ranges.length; i += 2)
-      pairs.push([this.ranges[i] as number, this.ranges[i + 1] as number]);
-    pairs.sort(compare);
-    for (const [s, e] of pairs) this.out.copy(this.tmp.buffer, s, e);
+  /** Orders two ranges of `tmp` by their bytes. */
+  private readonly byBytes = (as: number, ae: number, bs: number, be: number): number =>
+    compareBytes(this.tmp.buffer, as, ae, this.tmp.buffer, bs, be);
+
+  /** Orders two instructions in `tmp` by execution order. */
+  private readonly byRank = (as: number, _ae: number, bs: number): number =>
+    instructionRank(this.tmp.buffer.readUInt16BE(as)) - instructionRank(this.tmp.buffer.readUInt16BE(bs));
+
+  /**
+   * Appends the (start, end) ranges of `tmp` listed in `ranges` to the output in the order `compare` gives: an
+   * insertion sort in place, stable, for the handful of TLVs or instructions of one flow.
+   */
+  private copySorted(compare: (as: number, ae: number, bs: number, be: number) => number): void {
+    const r = this.ranges;
+    for (let i = 2; i < r.length; i += 2) {
+      const s = r[i] as number;
+      const e = r[i + 1] as number;
+      let j = i - 2;
+      for (; j >= 0 && compare(r[j] as number, r[j + 1] as number, s, e) > 0; j -= 2) {
+        r[j + 2] = r[j] as number;
+        r[j + 3] = r[j + 1] as number;
+      }
+      r[j + 2] = s;
+      r[j + 3] = e;
+    }
+    for (let i = 0; i < r.length; i += 2) this.out.copy(this.tmp.buffer, r[i] as number, r[i + 1] as number);
   }
 }
 
