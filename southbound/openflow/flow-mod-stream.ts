@@ -28,8 +28,6 @@ export interface StreamError {
 }
 
 const BUNDLE_FLAGS = BundleFlags.ATOMIC | BundleFlags.ORDERED;
-/** Bytes the socket may hold before the sender waits for it to drain. */
-const HIGH_WATER = 1 << 20;
 
 export class FlowModStream {
   /** Where the caller encodes the next message; a new one after every batch (the socket holds the old one). */
@@ -103,7 +101,10 @@ export class FlowModStream {
       barrier.catch(() => undefined);
       this.barriers.push(barrier);
     }
-    if (this.session.outgoingBytes > HIGH_WATER) await this.session.drained();
+    // Wait while the kernel has not taken the whole batch: when it has, its socket buffer holds about 2,000
+    // FLOW_MODs, more than the switch gets through while the next batch is encoded. Queueing more here would let
+    // the switch run dry while a large backlog drains and is refilled.
+    if (this.session.outgoingBytes > 0) await this.session.drained();
     else await new Promise<void>((resolve) => setImmediate(resolve));
   }
 
