@@ -98,6 +98,89 @@ describe('protocols/openflow13: flow identity on wire bytes', () => {
     assert.notEqual(otherCookie.body.slice(0, 14), base.body.slice(0, 14), 'other head');
   });
 
+  it('gives a field with an NXM and an OXM header the header the switch reports (match, set_field, reg_move, learn)', () => {
+    const sent: FlowStats = {
+      ...reported,
+      match: [{ field: 'tun_id', value: 0x64n }],
+      instructions: [
+        {
+          type: 'applyActions',
+          actions: [
+            { type: 'setField', field: { field: 'tun_id', value: 0x65n } },
+            {
+              type: 'regMove',
+              src: { field: 'eth_src', ofs: 0, nbits: 48 },
+              dst: { field: 'eth_dst', ofs: 0, nbits: 48 },
+            },
+            {
+              type: 'learn',
+              idleTimeout: 30,
+              hardTimeout: 0,
+              priority: 10,
+              cookie: 1n,
+              flags: 0,
+              tableId: 30,
+              finIdleTimeout: 0,
+              finHardTimeout: 0,
+              specs: [
+                { kind: 'match', nbits: 16, src: { value: 0x800n }, dst: { field: 'eth_type', ofs: 0 } },
+                {
+                  kind: 'match',
+                  nbits: 32,
+                  src: { field: 'ipv4_dst', ofs: 0 },
+                  dst: { field: 'ipv4_src', ofs: 0 },
+                },
+              ],
+            },
+          ],
+        },
+      ],
+    };
+    // Open vSwitch reports the match and the set_field with OXM headers, reg_move and learn fields with NXM ones.
+    const asReported: FlowStats = {
+      ...sent,
+      match: [{ field: 'tunnel_id', value: 0x64n }],
+      instructions: [
+        {
+          type: 'applyActions',
+          actions: [
+            { type: 'setField', field: { field: 'tunnel_id', value: 0x65n } },
+            {
+              type: 'regMove',
+              src: { field: 'eth_src_nxm', ofs: 0, nbits: 48 },
+              dst: { field: 'eth_dst_nxm', ofs: 0, nbits: 48 },
+            },
+            {
+              type: 'learn',
+              idleTimeout: 30,
+              hardTimeout: 0,
+              priority: 10,
+              cookie: 1n,
+              flags: 0,
+              tableId: 30,
+              finIdleTimeout: 0,
+              finHardTimeout: 0,
+              specs: [
+                { kind: 'match', nbits: 16, src: { value: 0x800n }, dst: { field: 'eth_type_nxm', ofs: 0 } },
+                {
+                  kind: 'match',
+                  nbits: 32,
+                  src: { field: 'ipv4_dst_nxm', ofs: 0 },
+                  dst: { field: 'ipv4_src_nxm', ofs: 0 },
+                },
+              ],
+            },
+          ],
+        },
+      ],
+    };
+    assert.deepEqual(fromDump(sent), fromDump(asReported));
+    assert.notEqual(
+      fromDump(sent).key,
+      fromDump({ ...sent, match: [{ field: 'tunnel_id', value: 0x65n }] }).key,
+    );
+  });
+
   it('compares bodies and heads without making strings', () => {
     const w = new Writer();
     writeFlowMod(w, 0, FlowModCommand.ADD, desired);
