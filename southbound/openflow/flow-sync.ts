@@ -13,8 +13,8 @@
 // the old flows to the new ones without a half-state. A switch that holds none of our flows (first programming,
 // a restarted ovs-vswitchd) has no old state to keep; its flows go as plain FLOW_MODs with a barrier after every
 // batch, which Open vSwitch applies as they arrive, while a bundle is applied only at its commit, after the last
-// message: about 1.5x faster for a large push (docs/benchmarks.md, flowsync). `bundles: true` or `false` forces one
-// way; a switch that refuses bundles is always synced plain.
+// message: about 1.1x faster for a push of 100,000 flows (docs/benchmarks.md, flowsync). `bundles: true` or
+// `false` forces one way; a switch that refuses bundles is always synced plain.
 import type { Logger } from 'pino';
 import {
   EncodeError,
