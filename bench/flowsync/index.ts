@@ -1,9 +1,12 @@
 // bench/flowsync: program 100,000 flows into one real ovs-vswitchd (userspace datapath), timed until the last
 // barrier reply, in the same run as `ovs-ofctl --bundle add-flows` of the same flows from a file; then the resync a
 // restarted controller does against the same 100,000 flows (it must send zero FLOW_MODs); and the controller's
-// peak RSS. Run as root: node dist/bench/flowsync/index.js [flows]
+// peak RSS. Wall time, and the controller's own CPU time (process.cpuUsage) for each phase: on a busy machine the
+// wall time is inflated, the CPU time much less. Bounded: gives up after 5 minutes.
+// Run as root: node dist/bench/flowsync/index.js [flows]
 import { execFileSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
 import { FlowSync, OpenFlowServer } from '../../southbound/openflow/index.js';
@@ -38,54 +41,91 @@ async function main(): Promise<void> {
         )?.[1],
       );
 
+    // CPU time of ovs-vswitchd, and of our finished children (ovs-ofctl), from /proc: who did the work.
+    const vswitchd = Number(readFileSync(join(box.dir, 'vsw.pid'), 'utf8'));
+    const ticks = (pid: number | 'self', first: number): number => {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      return (Number(f[first]) + Number(f[first + 1])) * 10; // utime + stime (or cutime + cstime), 100 Hz
+    };
+    const switchCpu = (): number => ticks(vswitchd, 11);
+
     // ovs-ofctl first, from a file, as one bundle.
     const file = join(box.dir, 'flows.txt');
     writeFileSync(file, ofctlText(n));
+    const ofctlChildCpu = ticks('self', 13);
+    const ofctlSwitchCpu = switchCpu();
     let t0 = performance.now();
     execFileSync('ovs-ofctl', ['-O', 'OpenFlow13', '--bundle', 'add-flows', mgmt, file]);
     const ofctlMs = performance.now() - t0;
+    const ofctlCpu = { own: ticks('self', 13) - ofctlChildCpu, vswitchd: switchCpu() - ofctlSwitchCpu };
     if (count() !== flows.length)
       throw new Error(`ovs-ofctl installed ${count()} flows, expected ${flows.length}`);
     execFileSync('ovs-ofctl', ['-O', 'OpenFlow13', 'del-flows', mgmt]);
 
-    // Ours, both ways a switch can take them: one atomic bundle, and plain FLOW_MODs pipelined in batches with a
-    // barrier each. Timed until the commit reply / the last barrier reply.
+    // Ours, both ways a switch can take them: plain FLOW_MODs pipelined in batches with a barrier each (what a
+    // switch without our flows gets by default), and one atomic bundle (what a
+    // resync of a switch that holds our flows gets). Timed until the last barrier reply / the commit reply.
     const session = await server.connect(mgmt);
     const rssBefore = process.memoryUsage().rss;
-    const push = async (bundles: boolean): Promise<number> => {
+    const cpuMs = (since: NodeJS.CpuUsage): number => {
+      const u = process.cpuUsage(since);
+      return (u.user + u.system) / 1000;
+    };
+    const push = async (bundles: boolean): Promise<{ ms: number; cpu: number; vswitchd: number }> => {
       execFileSync('ovs-ofctl', ['-O', 'OpenFlow13', 'del-flows', mgmt]);
       const sync = new FlowSync(session, { ownership: CORPUS_OWNERSHIP, log, bundles });
+      const c = process.cpuUsage();
+      const sw = switchCpu();
       const t = performance.now();
       const r = await sync.sync(flows);
       const ms = performance.now() - t;
+      const cpu = cpuMs(c);
+      const vswitchd = switchCpu() - sw;
       if (r.added !== flows.length || count() !== flows.length)
         throw new Error(`push installed ${count()} flows`);
-      return ms;
+      return { ms, cpu, vswitchd };
     };
-    const plainMs = await push(false);
-    const oursMs = await push(true);
+    // Warm-up, both ways, on 10,000 flows: the figures are the steady state of a long-running controller, not
+    // the JIT compiling the encoder (which costs a cold first push about half as much CPU again).
+    for (const bundles of [false, true])
+      await new FlowSync(session, { ownership: CORPUS_OWNERSHIP, log, bundles }).sync(flows.slice(0, 10_000));
+    const plain = await push(false);
+    const bundled = await push(true);
 
     // A restarted controller: a fresh FlowSync dumps the switch and finds nothing to do.
     const restarted = new FlowSync(session, { ownership: CORPUS_OWNERSHIP, log });
     const sentBefore = session.flowModsSent;
+    const resyncCpu = process.cpuUsage();
+    const resyncSwitchCpu = switchCpu();
     t0 = performance.now();
     const again = await restarted.sync(flows);
     const resyncMs = performance.now() - t0;
+    const resyncCpuMs = cpuMs(resyncCpu);
+    const resyncSwitchMs = switchCpu() - resyncSwitchCpu;
     const resyncFlowMods = session.flowModsSent - sentBefore;
     if (again.added + again.modified + again.deleted !== 0) throw new Error('resync changed flows');
 
     const peakRssMb = process.resourceUsage().maxRSS / 1024;
     const rate = (ms: number): string => `${Math.round(n / (ms / 1000)).toLocaleString('en')} flows/s`;
-    console.log(`flows: ${flows.length}`);
-    console.log(`ovs-ofctl --bundle add-flows: ${ofctlMs.toFixed(0)} ms (${rate(ofctlMs)})`);
+    console.log(
+      `flows: ${flows.length}, load average ${loadavg()
+        .map((l) => l.toFixed(1))
+        .join(' ')}`,
+    );
+    console.log(
+      `ovs-ofctl --bundle add-flows: ${ofctlMs.toFixed(0)} ms (${rate(ofctlMs)}); ovs-ofctl CPU ${ofctlCpu.own} ms, ovs-vswitchd CPU ${ofctlCpu.vswitchd} ms`,
+    );
     const vs = (ms: number): string => `${(ofctlMs / ms).toFixed(2)}x ovs-ofctl`;
+    const line = (what: string, r: { ms: number; cpu: number; vswitchd: number }): string =>
+      `${what}: ${r.ms.toFixed(0)} ms (${rate(r.ms)}), ${vs(r.ms)}; controller CPU ${r.cpu.toFixed(0)} ms, ovs-vswitchd CPU ${r.vswitchd} ms`;
+    console.log(line('flow sync, one atomic bundle (to the commit reply)', bundled));
     console.log(
-      `flow sync, one atomic bundle (to the commit reply): ${oursMs.toFixed(0)} ms (${rate(oursMs)}), ${vs(oursMs)}`,
+      line('flow sync, FLOW_MODs + barriers (to the last barrier; the default into an empty switch)', plain),
     );
     console.log(
-      `flow sync, FLOW_MODs + barriers (to the last barrier): ${plainMs.toFixed(0)} ms (${rate(plainMs)}), ${vs(plainMs)}`,
+      `resync after restart: ${resyncMs.toFixed(0)} ms, ${resyncFlowMods} FLOW_MODs; controller CPU ${resyncCpuMs.toFixed(0)} ms, ovs-vswitchd CPU ${resyncSwitchMs} ms`,
     );
-    console.log(`resync after restart: ${resyncMs.toFixed(0)} ms, ${resyncFlowMods} FLOW_MODs`);
     console.log(
       `controller peak RSS: ${peakRssMb.toFixed(0)} MB (RSS before push ${(rssBefore / 2 ** 20).toFixed(0)} MB)`,
     );
@@ -94,6 +134,12 @@ async function main(): Promise<void> {
     await box.stop();
   }
 }
+
+// One bounded command: a wedged switch or sandbox must not hold the machine.
+setTimeout(() => {
+  console.error('flowsync bench: gave up after 5 minutes');
+  process.exit(1);
+}, 300_000).unref();
 
 main().catch((err: unknown) => {
   console.error(err);

@@ -104,4 +104,20 @@ export type { DecodeError } from './errors.js';
 export { encode, encodeInto } from './encode.js';
 export { Writer, EncodeError } from './writer.js';
 export { flowModOxmSlots, type OxmSlot } from './flow-mod-layout.js';
+
+export {
+  FlowIdentity,
+  decodeIdentity,
+  KEY_HEAD,
+  BODY_HEAD,
+  FLAGS_KEPT,
+  type IdentityParts,
+} from './flow-identity.js';
+export {
+  writeFlowMod,
+  writeDeleteStrict,
+  setXid,
+  makeModifyStrict,
+  type FlowModFields,
+} from './flow-mod-writer.js';
 export { Framer, type FrameBatch, type FramingError, type FramerOptions } from './framer.js';

@@ -113,6 +113,29 @@ export class Writer {
     return this;
   }
 
+  /** Bytes [start, end) of `src`, without a view object in between. */
+  copy(src: Buffer, start: number, end: number): this {
+    const n = end - start;
+    this.ensure(n);
+    // A loop beats Buffer.copy's native call for the few dozen bytes of a match or an instruction list.
+    if (n <= 64) {
+      const b = this.buf;
+      const p = this.pos;
+      for (let i = 0; i < n; i++) b[p + i] = src[start + i] as number;
+    } else src.copy(this.buf, this.pos, start, end);
+    this.pos += n;
+    return this;
+  }
+
+  /** A string whose characters are bytes (latin1), from character `from` on. */
+  latin1(s: string, from = 0): this {
+    const n = s.length - from;
+    this.ensure(n);
+    this.buf.write(from === 0 ? s : s.slice(from), this.pos, n, 'latin1');
+    this.pos += n;
+    return this;
+  }
+
   zeros(n: number): this {
     if (n <= 0) return this;
     this.ensure(n);
@@ -179,6 +202,13 @@ export class Writer {
     const out = Buffer.allocUnsafe(n);
     this.buf.copy(out, 0, this.base, this.pos);
     return out;
+  }
+
+  /** Drop what was written after `offset` (a message the caller decided not to send after all). */
+  rewind(offset: number): this {
+    if (offset < this.base || offset > this.pos) throw new RangeError(`cannot rewind to ${offset}`);
+    this.pos = offset;
+    return this;
   }
 
   reset(): this {

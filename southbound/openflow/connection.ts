@@ -32,6 +32,11 @@ export class OfConnection extends EventEmitter<ConnectionEvents> {
   lastReceived = Date.now();
   /** Messages sent, by type (flowMod, packetOut, ...): what the tests and metrics count. */
   readonly sentByType = new Map<string, number>();
+  /**
+   * Sees every whole message before it is decoded and may claim it (returns true): the session streams a large
+   * multipart reply (a flow dump) this way instead of decoding it into objects. It throws only for bad bytes.
+   */
+  intercept: ((bytes: Buffer) => boolean) | undefined;
 
   constructor(
     private readonly socket: Duplex,
@@ -131,6 +136,11 @@ export class OfConnection extends EventEmitter<ConnectionEvents> {
     if (!this.closed) this.socket.write(bytes);
   };
 
+  /** Bytes not yet taken by the kernel: handed to the socket, or waiting in the output batch. */
+  get bufferedBytes(): number {
+    return this.socket.writableLength + this.outLen;
+  }
+
   /** Resolves once the socket can take more data. */
   async drained(): Promise<void> {
     if (this.closed || !this.socket.writableNeedDrain) return;
@@ -177,6 +187,17 @@ export class OfConnection extends EventEmitter<ConnectionEvents> {
   private dispatch(chunk: Buffer): void {
     const batch = this.framer.push(chunk);
     for (const bytes of batch.messages) {
+      if (this.intercept) {
+        let claimed: boolean;
+        try {
+          claimed = this.intercept(bytes);
+        } catch (err) {
+          this.close(`undecodable message type ${bytes[1]}: ${(err as Error).message}`);
+          return;
+        }
+        if (this.closed) return;
+        if (claimed) continue;
+      }
       const result = decode(bytes);
       if (!result.ok) {
         const e = result.error;

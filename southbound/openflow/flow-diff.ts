@@ -1,4 +1,6 @@
-// The minimal set of FLOW_MODs that turns the switch's flows into the desired ones. Pure.
+// The minimal set of FLOW_MODs that turns the switch's flows into the desired ones, on whole sets. Pure. FlowSync
+// computes the same diff while it streams (flow-sync.ts); this form is for tools and tests that hold both sets.
+import { BODY_HEAD } from '../../protocols/openflow13/index.js';
 import { flowBody, flowKey, type FlowEntry } from './flow-entry.js';
 
 export interface FlowDiff {
@@ -22,6 +24,14 @@ export function indexFlows(flows: Iterable<FlowEntry>): Map<string, KeyedFlow> {
   return out;
 }
 
+/** What a flow with body `want` needs when the switch has `have` under the same identity. */
+export function changeFor(have: string | undefined, want: string): 'add' | 'modify' | undefined {
+  if (have === undefined) return 'add';
+  if (have === want) return undefined;
+  // MODIFY cannot change cookie, timeouts or flags in OpenFlow 1.3: those take an ADD, which replaces the entry.
+  return have.slice(0, BODY_HEAD) === want.slice(0, BODY_HEAD) ? 'modify' : 'add';
+}
+
 export function diffFlows(
   desired: ReadonlyMap<string, KeyedFlow>,
   actual: ReadonlyMap<string, KeyedFlow>,
@@ -30,20 +40,10 @@ export function diffFlows(
   const modify: FlowEntry[] = [];
   const remove: FlowEntry[] = [];
   for (const [key, want] of desired) {
-    const have = actual.get(key);
-    if (!have) add.push(want.flow);
-    else if (have.body !== want.body) {
-      if (bodyHead(have.body) === bodyHead(want.body)) modify.push(want.flow);
-      else add.push(want.flow);
-    }
+    const change = changeFor(actual.get(key)?.body, want.body);
+    if (change === 'add') add.push(want.flow);
+    else if (change === 'modify') modify.push(want.flow);
   }
   for (const [key, have] of actual) if (!desired.has(key)) remove.push(have.flow);
   return { add, modify, remove };
-}
-
-/** The body without its instructions: cookie|idle|hard|flags. MODIFY cannot change these in OpenFlow 1.3. */
-function bodyHead(body: string): string {
-  let cut = 0;
-  for (let i = 0; i < 4; i++) cut = body.indexOf('|', cut) + 1;
-  return body.slice(0, cut);
 }

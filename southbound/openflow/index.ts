@@ -15,6 +15,7 @@ export {
   type SyncResult,
   type FlowSyncOptions,
   type FlowOp,
+  type TrackedFlow,
 } from './flow-sync.js';
 export { diffFlows, indexFlows, type FlowDiff, type KeyedFlow } from './flow-diff.js';
 export {

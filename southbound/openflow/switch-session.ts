@@ -8,6 +8,7 @@ import {
   ControllerRole,
   ErrorType,
   HelloFailedCode,
+  MsgType,
   MultipartFlags,
   OFP_NO_BUFFER,
   errorName,
@@ -66,6 +67,8 @@ interface Pending {
   /** Multipart replies gathered until the one without OFPMPF_REPLY_MORE. */
   parts?: MultipartReply[];
   readonly multipart: boolean;
+  /** Takes each raw part of a streamed multipart reply (see multipartStream). */
+  readonly onPart?: (reply: Buffer) => void;
 }
 
 export class OpenFlowRequestError extends Error {
@@ -80,6 +83,8 @@ export class OpenFlowRequestError extends Error {
 }
 
 const OFP13_BITMAP = 1 << 4;
+/** ofp_header, multipart type, flags, pad: where a multipart reply's body starts. */
+const MULTIPART_REPLY_HEADER = 16;
 
 export class SwitchSession extends EventEmitter<SessionEvents> {
   datapathId = 0n;
@@ -90,6 +95,8 @@ export class SwitchSession extends EventEmitter<SessionEvents> {
   flowModsSent = 0;
 
   private nextXid = 1;
+  /** Streamed multipart requests pending: while 0, no message is looked at before decoding. */
+  private streaming = 0;
   private readonly pending = new Map<number, Pending>();
   private keepalive: NodeJS.Timeout | undefined;
   private readonly echoIntervalMs: number;
@@ -106,6 +113,7 @@ export class SwitchSession extends EventEmitter<SessionEvents> {
     this.deadPeerMs = options.deadPeerMs ?? 3 * this.echoIntervalMs;
     this.requestTimeoutMs = options.requestTimeoutMs ?? 10_000;
     connection.on('message', (m) => this.onMessage(m));
+    connection.intercept = (bytes) => this.onRawPart(bytes);
     connection.once('close', (reason) => this.onClose(reason));
   }
 
@@ -170,6 +178,14 @@ export class SwitchSession extends EventEmitter<SessionEvents> {
     return this.takeXid();
   }
 
+  /** Takes `count` consecutive xids for a batch the caller encodes itself; returns the first. */
+  reserveXids(count: number): number {
+    if (this.nextXid + count - 1 > 0xffffffff) this.nextXid = 1;
+    const first = this.nextXid;
+    this.nextXid = first + count > 0xffffffff ? 1 : first + count;
+    return first;
+  }
+
   /** Writes messages the caller encoded itself (xids taken with reserveXid). */
   sendBytes(bytes: Buffer): void {
     this.connection.writeBytes(bytes);
@@ -205,6 +221,20 @@ export class SwitchSession extends EventEmitter<SessionEvents> {
   /** A multipart request, resolved with every part of the reply. */
   async multipart(message: Outgoing<MultipartRequest>): Promise<MultipartReply[]> {
     return (await this.track(message, true)) as MultipartReply[];
+  }
+
+  /**
+   * A multipart request whose reply parts go, undecoded, to `onPart` as they arrive (each a whole
+   * OFPT_MULTIPART_REPLY: header, type, flags, body from byte 16) and are dropped after: a dump of 100,000 flows
+   * never exists whole. Resolves after the last part; `onPart` throwing (bad bytes) closes the session.
+   */
+  multipartStream(message: Outgoing<MultipartRequest>, onPart: (reply: Buffer) => void): Promise<void> {
+    return this.track(message, true, onPart).then(() => undefined);
+  }
+
+  /** Bytes written and not yet taken by the kernel: how far the sender is ahead of the switch. */
+  get outgoingBytes(): number {
+    return this.connection.bufferedBytes;
   }
 
   /** Resolves when the switch has processed everything sent before it. */
@@ -254,12 +284,17 @@ export class SwitchSession extends EventEmitter<SessionEvents> {
     return xid;
   }
 
-  private track(message: Outgoing, multipart: boolean): Promise<OfpMessage | MultipartReply[]> {
+  private track(
+    message: Outgoing,
+    multipart: boolean,
+    onPart?: (reply: Buffer) => void,
+  ): Promise<OfpMessage | MultipartReply[]> {
     if (this.closed) return Promise.reject(new Error(`session closed: ${this.connection.closeReason}`));
     const xid = this.takeXid();
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
-        this.pending.delete(xid);
+        const p = this.pending.get(xid);
+        if (p) this.settle(xid, p);
         reject(new Error(`${message.type} (xid ${xid}) got no reply within ${this.requestTimeoutMs} ms`));
       }, this.requestTimeoutMs);
       this.pending.set(xid, {
@@ -267,7 +302,9 @@ export class SwitchSession extends EventEmitter<SessionEvents> {
         reject,
         timer,
         multipart,
+        ...(onPart ? { onPart } : {}),
       });
+      if (onPart) this.streaming++;
       this.connection.send({ ...message, xid } as OfpMessage);
     });
   }
@@ -350,10 +387,34 @@ export class SwitchSession extends EventEmitter<SessionEvents> {
     }
   }
 
+  /** Claims a part of a streamed multipart reply before decoding; throws (the connection closes) on bad bytes. */
+  private onRawPart(b: Buffer): boolean {
+    if (this.streaming === 0 || b[1] !== MsgType.MULTIPART_REPLY) return false;
+    const xid = b.readUInt32BE(4);
+    const p = this.pending.get(xid);
+    if (p?.onPart === undefined) return false;
+    if (b.length < MULTIPART_REPLY_HEADER)
+      throw new Error(`multipart reply of ${b.length} bytes is shorter than its header`);
+    p.onPart(b);
+    if ((b.readUInt16BE(10) & MultipartFlags.MORE) !== 0) {
+      p.timer.refresh();
+      return true;
+    }
+    this.settle(xid, p);
+    p.resolve([]);
+    return true;
+  }
+
+  private settle(xid: number, p: Pending): void {
+    this.pending.delete(xid);
+    clearTimeout(p.timer);
+    if (p.onPart) this.streaming--;
+  }
+
   private onError(m: ErrorMsg): void {
     const p = this.pending.get(m.xid);
     if (p) {
-      this.pending.delete(m.xid);
+      this.settle(m.xid, p);
       clearTimeout(p.timer);
       p.reject(new OpenFlowRequestError(m, `request xid ${m.xid}`));
       return;
@@ -374,13 +435,11 @@ export class SwitchSession extends EventEmitter<SessionEvents> {
         p.timer.refresh();
         return;
       }
-      this.pending.delete(m.xid);
-      clearTimeout(p.timer);
+      this.settle(m.xid, p);
       p.resolve(p.parts);
       return;
     }
-    this.pending.delete(m.xid);
-    clearTimeout(p.timer);
+    this.settle(m.xid, p);
     p.resolve(m);
   }
 
@@ -391,6 +450,7 @@ export class SwitchSession extends EventEmitter<SessionEvents> {
       p.reject(new Error(`session closed before the reply to xid ${xid}: ${reason}`));
     }
     this.pending.clear();
+    this.streaming = 0;
     this.emit('close', reason);
   }
 }

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connect as tlsConnect } from 'node:tls';
 import { Framer, decode, encode, type OfpMessage } from '../../../protocols/openflow13/index.js';
-import { OpenFlowServer, type SwitchSession } from '../../../southbound/openflow/index.js';
+import { FlowSync, OpenFlowServer, type SwitchSession } from '../../../southbound/openflow/index.js';
 import { captureLog } from '../../support/log-capture.js';
 import { OvsSandbox, cleanupStaleSandboxes } from '../../support/ovs.js';
 
@@ -16,6 +16,8 @@ class RawSwitch {
   readonly received: OfpMessage[] = [];
   private readonly framer = new Framer();
   answerEcho = true;
+  /** Bytes to answer a flow dump with (default: an empty dump). */
+  flowDump: ((xid: number) => Buffer) | undefined;
 
   constructor(
     readonly socket: Socket,
@@ -65,6 +67,9 @@ class RawSwitch {
       send({ type: 'echoReply', xid: m.xid, data: m.data });
     } else if (m.type === 'barrierRequest') {
       send({ type: 'barrierReply', xid: m.xid });
+    } else if (m.type === 'multipartRequest' && m.kind === 'flow') {
+      if (this.flowDump) this.socket.write(this.flowDump(m.xid));
+      else send({ type: 'multipartReply', xid: m.xid, kind: 'flow', flags: 0, stats: [] });
     }
   }
 }
@@ -133,6 +138,28 @@ describe('integration: OpenFlow sessions', function () {
     await goodSession.barrier();
     assert.equal(server.switches.get('0000000000000021'), goodSession);
     good.socket.destroy();
+  });
+
+  it('drops a switch whose flow dump is malformed, with a logged reason; the sync fails', async () => {
+    const sw = await rawSwitch(0x23n);
+    const [session] = await waitFor<[SwitchSession]>(server, 'switchUp');
+    // A flow multipart reply whose one flow stats entry claims 200 bytes and has 56.
+    sw.flowDump = (xid) => {
+      const b = Buffer.alloc(16 + 56);
+      b.writeUInt8(4, 0);
+      b.writeUInt8(19, 1); // OFPT_MULTIPART_REPLY
+      b.writeUInt16BE(b.length, 2);
+      b.writeUInt32BE(xid, 4);
+      b.writeUInt16BE(1, 8); // OFPMP_FLOW
+      b.writeUInt16BE(200, 16);
+      return b;
+    };
+    const down = waitFor<[SwitchSession, string]>(server, 'switchDown');
+    const sync = new FlowSync(session, { ownership: { value: 1n, mask: 0xffn }, log });
+    await assert.rejects(sync.sync([]), /session closed/);
+    const [gone, reason] = await down;
+    assert.equal(gone, session);
+    assert.match(reason, /flow stats entry at byte 16 has a bad length 200/);
   });
 
   it('drops a switch that stops answering echo (dead peer)', async () => {
