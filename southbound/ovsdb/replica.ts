@@ -11,6 +11,8 @@ import {
   defaultDatum,
   type DecodedRow,
   isMap,
+  isScalar,
+  type ColumnType,
   type RowOf,
   type RowUpdate,
   type TableSpecs,
@@ -30,6 +32,29 @@ export interface ChangeBatch {
   readonly changes: readonly RowChange[];
   /** True when the batch came from a (re)connect: the replica was brought in line with the server's contents. */
   readonly resync: boolean;
+}
+
+/**
+ * Most columns of a new row hold their default (an Interface row has a dozen, most empty), and every row stays in
+ * the replica: one shared empty set and one shared empty map, which refuse to change, instead of new ones per row.
+ */
+const EMPTY_SET: readonly Atom[] = Object.freeze([]);
+const EMPTY_MAP: ReadonlyMap<Atom, Atom> = immutableEmptyMap();
+
+function immutableEmptyMap(): ReadonlyMap<Atom, Atom> {
+  const map = new Map<Atom, Atom>();
+  const refuse = () => {
+    throw new TypeError('a replica row is read-only');
+  };
+  // Own, non-enumerable: the map still compares equal to any other empty Map.
+  for (const method of ['set', 'delete', 'clear']) Object.defineProperty(map, method, { value: refuse });
+  return Object.freeze(map);
+}
+
+function sharedDefault(type: ColumnType): Datum {
+  if (isMap(type)) return EMPTY_MAP;
+  if (isScalar(type)) return defaultDatum(type);
+  return EMPTY_SET;
 }
 
 /** Set columns at least this long keep a membership Set in the replica (a bridge's ports, not a port's trunks). */
@@ -262,7 +287,7 @@ export class Replica<T extends TableSpecs> {
     const tableSchema = schema.tables.get(table)!;
     const row: Record<string, Datum> = { _uuid: uuid };
     for (const column of this.columns.get(table)!) {
-      row[column] = values[column] ?? defaultDatum(tableSchema.columns.get(column)!.type);
+      row[column] = values[column] ?? sharedDefault(tableSchema.columns.get(column)!.type);
     }
     return Object.freeze(row) as Row;
   }
