@@ -328,12 +328,12 @@ async function main(): Promise<void> {
         await client.transact(addPortsTxn(client, uuidOf('br-grow'), 500));
         size += 500;
       }
-      const [ours, oursCost] = await costOf(serverPid, 200, () => oneAtATime(client, uuidOf('br-grow'), 200));
+      const [ours, oursCost] = await costOf(serverPid, 400, () => oneAtATime(client, uuidOf('br-grow'), 400));
       const grow = uuidOf('br-grow');
       const [ref, refCost] = await withoutOurs(() =>
-        costOf(serverPid, 200, () => miniOneAtATime(mini, grow, 200)),
+        costOf(serverPid, 400, () => miniOneAtATime(mini, grow, 400)),
       );
-      size += 400;
+      size += 800;
       const a = stats(ours);
       const b = stats(ref);
       growth.push(
@@ -341,7 +341,7 @@ async function main(): Promise<void> {
       );
     }
     say(
-      '\nSingle-port transactions as br-grow holds N ports (200 of ours, then 200 of the minimal client; ms):\n',
+      '\nSingle-port transactions as br-grow holds N ports (400 of ours, then 400 of the minimal client; ms; CPU per transaction):\n',
     );
     say(
       '| ports | ours p50 / p99 | ours: client CPU | ours: server CPU | minimal p50 / p99 | minimal: client CPU | minimal: server CPU |',
