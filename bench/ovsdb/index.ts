@@ -6,6 +6,9 @@
 //   4. ovs-vsctl doing the same: one call per port (a sample), and one call for 1000 ports
 //   5. single-port latency as the bridge grows to 5,000 ports
 //   6. replica update latency at 1000 updates/s (a writer client -> ovsdb-server -> an observer client's replica)
+// Phases 1, 2 and 5 also run a minimal persistent client (no monitor, no replica: the issue's reference) on a bridge
+// of the same size, with our client closed meanwhile, and report the CPU per transaction of this process and of
+// ovsdb-server (/proc/PID/stat) for each: wall figures swing with the machine's load, CPU per transaction much less.
 // Run: npx tsc -p . && node dist/bench/ovsdb/index.js
 import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -17,6 +20,7 @@ import pino from 'pino';
 import { OPEN_VSWITCH_TABLES, type OpenVswitchTables } from '../../protocols/ovsdb';
 import { OvsdbClient } from '../../southbound/ovsdb';
 import { OvsSandbox } from '../../test/support/ovs';
+import { MinimalClient } from './minimal-client';
 
 const run = promisify(execFile);
 type Client = OvsdbClient<OpenVswitchTables>;
@@ -40,6 +44,48 @@ function stats(samples: number[]) {
 function serverCpuMs(pid: number): number {
   const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
   return (Number(fields[11]) + Number(fields[12])) * 10;
+}
+
+interface Cost {
+  /** CPU of this process and of ovsdb-server per transaction, in ms. */
+  readonly client: number;
+  readonly server: number;
+}
+
+/** Runs `fn` (n transactions) and returns its result with the CPU both processes spent per transaction. */
+async function costOf<R>(serverPid: number, n: number, fn: () => Promise<R>): Promise<[R, Cost]> {
+  const cpu0 = process.cpuUsage();
+  const server0 = serverCpuMs(serverPid);
+  const result = await fn();
+  const cpu = process.cpuUsage(cpu0);
+  return [
+    result,
+    { client: (cpu.user + cpu.system) / 1000 / n, server: (serverCpuMs(serverPid) - server0) / n },
+  ];
+}
+const costText = (c: Cost) => `client ${ms(c.client)} + ovsdb-server ${ms(c.server)} ms`;
+
+async function miniOneAtATime(mini: MinimalClient, br: string, n: number): Promise<number[]> {
+  const lat: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const t0 = performance.now();
+    await mini.addPort(br);
+    lat.push(performance.now() - t0);
+  }
+  return lat;
+}
+
+async function miniPipelined(mini: MinimalClient, br: string, n: number, inFlight: number): Promise<number> {
+  const t0 = performance.now();
+  let next = 0;
+  const worker = async () => {
+    while (next < n) {
+      next++;
+      await mini.addPort(br);
+    }
+  };
+  await Promise.all(Array.from({ length: inFlight }, worker));
+  return (n / (performance.now() - t0)) * 1000;
 }
 
 let portSeq = 0;
@@ -128,8 +174,17 @@ async function replicaLatency(
 async function main(): Promise<void> {
   const box = await OvsSandbox.start({ vswitchd: false });
   const log = pino({ level: 'warn' });
-  const open = () =>
-    OvsdbClient.open({ target: box.ovsdbTarget, database: 'Open_vSwitch', tables: OPEN_VSWITCH_TABLES, log });
+  let disconnects = 0;
+  const open = async () => {
+    const c = await OvsdbClient.open({
+      target: box.ovsdbTarget,
+      database: 'Open_vSwitch',
+      tables: OPEN_VSWITCH_TABLES,
+      log,
+    });
+    c.on('disconnected', () => disconnects++);
+    return c;
+  };
   const out: string[] = [];
   const say = (line: string) => {
     out.push(line);
@@ -138,9 +193,16 @@ async function main(): Promise<void> {
   try {
     // One client with its replica (the controller's real client, monitor included); the observer and the writer
     // of the replica-latency phase are opened only for that phase, so they do not load the server before.
-    const client = await open();
-    let disconnects = 0;
-    client.on('disconnected', () => disconnects++);
+    let client = await open();
+    const mini = await MinimalClient.open(box.dbSocket);
+    // The minimal client's phases run with our client closed: its monitor would otherwise make the server send,
+    // and this process apply, an update for each of the minimal client's transactions.
+    const withoutOurs = async <R>(fn: () => Promise<R>): Promise<R> => {
+      client.removeAllListeners('disconnected').close();
+      const result = await fn();
+      client = await open();
+      return result;
+    };
     say(
       `Load average at start: ${loadavg()
         .map((x) => x.toFixed(1))
@@ -148,28 +210,59 @@ async function main(): Promise<void> {
     );
     say('| measurement | result |');
     say('|---|---|');
-    await box.vsctl('--no-wait', 'add-br', 'br-bench', '--', 'add-br', 'br-grow', '--', 'add-br', 'br-vsctl');
-    await client.waitFor(() => [...client.replica.rows('Bridge')].length === 3, 5000);
-    const uuidOf = (name: string) => client.replica.find('Bridge', (b) => b.name === name)!._uuid;
-
-    // warm-up
-    await oneAtATime(client, uuidOf('br-bench'), 100);
-
+    await box.vsctl(
+      '--no-wait',
+      'add-br',
+      'br-bench',
+      '--',
+      'add-br',
+      'br-mini',
+      '--',
+      'add-br',
+      'br-grow',
+      '--',
+      'add-br',
+      'br-vsctl',
+      '--',
+      'add-br',
+      'br-warm',
+    );
+    await client.waitFor(() => client.replica.count('Bridge') === 5, 5000);
+    const uuidOf = (name: string) => client.replica.findBy('Bridge', 'name', name)!._uuid;
     const serverPid = Number(readFileSync(join(box.dir, 'ovsdb.pid'), 'utf8').trim());
-    const cpu0 = process.cpuUsage();
-    const server0 = serverCpuMs(serverPid);
-    const single = stats(await oneAtATime(client, uuidOf('br-bench'), 1000));
-    const cpu = process.cpuUsage(cpu0);
-    const serverCpu = serverCpuMs(serverPid) - server0;
+
+    // Warm-up on a bridge of its own (the JIT has optimized both clients' paths; the measured bridges start empty).
+    await oneAtATime(client, uuidOf('br-warm'), 1000);
+    await miniOneAtATime(mini, uuidOf('br-warm'), 1000);
+    const miniBr = uuidOf('br-mini');
+
+    const [singleLat, singleCost] = await costOf(serverPid, 1000, () =>
+      oneAtATime(client, uuidOf('br-bench'), 1000),
+    );
+    const single = stats(singleLat);
     say(
       `| 1000 single-port transactions, one at a time | p50 ${ms(single.p50)} ms, p90 ${ms(single.p90)} ms, p99 ${ms(single.p99)} ms, max ${ms(single.max)} ms |`,
     );
+    const [miniLat, miniCost] = await withoutOurs(() =>
+      costOf(serverPid, 1000, () => miniOneAtATime(mini, miniBr, 1000)),
+    );
+    const m = stats(miniLat);
     say(
-      `| CPU per single-port transaction (same 1000) | client ${ms((cpu.user + cpu.system) / 1e6)} ms, ovsdb-server ${ms(serverCpu / 1000)} ms |`,
+      `| the same with the minimal client (no monitor) | p50 ${ms(m.p50)} ms, p90 ${ms(m.p90)} ms, p99 ${ms(m.p99)} ms |`,
+    );
+    say(
+      `| CPU per single-port transaction, one at a time | ours: ${costText(singleCost)}; minimal client: ${costText(miniCost)} |`,
     );
 
-    const tput = await pipelined(client, uuidOf('br-bench'), 1000, 16);
-    say(`| 1000 single-port transactions, 16 in flight | ${Math.round(tput)} transactions/s |`);
+    const [tput, tputCost] = await costOf(serverPid, 1000, () =>
+      pipelined(client, uuidOf('br-bench'), 1000, 16),
+    );
+    const [miniTput, miniTputCost] = await withoutOurs(() =>
+      costOf(serverPid, 1000, () => miniPipelined(mini, miniBr, 1000, 16)),
+    );
+    say(
+      `| 1000 single-port transactions, 16 in flight (bridge 1000-2000 ports) | ours ${Math.round(tput)} transactions/s (${costText(tputCost)}); minimal client ${Math.round(miniTput)}/s (${costText(miniTputCost)}) |`,
+    );
 
     const bulk: number[] = [];
     for (let i = 0; i < 3; i++) {
@@ -230,32 +323,50 @@ async function main(): Promise<void> {
       `| ovs-vsctl, one call per port with 1100+ ports in the database (10 calls) | p50 ${ms(vl.p50)} ms |`,
     );
 
-    // Growth: single-port latency at bridge sizes up to 5,000 ports.
-    const grow = uuidOf('br-grow');
+    // Growth: single-port latency and CPU at bridge sizes up to 5,000 ports, ours then the minimal client's.
     let size = 0;
     const growth: string[] = [];
     for (const target of [0, 1000, 2000, 3000, 4000, 5000]) {
       while (size < target) {
-        await client.transact(addPortsTxn(client, grow, 500));
+        await client.transact(addPortsTxn(client, uuidOf('br-grow'), 500));
         size += 500;
       }
-      const s = stats(await oneAtATime(client, grow, 200));
-      size += 200;
-      growth.push(`${target}: p50 ${ms(s.p50)} / p99 ${ms(s.p99)}`);
+      const [ours, oursCost] = await costOf(serverPid, 400, () => oneAtATime(client, uuidOf('br-grow'), 400));
+      const grow = uuidOf('br-grow');
+      const [ref, refCost] = await withoutOurs(() =>
+        costOf(serverPid, 400, () => miniOneAtATime(mini, grow, 400)),
+      );
+      size += 800;
+      const a = stats(ours);
+      const b = stats(ref);
+      growth.push(
+        `| ${target} | ${ms(a.p50)} / ${ms(a.p99)} | ${ms(oursCost.client)} | ${ms(oursCost.server)} | ${ms(b.p50)} / ${ms(b.p99)} | ${ms(refCost.client)} | ${ms(refCost.server)} |`,
+      );
     }
-    say(`| single-port transaction as br-grow holds N ports (200 each) | ${growth.join('; ')} ms |`);
+    say(
+      '\nSingle-port transactions as br-grow holds N ports (400 of ours, then 400 of the minimal client; ms; CPU per transaction):\n',
+    );
+    say(
+      '| ports | ours p50 / p99 | ours: client CPU | ours: server CPU | minimal p50 / p99 | minimal: client CPU | minimal: server CPU |',
+    );
+    say('|---|---|---|---|---|---|---|');
+    for (const line of growth) say(line);
+    say('');
 
     // Replica update latency: writer at 1000 updates/s, observer's replica shows each.
-    const portUuid = client.replica.find('Port', (p) => p.name === 'bp1')!._uuid;
+    const portUuid = client.replica.findBy('Port', 'name', 'bp1')!._uuid;
     const writer = await open();
     const observer = await open();
     const r = await replicaLatency(writer, observer, portUuid, 1000, 3);
+    say('| measurement | result |');
+    say('|---|---|');
     say(
       `| replica update latency, ${r.sent} updates at ${Math.round(r.achievedRate)}/s (writer -> server -> observer replica) | p50 ${ms(r.p50)} ms, p99 ${ms(r.p99)} ms, max ${ms(r.max)} ms; ${r.delivered} seen |`,
     );
     const ports = client.replica.count('Port');
     say(`| rows in the replica at the end | ${ports} ports |`);
     for (const c of [client, observer, writer]) c.removeAllListeners('disconnected').close();
+    mini.close();
     say(
       `\nLoad average at end: ${loadavg()
         .map((x) => x.toFixed(1))

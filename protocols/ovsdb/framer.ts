@@ -50,47 +50,51 @@ export class JsonStreamFramer {
     return this.depth === 0 && this.pendingBytes === 0;
   }
 
-  /** Consumes one chunk and returns every message it completed. After an error the framer stays failed. */
+  /**
+   * Consumes one chunk and returns every message it completed. Only the new bytes are scanned (the scan state
+   * carries over between chunks) and each message is decoded and parsed once, when its last byte arrives. After an
+   * error the framer stays failed.
+   */
   push(chunk: Uint8Array): FrameResult {
     const messages: unknown[] = [];
     if (this.failed !== undefined) return { ok: false, messages, error: this.failed };
     const buf = Buffer.isBuffer(chunk)
       ? chunk
       : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
-    let start = this.depth > 0 ? 0 : -1;
-    // Positions of the next quote and backslash at or after the scan point (buf.length: none left).
+    // The scan state lives in locals inside the loop (V8 keeps them in registers), and in fields between chunks.
+    let depth = this.depth;
+    let inString = this.inString;
+    let escaped = this.escaped;
+    let start = depth > 0 ? 0 : -1;
+    const end = buf.length;
+    // Positions of the next quote and backslash at or after the scan point (end: none left).
     let nextQuote = -1;
     let nextBackslash = -1;
-    for (let i = 0; i < buf.length; i++) {
+    for (let i = 0; i < end; i++) {
       const b = buf[i]!;
-      if (this.depth === 0) {
-        if (isJsonWhitespace(b)) continue;
-        if (b !== OPEN_BRACE && b !== OPEN_BRACKET) {
-          return this.fail(messages, `expected '{' or '[' to start a message, got byte 0x${b.toString(16)}`);
-        }
-        this.depth = 1;
-        start = i;
-        continue;
-      }
-      if (this.inString) {
-        if (this.escaped) this.escaped = false;
-        else if (b === BACKSLASH) this.escaped = true;
-        else if (b === QUOTE) this.inString = false;
+      if (inString) {
+        if (escaped) escaped = false;
+        else if (b === BACKSLASH) escaped = true;
+        else if (b === QUOTE) inString = false;
         else {
           // Skip the body of the string natively: jump to the next quote or backslash, whichever comes first.
           if (nextQuote < i) nextQuote = indexOrEnd(buf, QUOTE, i);
           if (nextBackslash < i) nextBackslash = indexOrEnd(buf, BACKSLASH, i);
-          i = Math.min(nextQuote, nextBackslash) - 1;
+          i = (nextQuote < nextBackslash ? nextQuote : nextBackslash) - 1;
         }
-        continue;
-      }
-      if (b === QUOTE) this.inString = true;
-      else if (b === OPEN_BRACE || b === OPEN_BRACKET) this.depth++;
-      else if (b === CLOSE_BRACE || b === CLOSE_BRACKET) {
-        if (--this.depth > 0) continue;
+      } else if (depth === 0) {
+        if (isJsonWhitespace(b)) continue;
+        if (b !== OPEN_BRACE && b !== OPEN_BRACKET) {
+          return this.fail(messages, `expected '{' or '[' to start a message, got byte 0x${b.toString(16)}`);
+        }
+        depth = 1;
+        start = i;
+      } else if (b === QUOTE) inString = true;
+      else if (b === OPEN_BRACE || b === OPEN_BRACKET) depth++;
+      else if ((b === CLOSE_BRACE || b === CLOSE_BRACKET) && --depth === 0) {
         const size = this.pendingBytes + (i + 1 - start);
         if (size > this.maxMessageBytes) return this.fail(messages, this.tooLong(size));
-        const text = this.takeMessage(buf.subarray(start, i + 1));
+        const text = this.takeMessage(buf, start, i + 1);
         try {
           messages.push(JSON.parse(text));
         } catch (err) {
@@ -99,7 +103,10 @@ export class JsonStreamFramer {
         start = -1;
       }
     }
-    if (this.depth > 0) {
+    this.depth = depth;
+    this.inString = inString;
+    this.escaped = escaped;
+    if (depth > 0) {
       const rest = buf.subarray(start);
       this.pendingBytes += rest.length;
       if (this.pendingBytes > this.maxMessageBytes)
@@ -110,10 +117,11 @@ export class JsonStreamFramer {
     return { ok: true, messages };
   }
 
-  private takeMessage(tail: Buffer): string {
-    if (this.pending.length === 0) return tail.toString('utf8');
-    this.pending.push(tail);
-    const whole = Buffer.concat(this.pending, this.pendingBytes + tail.length);
+  /** The text of a message that ends in `buf` at `to`: decoded straight from the chunk unless it began earlier. */
+  private takeMessage(buf: Buffer, from: number, to: number): string {
+    if (this.pending.length === 0) return buf.toString('utf8', from, to);
+    this.pending.push(buf.subarray(from, to));
+    const whole = Buffer.concat(this.pending, this.pendingBytes + (to - from));
     this.pending = [];
     this.pendingBytes = 0;
     return whole.toString('utf8');

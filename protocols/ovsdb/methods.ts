@@ -122,10 +122,13 @@ export function decodeTableUpdates(schema: DatabaseSchema, raw: unknown, version
   if (raw === null) return [];
   if (!isRecord(raw)) throw new Error('table-updates is not an object');
   const out: RowUpdate[] = [];
-  for (const [tableName, rows] of Object.entries(raw)) {
+  // for...in rather than Object.entries: this runs for every notification, and the pair arrays are pure garbage.
+  for (const tableName in raw) {
+    const rows = raw[tableName];
     const table = tableFor(schema, tableName);
     if (!isRecord(rows)) throw new Error(`updates of table ${tableName} are not an object`);
-    for (const [uuid, u] of Object.entries(rows)) {
+    for (const uuid in rows) {
+      const u = rows[uuid];
       if (!isRecord(u)) throw new Error(`update of ${tableName} row ${uuid} is not an object`);
       const where = `${tableName} row ${uuid}`;
       if (version === 1) {

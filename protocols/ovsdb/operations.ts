@@ -79,8 +79,8 @@ function tableOf(schema: DatabaseSchema, name: string): TableSchema {
 
 function encodeRow(schema: DatabaseSchema, table: string, row: RowIn): Record<string, unknown> {
   const out: Record<string, unknown> = {};
-  for (const [column, value] of Object.entries(row)) {
-    out[column] = encodeDatum(columnOf(schema, table, column).type, value, `${table}.${column}`);
+  for (const column in row) {
+    out[column] = encodeDatum(columnOf(schema, table, column).type, row[column]!, `${table}.${column}`);
   }
   return out;
 }
@@ -194,7 +194,8 @@ function isRecord(v: unknown): v is Record<string, unknown> {
 export function decodeRow(table: TableSchema, raw: unknown, where: string): DecodedRow {
   if (!isRecord(raw)) throw new OvsdbDatumError(`${where}: row is not an object`);
   const row: Record<string, Datum> = {};
-  for (const [column, wire] of Object.entries(raw)) {
+  for (const column in raw) {
+    const wire = raw[column];
     const c = table.columns.get(column);
     if (!c) throw new OvsdbDatumError(`${where}: table ${table.name} has no column ${column}`);
     row[column] = decodeDatum(c.type, wire, `${table.name}.${column}`);

@@ -4,11 +4,15 @@
 // batch and produces one ChangeBatch that carries the old and new row of every change.
 import {
   applyDatumDiff,
+  type Atom,
   type DatabaseSchema,
   type Datum,
   datumEquals,
   defaultDatum,
   type DecodedRow,
+  isMap,
+  isScalar,
+  type ColumnType,
   type RowOf,
   type RowUpdate,
   type TableSpecs,
@@ -30,11 +34,55 @@ export interface ChangeBatch {
   readonly resync: boolean;
 }
 
+/**
+ * Most columns of a new row hold their default (an Interface row has a dozen, most empty), and every row stays in
+ * the replica: one shared empty set and one shared empty map, which refuse to change, instead of new ones per row.
+ */
+const EMPTY_SET: readonly Atom[] = Object.freeze([]);
+const EMPTY_MAP: ReadonlyMap<Atom, Atom> = immutableEmptyMap();
+
+function immutableEmptyMap(): ReadonlyMap<Atom, Atom> {
+  const map = new Map<Atom, Atom>();
+  const refuse = () => {
+    throw new TypeError('a replica row is read-only');
+  };
+  // Own, non-enumerable: the map still compares equal to any other empty Map.
+  for (const method of ['set', 'delete', 'clear']) Object.defineProperty(map, method, { value: refuse });
+  return Object.freeze(map);
+}
+
+function sharedDefault(type: ColumnType): Datum {
+  if (isMap(type)) return EMPTY_MAP;
+  if (isScalar(type)) return defaultDatum(type);
+  return EMPTY_SET;
+}
+
+/** Set columns at least this long keep a membership Set in the replica (a bridge's ports, not a port's trunks). */
+const LARGE_SET = 32;
+
+type Members = Map<string, Map<string, Set<Atom>>>; // uuid -> column -> elements
+type ValueIndex = Map<string, Map<Atom, Set<string>>>; // column -> value -> uuids
+
 export class Replica<T extends TableSpecs> {
   private readonly tables = new Map<string, Map<string, Row>>();
+  /** Each table's declared columns: every row of a table is built in this order, so its rows share one shape. */
+  private readonly columns = new Map<string, readonly string[]>();
+  /**
+   * Elements of the large set columns of current rows, so a one-port diff of a bridge with thousands of ports
+   * costs O(diff) for membership and one array copy, and includes() is O(1). Built on first use, dropped when the
+   * row is replaced as a whole or deleted.
+   */
+  private readonly members = new Map<string, Members>();
+  /** Rows by the value of a scalar column (Port.name), built on the first findBy() and kept current after. */
+  private readonly indexes = new Map<string, ValueIndex>();
 
   constructor(private readonly specs: T) {
-    for (const table of Object.keys(specs)) this.tables.set(table, new Map());
+    for (const table of Object.keys(specs)) {
+      this.tables.set(table, new Map());
+      this.columns.set(table, Object.keys(specs[table]!));
+      this.members.set(table, new Map());
+      this.indexes.set(table, new Map());
+    }
   }
 
   rows<K extends keyof T & string>(table: K): IterableIterator<RowOf<T[K]>> {
@@ -45,13 +93,43 @@ export class Replica<T extends TableSpecs> {
     return this.tableMap(table).get(uuid) as RowOf<T[K]> | undefined;
   }
 
-  /** The first row of the table that satisfies the predicate (tables are small; indexes can come later). */
+  /** The first row of the table that satisfies the predicate (a scan: use findBy for a column's value). */
   find<K extends keyof T & string>(
     table: K,
     predicate: (row: RowOf<T[K]>) => boolean,
   ): RowOf<T[K]> | undefined {
     for (const row of this.rows(table)) if (predicate(row)) return row;
     return undefined;
+  }
+
+  /**
+   * A row whose scalar column equals `value` (a bridge, port or interface by name), through an index: O(1) however
+   * many rows the table holds. The first call for a column builds its index.
+   */
+  findBy<K extends keyof T & string>(
+    table: K,
+    column: keyof T[K] & string,
+    value: Atom,
+  ): RowOf<T[K]> | undefined {
+    const uuids = this.valueIndex(table, column).get(value);
+    if (uuids === undefined) return undefined;
+    for (const uuid of uuids) return this.get(table, uuid);
+    return undefined;
+  }
+
+  /** Whether the current row's set column holds `atom` (Bridge.ports has a port): O(1) for large sets. */
+  includes<K extends keyof T & string>(
+    table: K,
+    uuid: string,
+    column: keyof T[K] & string,
+    atom: Atom,
+  ): boolean {
+    const row = this.tableMap(table).get(uuid);
+    const value = row?.[column];
+    if (!Array.isArray(value)) return false;
+    const set = value as readonly Atom[];
+    if (set.length < LARGE_SET) return set.includes(atom);
+    return this.membersOf(table, uuid, column, set).has(atom);
   }
 
   filter<K extends keyof T & string>(table: K, predicate: (row: RowOf<T[K]>) => boolean): RowOf<T[K]>[] {
@@ -88,7 +166,8 @@ export class Replica<T extends TableSpecs> {
       switch (u.kind) {
         case 'insert': {
           const row = this.complete(schema, u.table, u.uuid, u.row);
-          table.set(u.uuid, row);
+          this.members.get(u.table)!.delete(u.uuid);
+          this.put(table, u.table, old, row);
           changes.push(
             old
               ? { table: u.table, uuid: u.uuid, kind: 'modify', old, new: row }
@@ -99,13 +178,15 @@ export class Replica<T extends TableSpecs> {
         case 'modify': {
           if (!old) throw new Error(`modify of unknown ${u.table} row ${u.uuid}`);
           const row = this.modified(schema, u.table, old, u.row, u.diff);
-          table.set(u.uuid, row);
+          this.put(table, u.table, old, row);
           changes.push({ table: u.table, uuid: u.uuid, kind: 'modify', old, new: row });
           break;
         }
         case 'delete':
           if (!old) throw new Error(`delete of unknown ${u.table} row ${u.uuid}`);
           table.delete(u.uuid);
+          this.members.get(u.table)!.delete(u.uuid);
+          this.reindex(u.table, old, undefined);
           changes.push({ table: u.table, uuid: u.uuid, kind: 'delete', old });
           break;
       }
@@ -138,8 +219,63 @@ export class Replica<T extends TableSpecs> {
       for (const [uuid, old] of before)
         if (!rows.has(uuid)) changes.push({ table: tableName, uuid, kind: 'delete', old });
       this.tables.set(tableName, rows);
+      // Rebuilt on demand from the new contents.
+      this.members.get(tableName)!.clear();
+      this.indexes.get(tableName)!.clear();
     }
     return { changes, resync: true };
+  }
+
+  private put(table: Map<string, Row>, tableName: string, old: Row | undefined, row: Row): void {
+    table.set(row._uuid, row);
+    this.reindex(tableName, old, row);
+  }
+
+  /** Moves a row between index entries when an indexed column changed (a handful of columns at most). */
+  private reindex(table: string, old: Row | undefined, row: Row | undefined): void {
+    for (const [column, index] of this.indexes.get(table)!) {
+      const before = old?.[column] as Atom | undefined;
+      const after = row?.[column] as Atom | undefined;
+      if (old && row && before === after) continue;
+      if (old) {
+        const uuids = index.get(before!);
+        uuids?.delete(old._uuid);
+        if (uuids?.size === 0) index.delete(before!);
+      }
+      if (row) {
+        const uuids = index.get(after!);
+        if (uuids) uuids.add(row._uuid);
+        else index.set(after!, new Set([row._uuid]));
+      }
+    }
+  }
+
+  private valueIndex(table: string, column: string): Map<Atom, Set<string>> {
+    const indexes = this.indexes.get(table);
+    if (!indexes) throw new Error(`table ${table} is not monitored`);
+    let index = indexes.get(column);
+    if (index) return index;
+    const spec = this.specs[table]![column];
+    if (spec === undefined || /[?*<]/.test(spec))
+      throw new Error(`${table}.${column} is not a scalar column of the replica; it cannot be indexed`);
+    index = new Map();
+    for (const row of this.tables.get(table)!.values()) {
+      const value = row[column] as Atom;
+      const uuids = index.get(value);
+      if (uuids) uuids.add(row._uuid);
+      else index.set(value, new Set([row._uuid]));
+    }
+    indexes.set(column, index);
+    return index;
+  }
+
+  private membersOf(table: string, uuid: string, column: string, value: readonly Atom[]): Set<Atom> {
+    const byRow = this.members.get(table)!;
+    let byColumn = byRow.get(uuid);
+    if (!byColumn) byRow.set(uuid, (byColumn = new Map()));
+    let set = byColumn.get(column);
+    if (!set) byColumn.set(column, (set = new Set(value)));
+    return set;
   }
 
   /**
@@ -148,21 +284,33 @@ export class Replica<T extends TableSpecs> {
    * millisecond in V8, more than the whole transaction otherwise.
    */
   private complete(schema: DatabaseSchema, table: string, uuid: string, values: DecodedRow): Row {
-    const columns = this.specs[table]!;
     const tableSchema = schema.tables.get(table)!;
     const row: Record<string, Datum> = { _uuid: uuid };
-    for (const column of Object.keys(columns)) {
-      row[column] = values[column] ?? defaultDatum(tableSchema.columns.get(column)!.type);
+    for (const column of this.columns.get(table)!) {
+      row[column] = values[column] ?? sharedDefault(tableSchema.columns.get(column)!.type);
     }
     return Object.freeze(row) as Row;
   }
 
+  /** The new version of a row: unchanged columns are shared with the old one, changed ones replaced. */
   private modified(schema: DatabaseSchema, table: string, old: Row, values: DecodedRow, diff: boolean): Row {
     const tableSchema = schema.tables.get(table)!;
-    const row: Record<string, Datum> = { ...old };
-    for (const [column, value] of Object.entries(values)) {
-      if (!(column in row)) continue;
-      row[column] = diff ? applyDatumDiff(tableSchema.columns.get(column)!.type, old[column]!, value) : value;
+    const row: Record<string, Datum> = { _uuid: old._uuid };
+    for (const column of this.columns.get(table)!) {
+      const value = values[column];
+      if (value === undefined) row[column] = old[column]!;
+      else if (!diff) {
+        this.members.get(table)!.get(old._uuid)?.delete(column);
+        row[column] = value;
+      } else {
+        const type = tableSchema.columns.get(column)!.type;
+        const before = old[column]!;
+        const large = Array.isArray(before) && before.length >= LARGE_SET && !isMap(type);
+        row[column] = large
+          ? applyDatumDiff(type, before, value, this.membersOf(table, old._uuid, column, before))
+          : applyDatumDiff(type, before, value);
+        if (!large) this.members.get(table)!.get(old._uuid)?.delete(column);
+      }
     }
     return Object.freeze(row) as Row;
   }

@@ -95,6 +95,9 @@ export interface TransactionResult {
   uuidOf(ref: NamedUuid): string;
 }
 
+/** ovsdb-server's words for a commit that would give two rows the same value of an indexed column. */
+const INDEX_COLLISION = /identical values .* for index on column/;
+
 /** A transaction the server refused, naming the operation: "operation 3 (insert Port): constraint violation: ...". */
 export class OvsdbTransactionError extends Error {
   override readonly name = 'OvsdbTransactionError';
@@ -102,8 +105,13 @@ export class OvsdbTransactionError extends Error {
     super(`transaction failed at ${describeFailure(failure)}`);
   }
 
-  /** A `wait` guard did not hold: another writer got there first; rebuild from the replica and try again. */
+  /**
+   * Another writer got there first: a `wait` guard did not hold, or a row we inserted collides on one of the
+   * schema's unique indexes (Port.name) with a row committed meanwhile. Rebuild from the replica and try again.
+   */
   get isGuardFailure(): boolean {
-    return this.failure.operation?.op === 'wait' && this.failure.error === 'timed out';
+    const f = this.failure;
+    if (f.operation?.op === 'wait') return f.error === 'timed out';
+    return f.error === 'constraint violation' && INDEX_COLLISION.test(f.details ?? '');
   }
 }

@@ -174,15 +174,15 @@ export class VSwitchDriver {
   }
 
   bridge(name: string = this.profile.integrationBridge): BridgeRow | undefined {
-    return this.replica.find('Bridge', (b) => b.name === name);
+    return this.replica.findBy('Bridge', 'name', name);
   }
 
   port(name: string): PortRow | undefined {
-    return this.replica.find('Port', (p) => p.name === name);
+    return this.replica.findBy('Port', 'name', name);
   }
 
   interface(name: string): InterfaceRow | undefined {
-    return this.replica.find('Interface', (i) => i.name === name);
+    return this.replica.findBy('Interface', 'name', name);
   }
 
   private root(r: Replica<T>): RowOf<T['Open_vSwitch']> {
@@ -217,7 +217,7 @@ export class VSwitchDriver {
     const otherConfig: Record<string, string> = { 'datapath-id': spec.datapathId, 'disable-in-band': 'true' };
     if (spec.hwaddr) otherConfig.hwaddr = spec.hwaddr;
     await this.client.transactWithRetry((txn, r) => {
-      const br = r.find('Bridge', (b) => b.name === name);
+      const br = r.findBy('Bridge', 'name', name);
       if (!br) {
         txn.waitAbsent('Bridge', 'name', name);
         const controllers = spec.controllers.map((t) => txn.insert('Controller', this.controllerRow(t)));
@@ -281,10 +281,10 @@ export class VSwitchDriver {
   async ensurePort(spec: PortSpec): Promise<void> {
     const bridgeName = spec.bridge ?? this.profile.integrationBridge;
     await this.client.transactWithRetry((txn, r) => {
-      const br = r.find('Bridge', (b) => b.name === bridgeName);
+      const br = r.findBy('Bridge', 'name', bridgeName);
       if (!br)
         throw new VSwitchError(`bridge ${bridgeName} does not exist (ensure the integration bridge first)`);
-      const port = r.find('Port', (p) => p.name === spec.name);
+      const port = r.findBy('Port', 'name', spec.name);
       const ifaceRow: Record<string, DatumIn> = {
         name: spec.name,
         type: spec.type ?? '',
@@ -292,7 +292,9 @@ export class VSwitchDriver {
         ofport_request: spec.ofportRequest === undefined ? [] : [spec.ofportRequest],
       };
       if (!port) {
-        txn.waitAbsent('Port', 'name', spec.name);
+        // No `wait` for the name's absence: ovsdb-server would answer it by scanning the whole Port table (its
+        // queries use no index but _uuid's). The schema's unique index on Port.name refuses a second port of
+        // this name at commit, which the retry treats as a failed guard.
         const iface = txn.insert('Interface', { ...ifaceRow, external_ids: spec.interfaceExternalIds ?? {} });
         const p = txn.insert('Port', {
           name: spec.name,
@@ -305,7 +307,7 @@ export class VSwitchDriver {
         txn.comment(`sdn: add port ${spec.name} to ${bridgeName}`);
         return;
       }
-      if (!br.ports.includes(port._uuid)) {
+      if (!r.includes('Bridge', br._uuid, 'ports', port._uuid)) {
         throw new VSwitchError(`port ${spec.name} exists on another bridge than ${bridgeName}`);
       }
       const portWhere = [['_uuid', '==', port._uuid] as const];
@@ -412,9 +414,9 @@ export class VSwitchDriver {
   /** Removes the port (its interface goes with it) and the QoS row we made for it. Absent: nothing to do. */
   async detachPort(name: string): Promise<boolean> {
     const result = await this.client.transactWithRetry((txn, r) => {
-      const port = r.find('Port', (p) => p.name === name);
+      const port = r.findBy('Port', 'name', name);
       if (!port) return false;
-      const br = r.find('Bridge', (b) => b.ports.includes(port._uuid));
+      const br = r.find('Bridge', (b) => r.includes('Bridge', b._uuid, 'ports', port._uuid));
       if (br) txn.mutate('Bridge', [['_uuid', '==', br._uuid]], [['ports', 'delete', [port._uuid]]]);
       this.deleteOurQos(txn, r, port);
       txn.comment(`sdn: remove port ${name}`);
@@ -437,7 +439,7 @@ export class VSwitchDriver {
     const rate = spec?.rateKbps ?? 0;
     const burst = spec?.burstKb ?? 0;
     await this.client.transactWithRetry((txn, r) => {
-      const iface = r.find('Interface', (i) => i.name === name);
+      const iface = r.findBy('Interface', 'name', name);
       if (!iface) throw new VSwitchError(`no interface ${name}`);
       if (iface.ingress_policing_rate === rate && iface.ingress_policing_burst === burst) return false;
       txn.update('Interface', [['_uuid', '==', iface._uuid]], {
@@ -452,7 +454,7 @@ export class VSwitchDriver {
     const type = this.profile.capabilities.egressQos;
     if (!type && spec) throw new VSwitchError(`a ${this.profile.kind} switch cannot shape egress`);
     await this.client.transactWithRetry((txn, r) => {
-      const port = r.find('Port', (p) => p.name === name);
+      const port = r.findBy('Port', 'name', name);
       if (!port) throw new VSwitchError(`no port ${name}`);
       const qos = first(port.qos) ? r.get('QoS', first(port.qos)!) : undefined;
       if (!spec) {

@@ -234,6 +234,39 @@ describe('integration: ovsdb vSwitch driver', function () {
     assert.equal(driver.interface('pod1'), undefined);
   });
 
+  it('adds one port when two controllers add the same port at once (the Port.name index is the guard)', async () => {
+    const other = await OvsdbClient.open({
+      target: box.ovsdbTcpTarget,
+      database: 'Open_vSwitch',
+      tables: OPEN_VSWITCH_TABLES,
+      log: logs.log,
+    });
+    try {
+      const second = new VSwitchDriver(other, PROFILES.ovs);
+      const spec = { name: 'race0', type: 'internal', portExternalIds: { 'sdn-test': 'race' } };
+      const retriesBefore = logs.lines.filter((l) => l.msg?.startsWith('guard failed')).length;
+      await Promise.all([driver.ensurePort(spec), second.ensurePort(spec)]);
+      const retries = logs.lines.filter((l) => l.msg?.startsWith('guard failed')).slice(retriesBefore);
+      // Both built their insert from a replica without race0: the loser's commit hit the index and was retried.
+      assert.equal(retries.length, 1);
+      assert.match(
+        String(retries[0]!.failure),
+        /constraint violation: .*identical values .*index on column "name"/,
+      );
+      assert.equal(
+        (await box.vsctl('--bare', '--columns=_uuid', 'find', 'port', 'name=race0')).trim().split(/\s+/)
+          .length,
+        1,
+      );
+      assert.equal(await get('port', 'race0', 'external_ids:sdn-test'), 'race');
+      await other.waitFor(() => second.port('race0') !== undefined, 5000, 'race0 in the second replica');
+      assert.equal(driver.port('race0')?._uuid, second.port('race0')?._uuid);
+    } finally {
+      other.close();
+      await driver.detachPort('race0');
+    }
+  });
+
   it('drives an s1020v-profile switch from the same code: its tunnel options and egress policer', async () => {
     const s = new VSwitchDriver(client, {
       ...PROFILES.s1020v,

@@ -96,4 +96,73 @@ describe('unit: ovsdb replica', () => {
       /delete of unknown Bridge row/,
     );
   });
+
+  it('finds rows by a column value through an index kept current by inserts, renames, deletes and resyncs', () => {
+    const r = new Replica(OPEN_VSWITCH_TABLES);
+    r.resync(
+      schema,
+      updates2({ Port: { [B1]: { initial: { name: 'p1' } }, [B2]: { initial: { name: 'p2' } } } }),
+    );
+    assert.equal(r.findBy('Port', 'name', 'p1')?._uuid, B1, 'the first lookup builds the index');
+    r.apply(
+      schema,
+      updates2({
+        Port: {
+          [B1]: { modify: { name: 'renamed' } },
+          [B2]: { delete: null },
+          [B3]: { insert: { name: 'p3' } },
+        },
+      }),
+    );
+    assert.equal(r.findBy('Port', 'name', 'p1'), undefined);
+    assert.equal(r.findBy('Port', 'name', 'renamed'), r.get('Port', B1));
+    assert.equal(r.findBy('Port', 'name', 'p2'), undefined);
+    assert.equal(r.findBy('Port', 'name', 'p3')?._uuid, B3);
+    // A full-row update (monitor v1) and a resync keep it right too.
+    r.apply(schema, decodeTableUpdates(schema, { Port: { [B3]: { old: {}, new: { name: 'p3b' } } } }, 1));
+    assert.equal(r.findBy('Port', 'name', 'p3b')?._uuid, B3);
+    assert.equal(r.findBy('Port', 'name', 'p3'), undefined);
+    r.resync(schema, updates2({ Port: { [B2]: { initial: { name: 'p3b' } } } }));
+    assert.equal(r.findBy('Port', 'name', 'p3b')?._uuid, B2);
+    assert.equal(r.findBy('Port', 'name', 'renamed'), undefined);
+    assert.throws(() => r.findBy('Port', 'trunks' as 'name', 1), /not a scalar column/);
+  });
+
+  it('applies one-port diffs to a bridge of thousands of ports with membership that follows every version', () => {
+    const r = new Replica(OPEN_VSWITCH_TABLES);
+    const uuid = (i: number) => `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`;
+    const initial = Array.from({ length: 3000 }, (_, i) => ['uuid', uuid(i)]);
+    r.resync(schema, updates2({ Bridge: { [B1]: { initial: { name: 'br', ports: ['set', initial] } } } }));
+    const expected = new Set(initial.map(([, u]) => u!));
+    const held = r.get('Bridge', B1)!;
+    for (let i = 3000; i < 3400; i++) {
+      // Adds, then every third step removes an older port, then a removal and an add in one diff.
+      const diff = i % 3 === 0 ? [uuid(i - 2500)] : i % 7 === 0 ? [uuid(i), uuid(i - 2000)] : [uuid(i)];
+      for (const d of diff) if (!expected.delete(d)) expected.add(d);
+      r.apply(
+        schema,
+        updates2({ Bridge: { [B1]: { modify: { ports: ['set', diff.map((u) => ['uuid', u])] } } } }),
+      );
+      if (i % 50 === 0)
+        assert.ok(r.includes('Bridge', B1, 'ports', uuid(i - 1)) === expected.has(uuid(i - 1)));
+    }
+    const now = r.get('Bridge', B1)!;
+    assert.equal(now.ports.length, expected.size);
+    assert.deepEqual(new Set(now.ports), expected);
+    assert.equal(held.ports.length, 3000, 'a row handed out before is not changed');
+    assert.ok(r.includes('Bridge', B1, 'ports', uuid(3001)));
+    assert.ok(!r.includes('Bridge', B1, 'ports', uuid(500)), 'removed by a diff');
+    assert.ok(!r.includes('Bridge', B2, 'ports', uuid(1)), 'no such row');
+    // A full replacement of the column (monitor v1) drops the membership kept for the diffs.
+    r.apply(
+      schema,
+      decodeTableUpdates(
+        schema,
+        { Bridge: { [B1]: { old: {}, new: { name: 'br', ports: ['uuid', uuid(7)] } } } },
+        1,
+      ),
+    );
+    assert.ok(r.includes('Bridge', B1, 'ports', uuid(7)));
+    assert.ok(!r.includes('Bridge', B1, 'ports', uuid(3001)));
+  });
 });
