@@ -16,6 +16,7 @@ export {
   type FlowSyncOptions,
   type FlowOp,
 } from './flow-sync.js';
+export { GroupSync, groupBody, type GroupEntry } from './group-sync.js';
 export { diffFlows, indexFlows, type FlowDiff, type KeyedFlow } from './flow-diff.js';
 export {
   flowKey,
