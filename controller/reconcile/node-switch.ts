@@ -28,6 +28,8 @@ export class NodeSwitch {
   groupSync: GroupSync | undefined;
   /** Why the node is not ready, for /api/v1/nodes and the dashboard. */
   problem: string | undefined = 'not reconciled yet';
+  /** Endpoint ports the last run could not attach (port name -> why); each fails only its own endpoint's ADD. */
+  readonly portErrors = new Map<string, string>();
   /** Flows the switch refused in the last run (each logged with its error). */
   rejectedFlows = 0;
   private sessionWaiters: ((s: SwitchSession) => void)[] = [];

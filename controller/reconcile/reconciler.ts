@@ -104,6 +104,8 @@ export class Reconciler implements Dataplane {
     await this.reconcile(ep.nodeId, true);
     const sw = this.switches.get(ep.nodeId);
     if (!sw?.session) throw new Error(`node's switch has not connected: ${sw?.problem ?? 'unknown node'}`);
+    const portError = ep.portName ? sw.portErrors.get(ep.portName) : undefined;
+    if (portError) throw new Error(portError);
   }
 
   async endpointDetached(ep: Endpoint): Promise<void> {
@@ -333,19 +335,32 @@ export class Reconciler implements Dataplane {
         iface.external_ids.get(MANAGED) === 'true'
       )
         continue;
-      await driver.attachPort({
-        bridge: wanted.bridge.name,
-        name: p.name,
-        mac: ep?.mac ?? '',
-        ifaceId: p.endpointId ?? p.name,
-        ofportRequest: p.ofportRequest,
-        externalIds: {
-          [MANAGED]: 'true',
-          ...(ep?.containerId ? { 'container-id': ep.containerId } : {}),
-          ...(ep?.owner ? { 'k8s-pod-namespace': ep.owner.namespace, 'k8s-pod-name': ep.owner.name } : {}),
-        },
-      });
+      // One port that cannot be opened (its veth is gone with an abandoned sandbox, until the runtime's DEL or GC)
+      // fails only the ADD of its own endpoint, never the other pods of the node.
+      await driver
+        .attachPort({
+          bridge: wanted.bridge.name,
+          name: p.name,
+          mac: ep?.mac ?? '',
+          ifaceId: p.endpointId ?? p.name,
+          ofportRequest: p.ofportRequest,
+          externalIds: {
+            [MANAGED]: 'true',
+            ...(ep?.containerId ? { 'container-id': ep.containerId } : {}),
+            ...(ep?.owner ? { 'k8s-pod-namespace': ep.owner.namespace, 'k8s-pod-name': ep.owner.name } : {}),
+          },
+        })
+        .then(
+          () => sw.portErrors.delete(p.name),
+          (err: unknown) => {
+            const why = err instanceof Error ? err.message : String(err);
+            if (sw.portErrors.get(p.name) !== why)
+              sw.log.warn({ port: p.name, err: why }, 'port not attached');
+            sw.portErrors.set(p.name, why);
+          },
+        );
     }
+    for (const name of sw.portErrors.keys()) if (!keep.has(name)) sw.portErrors.delete(name);
     for (const p of wanted.endpoints) {
       const iface = driver.interface(p.name);
       if (!iface) continue;
