@@ -7,7 +7,7 @@
 // The client is cheap on purpose: node:http with a keep-alive agent (a fixed pool of connections, no per-request
 // connection or fetch machinery). With --pin (default when the machine has 2+ cores) the client runs on core 0 and
 // the controller on core 1 (taskset), so neither steals the other's CPU.
-// Run: node dist/bench/api-load/index.js [rate=1000] [seconds=60] [--connections 32] [--no-pin]
+// Run: node dist/bench/api-load/index.js [rate=1000] [seconds=60] [--connections 32] [--no-pin] [--fetch]
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { Agent, request as httpRequest } from 'node:http';
@@ -26,6 +26,7 @@ const RATE = Number(positional[0] ?? 1000);
 const SECONDS = Number(positional[1] ?? 60);
 const CONNECTIONS = option('--connections', 32);
 const PIN = !flag('--no-pin') && availableParallelism() >= 2;
+const FETCH = flag('--fetch');
 
 function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? NaN;
@@ -60,6 +61,7 @@ class Client {
 
   send(method: string, path: string, body?: unknown): Promise<Answer> {
     const payload = body === undefined ? undefined : JSON.stringify(body);
+    if (FETCH) return this.viaFetch(method, path, payload);
     return new Promise((resolve, reject) => {
       const req = httpRequest(
         {
@@ -86,6 +88,19 @@ class Client {
       req.on('error', reject);
       req.end(payload);
     });
+  }
+
+  /** The previous client, for comparison (`--fetch`): Node's global fetch (undici), its own connection pool. */
+  private async viaFetch(method: string, path: string, payload: string | undefined): Promise<Answer> {
+    const r = await fetch(new URL(path, this.url), {
+      method,
+      headers: {
+        authorization: `Bearer ${this.token}`,
+        ...(payload !== undefined ? { 'content-type': 'application/json' } : {}),
+      },
+      ...(payload !== undefined ? { body: payload } : {}),
+    });
+    return { status: r.status, body: await r.text() };
   }
 
   close(): void {
@@ -189,7 +204,7 @@ async function main(): Promise<void> {
             server: Math.round(1e6 / serverUs),
           },
           maxInFlight: maxInflight,
-          connections: CONNECTIONS,
+          client: FETCH ? 'fetch' : `node:http keep-alive, ${CONNECTIONS} connections`,
           pinned: PIN ? 'client core 0, controller core 1' : 'no',
           loadAverage1m: +loadavg()[0]!.toFixed(1),
         },
