@@ -125,11 +125,16 @@ function reported(a: Action): Action {
 
 /**
  * OVS keeps a set_field as the field it sets, not the header it came in, and writes it back with the header its
- * OpenFlow version prefers: the OXM basic header where OpenFlow 1.3 has one (`tun_id` comes back as `tunnel_id`,
- * NXM_OF_ETH_DST as `eth_dst`), the Nicira one otherwise.
+ * OpenFlow version prefers: the OXM basic header where OpenFlow 1.3 has one for the same field (`tun_id` comes back
+ * as `tunnel_id`, NXM_OF_ETH_DST as `eth_dst`), the Nicira one otherwise. NXM_OF_IN_PORT (16 bits) and
+ * NXM_OF_IP_TOS (DSCP in place) are other fields in OVS than OXM in_port (32 bits) and ip_dscp (shifted): they
+ * come back as they went.
  */
 function reportedField(name: OxmFieldName): OxmFieldName {
   if (name === 'tun_id') return 'tunnel_id';
-  const basic = name.endsWith('_nxm') ? name.slice(0, -'_nxm'.length) : undefined;
-  return basic !== undefined && basic in OXM_FIELDS ? (basic as OxmFieldName) : name;
+  if (!name.endsWith('_nxm') || DISTINCT.has(name)) return name;
+  const basic = name.slice(0, -'_nxm'.length);
+  return basic in OXM_FIELDS ? (basic as OxmFieldName) : name;
 }
+
+const DISTINCT: ReadonlySet<string> = new Set(['in_port_nxm', 'ip_dscp_nxm']);

@@ -50,7 +50,15 @@ const WANTED: readonly GroupEntry[] = [
         ],
         { weight: 3 },
       ),
-      bucket([{ type: 'output', port: 2, maxLen: 0 }], { weight: 1 }),
+      bucket(
+        [
+          // Legacy NXM headers: one OVS reports back as its OXM twin, one it reports as it came (another field).
+          { type: 'setField', field: { field: 'ipv4_dst_nxm', value: '10.1.2.3' } },
+          { type: 'setField', field: { field: 'ip_dscp_nxm', value: 0x28 } },
+          { type: 'output', port: 2, maxLen: 0 },
+        ],
+        { weight: 1 },
+      ),
     ],
   },
   { groupId: 3, groupType: GroupType.INDIRECT, buckets: [bucket([{ type: 'output', port: 1, maxLen: 0 }])] },
