@@ -4,10 +4,10 @@
 // deletes (of a tenant created earlier). Reports achieved rate, errors (any non-2xx or failed request), latency
 // percentiles, and the CPU each side spent per request (client: process.cpuUsage; server: /proc/PID/stat), so
 // that it says which side is the bottleneck.
-// The client is cheap on purpose: node:http with a keep-alive agent (a fixed pool of connections, no per-request
+// The client is cheap on purpose: node:http with a keep-alive agent (a fixed pool of 256 connections, no per-request
 // connection or fetch machinery). With --pin (default when the machine has 2+ cores) the client runs on core 0 and
 // the controller on core 1 (taskset), so neither steals the other's CPU.
-// Run: node dist/bench/api-load/index.js [rate=1000] [seconds=60] [--connections 32] [--no-pin] [--fetch]
+// Run: node dist/bench/api-load/index.js [rate=1000] [seconds=60] [--connections 256] [--no-pin] [--fetch]
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { Agent, request as httpRequest } from 'node:http';
@@ -24,7 +24,9 @@ const option = (name: string, fallback: number): number => {
 const positional = args.filter((a, i) => !a.startsWith('--') && !args[i - 1]?.startsWith('--'));
 const RATE = Number(positional[0] ?? 1000);
 const SECONDS = Number(positional[1] ?? 60);
-const CONNECTIONS = option('--connections', 32);
+// Enough connections to cover rate x latency (Little's law): a write is answered only once the WAL fdatasync that
+// covers it is done, so on a busy disk a few tens of milliseconds each; 32 connections capped a run at ~620/s.
+const CONNECTIONS = option('--connections', 256);
 const PIN = !flag('--no-pin') && availableParallelism() >= 2;
 const FETCH = flag('--fetch');
 
