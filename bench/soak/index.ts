@@ -5,12 +5,16 @@
 //   - OVSDB: no port twice on any bridge, the managed ports are exactly the node's live pods, each with an ofport;
 //   - pods: every live pod pings a pod on another node;
 //   - the store: after a SIGKILL it opens and passes its consistency check, with every endpoint.
-//   node dist/bench/soak/index.js [--seconds 60] [--nodes 2] [--max-pods 24] [--workers 4] [--seed 1]
+//   node dist/bench/soak/index.js [--seconds 60] [--nodes 2] [--max-pods 24] [--workers 4] [--seed 1] [--kill-every S]
+// With --kill-every the controller is SIGKILLed every S seconds and started again a second later (same data dir and
+// ports) while the churn goes on. An operation cut by a kill is what a runtime sees then: a failed ADD's sandbox is
+// given up (the CNI GC at the end must free what it left), a DEL is retried until it succeeds, and a Service change
+// may or may not have happened. Operations that fail outside the kill windows still count as failures.
 // Needs root and Open vSwitch. Exit status 1 when an operation failed or an invariant does not hold.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { runCni, summarizeResult } from '../../northbound/cli/lab/cni';
+import { dirname, join } from 'node:path';
+import { CNI_NETWORK, CNI_VERSION, runCni, summarizeResult } from '../../northbound/cli/lab/cni';
 import { run } from '../../northbound/cli/lab/exec';
 import type { NodePlan } from '../../northbound/cli/lab/layout';
 import { addNamespace, deleteNamespace } from '../../northbound/cli/lab/namespaces';
@@ -25,16 +29,18 @@ interface Options {
   maxPods: number;
   workers: number;
   seed: number;
+  /** SIGKILL the controller every this many seconds and start it again a second later; 0: never. */
+  killEvery: number;
 }
 
 function options(argv: readonly string[]): Options {
-  const o: Options = { seconds: 60, nodes: 2, maxPods: 24, workers: 4, seed: 1 };
+  const o: Options = { seconds: 60, nodes: 2, maxPods: 24, workers: 4, seed: 1, killEvery: 0 };
   for (let i = 0; i < argv.length; i += 2) {
     const key = argv[i]?.replace(/^--/, '').replace(/-(\w)/g, (_, c: string) => c.toUpperCase());
     const value = Number(argv[i + 1]);
-    if (!key || !(key in o) || !Number.isInteger(value) || value < 1)
+    if (!key || !(key in o) || !Number.isInteger(value) || value < (key === 'killEvery' ? 0 : 1))
       throw new Error(
-        `usage: soak [--seconds S] [--nodes N] [--max-pods P] [--workers W] [--seed X]; bad ${argv[i]}`,
+        `usage: soak [--seconds S] [--nodes N] [--max-pods P] [--workers W] [--seed X] [--kill-every S]; bad ${argv[i]}`,
       );
     o[key as keyof Options] = value;
   }
@@ -73,23 +79,45 @@ class Soak {
   readonly failures: string[] = [];
   /** Service changes refused with 404 because a backend pod was deleted meanwhile (the churn racing itself). */
   raced = 0;
+  /** Operations cut by a controller kill (--kill-every), and the kill windows: [killed at, up again at]. */
+  interrupted = 0;
+  readonly windows: [number, number][] = [];
   private seq = 0;
   /** Pods being added or deleted: not picked by another worker meanwhile. */
   private readonly busy = new Set<string>();
 
   constructor(
     readonly state: LabState,
-    readonly controller: ControllerProcess,
+    /** The controller of the moment: --kill-every replaces it. */
+    readonly ctl: { current: ControllerProcess },
     readonly rand: () => number,
     readonly opts: Options,
   ) {}
 
   private api(method: string, path: string, body?: unknown) {
-    return request(this.controller.url, this.controller.adminToken(), method, path, body);
+    return request(this.ctl.current.url, this.ctl.current.adminToken(), method, path, body);
   }
 
   private pick<T>(items: readonly T[]): T | undefined {
     return items.length ? items[Math.floor(this.rand() * items.length)] : undefined;
+  }
+
+  /** CNI GC as the runtime sends it (CNI 1.1), with every live pod of the node as a valid attachment. */
+  async gc(node: NodePlan): Promise<void> {
+    const plugin = this.state.controller!.cniPlugin;
+    await run(plugin, [], {
+      env: { ...process.env, CNI_COMMAND: 'GC', CNI_PATH: dirname(plugin) },
+      input: JSON.stringify({
+        cniVersion: CNI_VERSION,
+        name: CNI_NETWORK,
+        type: 'sdn-cni',
+        agentSocket: node.agentSocket,
+        'cni.dev/valid-attachments': [...this.pods.values()]
+          .filter((p) => p.node === node)
+          .map((p) => ({ containerID: p.containerId, ifname: 'eth0' })),
+      }),
+      timeoutMs: 60_000,
+    });
   }
 
   private cni(command: 'ADD' | 'DEL', pod: Pod) {
@@ -127,12 +155,19 @@ class Soak {
     if (op === 'pod add' && this.pods.size + this.busy.size >= this.opts.maxPods) op = 'pod del';
     if (op === 'pod del' && churnable.length === 0) op = 'pod add';
     if ((op === 'service update' || op === 'service del') && this.services.size === 0) op = 'service add';
+    const started = Date.now();
     try {
       await this[op === 'pod add' ? 'addPod' : op === 'pod del' ? 'delPod' : 'service'](op);
       this.done.set(op, (this.done.get(op) ?? 0) + 1);
     } catch (err) {
-      this.failures.push(`${op}: ${err instanceof Error ? err.message : String(err)}`);
+      if (this.cutByKill(started, Date.now())) this.interrupted++;
+      else this.failures.push(`${op}: ${err instanceof Error ? err.message : String(err)}`);
     }
+  }
+
+  /** Whether an operation over [from, to] overlapped a kill window (the restart and 5 s of reconnecting after). */
+  private cutByKill(from: number, to: number): boolean {
+    return this.windows.some(([down, up]) => from <= (up < 0 ? Infinity : up + 5000) && to >= down);
   }
 
   async addPod(): Promise<void> {
@@ -149,7 +184,10 @@ class Soak {
     this.busy.add(name);
     try {
       await addNamespace(pod.netns, true);
-      const result = await this.cni('ADD', pod);
+      const result = await this.cni('ADD', pod).catch(async (err: unknown) => {
+        await deleteNamespace(pod.netns); // the runtime gives the sandbox up; no DEL reaches the controller
+        throw err;
+      });
       pod.ips = summarizeResult(result, 'eth0').cidrs.map((c) => c.split('/')[0]!);
       this.pods.set(name, pod);
     } finally {
@@ -162,8 +200,18 @@ class Soak {
     if (!pod) return;
     this.busy.add(pod.name);
     this.pods.delete(pod.name);
+    const started = Date.now();
     try {
-      await this.cni('DEL', pod);
+      // A runtime retries a DEL until it succeeds; here only while a controller kill explains the failure.
+      for (let attempt = 1; ; attempt++) {
+        try {
+          await this.cni('DEL', pod);
+          break;
+        } catch (err) {
+          if (attempt >= 30 || !this.cutByKill(started, Date.now())) throw err;
+          await new Promise((r) => setTimeout(r, 1000));
+        }
+      }
       await deleteNamespace(pod.netns);
     } finally {
       this.busy.delete(pod.name);
@@ -220,16 +268,16 @@ async function main(): Promise<void> {
   const opts = options(process.argv.slice(2));
   requireRootAndOvs();
   await cleanupStaleSandboxes();
-  const controller = await new ControllerProcess(
-    mkdtempSync(join(tmpdir(), `sdn-soak-${process.pid}-`)),
-    {},
-    `127.0.0.1:${await freeTcpPort()}`,
-  ).start();
+  // Fixed ports, so that a controller started again after a kill is where the lab's agents and relay look.
+  const dataDir = mkdtempSync(join(tmpdir(), `sdn-soak-${process.pid}-`));
+  const openflow = `127.0.0.1:${await freeTcpPort()}`;
+  const apiListen = `127.0.0.1:${await freeTcpPort()}`;
+  const ctl = { current: await new ControllerProcess(dataDir, {}, openflow, apiListen).start() };
   let lab: Lab | undefined;
   try {
-    lab = await Lab.up(controller, { nodes: opts.nodes, pods: 1, tenants: 1 });
+    lab = await Lab.up(ctl.current, { nodes: opts.nodes, pods: 1, tenants: 1 });
     const state = readState(lab.dir)!;
-    const soak = new Soak(state, controller, random(opts.seed), opts);
+    const soak = new Soak(state, ctl, random(opts.seed), opts);
     for (const p of state.pods) {
       soak.pods.set(p.name, {
         name: p.name,
@@ -241,29 +289,49 @@ async function main(): Promise<void> {
       });
     }
     const reserved =
-      (await used(controller)) - (await endpoints(controller)).reduce((n, e) => n + e.ips.length, 0);
+      (await used(ctl.current)) - (await endpoints(ctl.current)).reduce((n, e) => n + e.ips.length, 0);
 
     console.log(
-      `soak: ${opts.seconds} s, ${opts.nodes} nodes, up to ${opts.maxPods} pods, ${opts.workers} workers, seed ${opts.seed}`,
+      `soak: ${opts.seconds} s, ${opts.nodes} nodes, up to ${opts.maxPods} pods, ${opts.workers} workers, seed ${opts.seed}` +
+        (opts.killEvery ? `, controller SIGKILLed every ${opts.killEvery} s` : ''),
     );
     const cpu0 = process.cpuUsage();
     const t0 = Date.now();
     const deadline = t0 + opts.seconds * 1000;
-    await Promise.all(
-      Array.from({ length: opts.workers }, async () => {
+    const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+    const killer = async (): Promise<void> => {
+      if (!opts.killEvery) return;
+      for (;;) {
+        await sleep(opts.killEvery * 1000);
+        if (Date.now() > deadline - 2000) return;
+        const window: [number, number] = [Date.now(), -1];
+        soak.windows.push(window);
+        await ctl.current.kill('SIGKILL');
+        await sleep(1000);
+        ctl.current = await new ControllerProcess(dataDir, {}, openflow, apiListen).start();
+        window[1] = Date.now();
+      }
+    };
+    await Promise.all([
+      killer(),
+      ...Array.from({ length: opts.workers }, async () => {
         while (Date.now() < deadline) await soak.step();
       }),
-    );
+    ]);
     const churnMs = Date.now() - t0;
     const ops = [...soak.done.values()].reduce((a, b) => a + b, 0);
     console.log(
       `churn: ${ops} operations in ${(churnMs / 1000).toFixed(1)} s (${[...soak.done].map(([o, n]) => `${o} ${n}`).join(', ')}); ` +
-        `${soak.failures.length} failed, ${soak.raced} refused for a backend deleted meanwhile; ${soak.pods.size} pods and ${soak.services.size} services at the end; ` +
+        `${soak.failures.length} failed, ${soak.raced} refused for a backend deleted meanwhile, ` +
+        `${soak.interrupted} cut by ${soak.windows.length} controller kills; ${soak.pods.size} pods and ${soak.services.size} services at the end; ` +
         `load ${loadavg()[0]!.toFixed(1)}; soak process CPU ${((process.cpuUsage(cpu0).user + process.cpuUsage(cpu0).system) / 1e6).toFixed(1)} s`,
     );
     for (const f of soak.failures.slice(0, 10)) console.log(`  failed: ${f}`);
 
-    await new Promise((r) => setTimeout(r, 2000)); // the last reconciles land
+    await sleep(2000); // the last reconciles land
+    // What a runtime does after a controller restart: a GC with the live pods frees what cut ADDs left behind.
+    for (const node of state.plan.nodes) await soak.gc(node);
+    const controller = ctl.current;
     const broken = await invariants(soak, controller, state, reserved);
     // The store, as a crash right now would leave it: SIGKILL, and a new controller on the same data dir runs the
     // open-time check (integrity_check, foreign keys, every address with its allocation) or refuses to start.
@@ -289,8 +357,8 @@ async function main(): Promise<void> {
     if (broken.length > 0 || soak.failures.length > 0) process.exitCode = 1;
   } finally {
     await lab?.down();
-    await controller.kill('SIGTERM');
-    rmSync(controller.dataDir, { recursive: true, force: true });
+    await ctl.current.kill('SIGTERM');
+    rmSync(dataDir, { recursive: true, force: true });
   }
 }
 
