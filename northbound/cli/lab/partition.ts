@@ -83,3 +83,23 @@ export async function healAll(state: LabState): Promise<string[]> {
   }
   return warnings;
 }
+
+/**
+ * Removes partition rules whose lab is gone (a killed test or `up`): rules tagged `sdn-lab:PREFIX:NODE` for a prefix
+ * with no namespace left. Returns how many were removed.
+ */
+export async function removeStaleRules(labAlive: (prefix: string) => Promise<boolean>): Promise<number> {
+  const listing = await run('iptables', ['-w', '-S', 'INPUT']);
+  let removed = 0;
+  for (const line of listing.split('\n')) {
+    const tag = /--comment "?sdn-lab:([^:"\s]+):[^"\s]+"?/.exec(line);
+    if (!tag || !line.startsWith('-A INPUT ') || (await labAlive(tag[1]))) continue;
+    // Our rules hold no spaces inside an argument, so the listing splits back into the rule's arguments.
+    const rule = line.slice('-A INPUT '.length).replace(/"/g, '').split(' ');
+    await iptables('-D', rule).then(
+      () => removed++,
+      () => undefined,
+    );
+  }
+  return removed;
+}

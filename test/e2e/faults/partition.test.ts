@@ -9,8 +9,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runCni, summarizeResult } from '../../../northbound/cli/lab/cni.js';
 import { run } from '../../../northbound/cli/lab/exec.js';
-import { addNamespace } from '../../../northbound/cli/lab/namespaces.js';
-import { healNode, partitionNode } from '../../../northbound/cli/lab/partition.js';
+import { addNamespace, labNamespaces } from '../../../northbound/cli/lab/namespaces.js';
+import { healNode, partitionNode, removeStaleRules } from '../../../northbound/cli/lab/partition.js';
 import { readState, type LabState } from '../../../northbound/cli/lab/state.js';
 import { ControllerProcess } from '../../support/controller-process.js';
 import { Lab, ping, type LabPod } from '../../support/lab.js';
@@ -78,6 +78,7 @@ describe('e2e faults: one node partitioned from the controller', function () {
   before(async () => {
     requireRootAndOvs();
     await cleanupStaleSandboxes();
+    await removeStaleRules(async (prefix) => (await labNamespaces(prefix)).length > 0);
     controller = await new ControllerProcess(
       mkdtempSync(join(tmpdir(), `sdnt-${process.pid}-ctl-`)),
       {},
