@@ -1,10 +1,15 @@
 // What the controller holds for one node: its OVSDB client and vSwitch driver, and, once the node's bridge has dialed
-// in, its OpenFlow session with the flow sync and the groups last pushed. The reconciler owns these; nothing else
+// in, its OpenFlow session with its flow and group syncs. The reconciler owns these; nothing else
 // talks to the node.
 import { createHash } from 'node:crypto';
 import type { Logger } from 'pino';
 import { OPEN_VSWITCH_TABLES, type OpenVswitchTables } from '../../protocols/ovsdb/index.js';
-import { FlowSync, type CookieOwnership, type SwitchSession } from '../../southbound/openflow/index.js';
+import {
+  FlowSync,
+  GroupSync,
+  type CookieOwnership,
+  type SwitchSession,
+} from '../../southbound/openflow/index.js';
 import { OvsdbClient, VSwitchDriver, profileFor, type TlsFiles } from '../../southbound/ovsdb/index.js';
 import type { Node } from '../model/types.js';
 
@@ -20,10 +25,11 @@ export class NodeSwitch {
   driver: VSwitchDriver | undefined;
   session: SwitchSession | undefined;
   flowSync: FlowSync | undefined;
-  /** Groups on the switch: id -> canonical body; undefined until dumped after (re)connect. */
-  groups: Map<number, string> | undefined;
+  groupSync: GroupSync | undefined;
   /** Why the node is not ready, for /api/v1/nodes and the dashboard. */
   problem: string | undefined = 'not reconciled yet';
+  /** Endpoint ports the last run could not attach (port name -> why); each fails only its own endpoint's ADD. */
+  readonly portErrors = new Map<string, string>();
   /** Flows the switch refused in the last run (each logged with its error). */
   rejectedFlows = 0;
   private sessionWaiters: ((s: SwitchSession) => void)[] = [];
@@ -59,13 +65,13 @@ export class NodeSwitch {
   attachSession(session: SwitchSession, ownership: CookieOwnership): void {
     this.session = session;
     this.flowSync = new FlowSync(session, { ownership, log: this.log });
-    this.groups = undefined;
+    this.groupSync = new GroupSync(session);
     for (const w of this.sessionWaiters.splice(0)) w(session);
     session.once('close', () => {
       if (this.session === session) {
         this.session = undefined;
         this.flowSync = undefined;
-        this.groups = undefined;
+        this.groupSync = undefined;
       }
     });
   }

@@ -4,15 +4,7 @@
 // state means zero FLOW_MODs and zero OVSDB writes, so a controller restart never flaps traffic.
 // It is the `Dataplane` the CNI path awaits: an ADD returns once the pod's port is attached and its flows confirmed.
 import type { Logger } from 'pino';
-import {
-  Group,
-  GroupModCommand,
-  PortNo,
-  Table,
-  Writer,
-  type FlowStats,
-} from '../../protocols/openflow13/index.js';
-import { encodeActions } from '../../protocols/openflow13/action-codec.js';
+import { Group, PortNo, Table, type FlowStats } from '../../protocols/openflow13/index.js';
 import type { FlowEntry, OpenFlowServer, SwitchSession } from '../../southbound/openflow/index.js';
 import type { TlsFiles } from '../../southbound/ovsdb/index.js';
 import type { Dataplane, DataplaneStatus } from '../dataplane.js';
@@ -28,7 +20,6 @@ import {
   snapshotFromModel,
   type CompiledNode,
   type FlowSpec,
-  type GroupSpec,
   type PipelineSnapshot,
 } from '../pipeline/index.js';
 import type { ModelReader } from '../store/store.js';
@@ -117,6 +108,8 @@ export class Reconciler implements Dataplane {
     await this.reconcile(ep.nodeId, true);
     const sw = this.switches.get(ep.nodeId);
     if (!sw?.session) throw new Error(`node's switch has not connected: ${sw?.problem ?? 'unknown node'}`);
+    const portError = ep.portName ? sw.portErrors.get(ep.portName) : undefined;
+    if (portError) throw new Error(portError);
   }
 
   async endpointDetached(ep: Endpoint): Promise<void> {
@@ -268,14 +261,15 @@ export class Reconciler implements Dataplane {
     try {
       await this.ensurePorts(node, sw);
       const session = await sw.waitForSession(waitForSession ? (this.options.sessionWaitMs ?? 10_000) : 0);
-      if (!session || !sw.flowSync) {
+      if (!session || !sw.flowSync || !sw.groupSync) {
         sw.problem = 'the bridge has not dialed the OpenFlow listener';
         return;
       }
       const compiled = compileNode(this.snapshot(sw), node.name);
       const meters = this.meterSync(sw, session);
       await meters.put(compiled.meters);
-      await this.pushGroups(sw, session, compiled.groups, 'put');
+      // Groups before the flows that use them, and deleted only after no flow names them.
+      await sw.groupSync.put(compiled.groups);
       const result = await sw.flowSync.sync(compiled.flows.map(toFlowEntry));
       const m = this.options.metrics?.flowModsSent;
       if (m) {
@@ -283,7 +277,7 @@ export class Reconciler implements Dataplane {
         m.inc({ command: 'modify_strict' }, result.modified);
         m.inc({ command: 'delete_strict' }, result.deleted);
       }
-      await this.pushGroups(sw, session, compiled.groups, 'prune');
+      await sw.groupSync.prune(compiled.groups);
       await meters.prune(compiled.meters);
       if (result.added + result.modified + result.deleted > 0 || result.errors.length > 0) {
         sw.log.info(
@@ -345,19 +339,32 @@ export class Reconciler implements Dataplane {
         iface.external_ids.get(MANAGED) === 'true'
       )
         continue;
-      await driver.attachPort({
-        bridge: wanted.bridge.name,
-        name: p.name,
-        mac: ep?.mac ?? '',
-        ifaceId: p.endpointId ?? p.name,
-        ofportRequest: p.ofportRequest,
-        externalIds: {
-          [MANAGED]: 'true',
-          ...(ep?.containerId ? { 'container-id': ep.containerId } : {}),
-          ...(ep?.owner ? { 'k8s-pod-namespace': ep.owner.namespace, 'k8s-pod-name': ep.owner.name } : {}),
-        },
-      });
+      // One port that cannot be opened (its veth is gone with an abandoned sandbox, until the runtime's DEL or GC)
+      // fails only the ADD of its own endpoint, never the other pods of the node.
+      await driver
+        .attachPort({
+          bridge: wanted.bridge.name,
+          name: p.name,
+          mac: ep?.mac ?? '',
+          ifaceId: p.endpointId ?? p.name,
+          ofportRequest: p.ofportRequest,
+          externalIds: {
+            [MANAGED]: 'true',
+            ...(ep?.containerId ? { 'container-id': ep.containerId } : {}),
+            ...(ep?.owner ? { 'k8s-pod-namespace': ep.owner.namespace, 'k8s-pod-name': ep.owner.name } : {}),
+          },
+        })
+        .then(
+          () => sw.portErrors.delete(p.name),
+          (err: unknown) => {
+            const why = err instanceof Error ? err.message : String(err);
+            if (sw.portErrors.get(p.name) !== why)
+              sw.log.warn({ port: p.name, err: why }, 'port not attached');
+            sw.portErrors.set(p.name, why);
+          },
+        );
     }
+    for (const name of sw.portErrors.keys()) if (!keep.has(name)) sw.portErrors.delete(name);
     for (const p of wanted.endpoints) {
       const iface = driver.interface(p.name);
       if (!iface) continue;
@@ -413,87 +420,6 @@ export class Reconciler implements Dataplane {
     });
     return { ...base, endpoints };
   }
-
-  /**
-   * Groups before flows that use them ('put': add or modify), and after the flows no longer use them ('prune').
-   * The first push after a (re)connect reads the switch's groups so that equal groups cost nothing.
-   */
-  private async pushGroups(
-    sw: NodeSwitch,
-    session: SwitchSession,
-    wanted: readonly GroupSpec[],
-    phase: 'put' | 'prune',
-  ): Promise<void> {
-    if (!sw.groups) {
-      const parts = await session.multipart({ type: 'multipartRequest', kind: 'groupDesc', flags: 0 });
-      sw.groups = new Map();
-      for (const p of parts) {
-        if (p.kind !== 'groupDesc') continue;
-        for (const g of p.groups) sw.groups.set(g.groupId, groupBody(g.groupType, g.buckets));
-      }
-    }
-    const have = sw.groups;
-    if (phase === 'put') {
-      let sent = false;
-      for (const g of wanted) {
-        const body = groupBody(g.groupType, g.buckets);
-        const old = have.get(g.groupId);
-        if (old === body) continue;
-        session.send({
-          type: 'groupMod',
-          command: old === undefined ? GroupModCommand.ADD : GroupModCommand.MODIFY,
-          groupType: g.groupType,
-          groupId: g.groupId,
-          buckets: g.buckets,
-        });
-        have.set(g.groupId, body);
-        sent = true;
-      }
-      if (sent) await session.barrier();
-      return;
-    }
-    const keep = new Set(wanted.map((g) => g.groupId));
-    let sent = false;
-    for (const id of [...have.keys()]) {
-      if (keep.has(id)) continue;
-      session.send({
-        type: 'groupMod',
-        command: GroupModCommand.DELETE,
-        groupType: 0,
-        groupId: id,
-        buckets: [],
-      });
-      have.delete(id);
-      sent = true;
-    }
-    if (sent) await session.barrier();
-  }
-}
-
-/**
- * A group as the switch will report it. Weight matters only to SELECT groups and watch port/group only to
- * fast-failover ones; the switch reports its own defaults for them otherwise, so they are left out of the
- * comparison (else every restart would re-send every group).
- */
-function groupBody(groupType: number, buckets: GroupSpec['buckets']): string {
-  const SELECT = 1;
-  const FAST_FAILOVER = 3;
-  // Actions compared by their encoding: the decoder and the compiler may build equal actions with keys in
-  // another order.
-  const w = new Writer(256);
-  return buckets
-    .map((b) => {
-      w.reset();
-      encodeActions(w, b.actions);
-      const head =
-        groupType === SELECT
-          ? `${b.weight}:`
-          : groupType === FAST_FAILOVER
-            ? `${b.watchPort}/${b.watchGroup}:`
-            : '';
-      return head + w.view().toString('hex');
-    })
-    .join(`|${groupType}|`);
 }
 
 export function toFlowEntry(f: FlowSpec): FlowEntry {

@@ -14,6 +14,7 @@ import { ControllerMetrics } from '../../controller/metrics';
 import type { OpsContext } from '../../controller/ops/context';
 import { registerDashboard, type ServiceStatsSource, type SwitchView } from '../dashboard';
 import { registerAuth } from './auth';
+import { DEFAULT_MAX_IN_FLIGHT, registerOverload } from './overload';
 import { problemOf, sendProblem } from './problem';
 import { cniRoutes } from './routes/cni';
 import { modelRoutes } from './routes/model';
@@ -44,6 +45,8 @@ export interface ApiDeps {
   readonly services?: ServiceStatsSource;
   /** Leaf VTEPs as the VTEP reconciler sees them (connection, the rows they hold, learned MACs). */
   readonly leaves?: LeafView;
+  /** API requests handled at once before new ones get 503 + Retry-After (overload.ts); default 1024. */
+  readonly maxInFlight?: number;
   /** PEM key and certificate: the API and dashboard serve https only. */
   readonly https?: { readonly key: string | Buffer; readonly cert: string | Buffer };
 }
@@ -78,6 +81,8 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });
 
+  // Before authentication: a refused request must not cost a token lookup.
+  registerOverload(app, { maxInFlight: deps.maxInFlight ?? DEFAULT_MAX_IN_FLIGHT });
   registerAuth(app, ctx);
   app.setErrorHandler((err, req, reply) => {
     const p = problemOf(err as FastifyError, req);

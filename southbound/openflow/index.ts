@@ -17,6 +17,7 @@ export {
   type FlowOp,
   type TrackedFlow,
 } from './flow-sync.js';
+export { GroupSync, groupBody, type GroupEntry } from './group-sync.js';
 export { diffFlows, indexFlows, type FlowDiff, type KeyedFlow } from './flow-diff.js';
 export {
   flowKey,

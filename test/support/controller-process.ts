@@ -15,6 +15,8 @@ export class ControllerProcess {
     readonly dataDir: string,
     private readonly env: NodeJS.ProcessEnv = {},
     readonly openflowListen = '127.0.0.1:0',
+    /** Pin the API port for a restart that clients (e.g. the lab's agents) must find at the same URL. */
+    readonly apiListen = '127.0.0.1:0',
   ) {}
 
   async start(): Promise<this> {
@@ -23,7 +25,7 @@ export class ControllerProcess {
       '--data-dir',
       this.dataDir,
       '--api-listen',
-      '127.0.0.1:0',
+      this.apiListen,
       '--openflow-listen',
       this.openflowListen,
     ];

@@ -4,6 +4,7 @@ import { resolve } from 'node:path';
 import { DEFAULT_AGENT_MAIN, DEFAULT_CNI_PLUGIN } from '../lab/agents';
 import { labDown } from '../lab/down';
 import { labNamespaces } from '../lab/namespaces';
+import { healNode, partitionNode } from '../lab/partition';
 import { readState } from '../lab/state';
 import { formatStatus, labStatus } from '../lab/status';
 import { labUp } from '../lab/up';
@@ -175,6 +176,26 @@ export function labCommand(): Command {
       process.stdout.write(f.json ? JSON.stringify(status, null, 2) + '\n' : formatStatus(status));
       if (status.state !== 'up') process.exitCode = 1;
     });
+
+  for (const [verb, what, act] of [
+    [
+      'partition',
+      "cut NODE's OpenFlow and OVSDB paths to the controller (packets dropped, as by a cut link)",
+      partitionNode,
+    ],
+    ['heal', 'give NODE its paths to the controller back', healNode],
+  ] as const) {
+    lab
+      .command(`${verb} <node>`)
+      .description(what)
+      .option('--dir <dir>', 'lab state directory', DEFAULT_DIR)
+      .action(async (node: string, f: { dir: string }) => {
+        const state = readState(resolve(f.dir));
+        if (!state) throw new Error(`no lab in ${f.dir}`);
+        await act(state, node);
+        log(`${node}: ${verb === 'partition' ? 'cut off from' : 'reconnected to'} the controller`);
+      });
+  }
 
   return lab;
 }

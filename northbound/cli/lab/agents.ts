@@ -3,6 +3,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ControllerOptions, LabPlan, NodePlan } from './layout';
 import { startDetached } from './detached';
+import { relaySource } from './partition';
 
 /** Where the compiled relay lives: next to this file in dist/. */
 export const RELAY_MAIN = join(__dirname, 'of-relay.js');
@@ -11,7 +12,15 @@ export async function startRelay(plan: LabPlan, ctl: ControllerOptions): Promise
   const target = `${ctl.openflow.host.includes(':') ? `[${ctl.openflow.host}]` : ctl.openflow.host}:${ctl.openflow.port}`;
   return startDetached({
     what: 'the OpenFlow relay',
-    args: [RELAY_MAIN, '--target', target, ...plan.nodes.flatMap((n) => ['--listen', n.ofSocket])],
+    args: [
+      RELAY_MAIN,
+      '--target',
+      target,
+      ...plan.nodes.flatMap((n) => {
+        const from = relaySource(n, ctl.openflow.host);
+        return ['--listen', n.ofSocket, ...(from ? ['--from', from] : [])];
+      }),
+    ],
     pidfile: join(plan.dir, 'relay.pid'),
     logFile: join(plan.dir, 'relay.log'),
     sockets: plan.nodes.map((n) => n.ofSocket),

@@ -12,6 +12,7 @@ import { deleteCniPod } from './cni-pods';
 import { pool } from './concurrency';
 import { sleep } from './exec';
 import { deleteNamespace, labNamespaces, namespacePids } from './namespaces';
+import { healAll } from './partition';
 import { isOurs, pidfiles, readPid, stopAll, strayProcesses } from './processes';
 import { deregister } from './register';
 import { readState, type LabState } from './state';
@@ -43,6 +44,7 @@ export async function labDown(options: DownOptions): Promise<DownReport> {
   const prefix = state?.plan.prefix ?? options.prefix;
   const warnings: string[] = [];
 
+  if (state) warnings.push(...(await healAll(state)));
   if (state?.controller && options.deregister !== false) {
     warnings.push(...(await releaseFromController(state)));
   }
