@@ -1,18 +1,24 @@
 // CNI ADD/DEL latency, p50/p99, for N pods at concurrency 1 and 10, through one harness (test/support/
 // cni-harness.ts runPlugin: the env + stdin + stdout contract a runtime uses), for two targets in the same run:
 //   reference  Debian's containernetworking-plugins `bridge` + `host-local` (/usr/lib/cni), node = a netns
-//   ours       sdn-cni -> sdn-agent (started here, --host-netns) -> the controller: by default the /cni/v1
-//              contract's TEST PEER (in-memory IPAM, no OVSDB, no flows), or a real agent with --agent-socket.
+//   ours       sdn-cni -> sdn-agent -> the controller. By default (--controller lab) the real sdn-controller
+//              (a child process on a temp data dir) with a one-node `sdnctl lab` (its ovs-vswitchd, agent and
+//              bridge): IPAM in SQLite, the OVSDB port, the flows and the barrier. --controller peer: the /cni/v1
+//              contract's TEST PEER (in-memory IPAM, no OVSDB, no flows) behind an agent started here.
+//              --agent-socket: a running agent.
 // Both plugins are executed through `nsenter --net=<node netns>` (the runtime's netns), so each pays the same
 // extra exec. Pod netns are made before timing; every ADD and DEL must succeed or the run fails.
 //
 //   node dist/bench/cni/index.js [--pods 100] [--concurrency 1,10] [--only ours|reference]
-//                                [--agent-socket PATH --network NAME]   (target a running agent instead)
+//                                [--controller lab|peer] [--agent-socket PATH --network NAME]
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, openSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, openSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { ControllerProcess } from '../../test/support/controller-process.js';
+import { Lab } from '../../test/support/lab.js';
+import { freeTcpPort } from '../../test/support/ovs.js';
 import {
   addNetns,
   delNetns,
@@ -31,12 +37,13 @@ interface Options {
   pods: number;
   concurrency: number[];
   only?: 'ours' | 'reference';
+  controller: 'lab' | 'peer';
   agentSocket?: string;
   network?: string;
 }
 
 function parseArgs(argv: string[]): Options {
-  const o: Options = { pods: 100, concurrency: [1, 10] };
+  const o: Options = { pods: 100, concurrency: [1, 10], controller: 'lab' };
   for (let i = 0; i < argv.length; i++) {
     const v = argv[i + 1] ?? '';
     switch (argv[i]) {
@@ -51,6 +58,11 @@ function parseArgs(argv: string[]): Options {
       case '--only':
         if (v !== 'ours' && v !== 'reference') throw new Error('--only ours|reference');
         o.only = v;
+        i++;
+        break;
+      case '--controller':
+        if (v !== 'lab' && v !== 'peer') throw new Error('--controller lab|peer');
+        o.controller = v;
         i++;
         break;
       case '--agent-socket':
@@ -74,6 +86,8 @@ interface Target {
   via: string[];
   config: Record<string, unknown>;
   path: string;
+  /** K8S_POD_NAMESPACE: the lab binds its tenant's namespace to the tenant's network. */
+  podNamespace: string;
 }
 
 interface Row {
@@ -105,7 +119,7 @@ async function measure(t: Target, pods: string[], concurrency: number, op: 'ADD'
           containerId: `bench-${i}`,
           netns: `/run/netns/${pods[i]}`,
           ifname: 'eth0',
-          args: `IgnoreUnknown=1;K8S_POD_NAMESPACE=bench;K8S_POD_NAME=pod-${i}`,
+          args: `IgnoreUnknown=1;K8S_POD_NAMESPACE=${t.podNamespace};K8S_POD_NAME=pod-${i}`,
           path: t.path,
           plugin: t.plugin,
           via: t.via,
@@ -156,6 +170,46 @@ async function startPeerProcess(token: string): Promise<{ url: string; stop: () 
   return { url, stop };
 }
 
+/**
+ * The real controller (own data dir, loopback ports) and a one-node lab registered with it: ovs-vswitchd, the
+ * node's sdn-agent and one tenant whose namespace is bound to its network. No lab pods: the bench makes its own.
+ */
+async function startLab(dir: string): Promise<{
+  agentSocket: string;
+  nodeNetns: string;
+  podNamespace: string;
+  stop: () => Promise<void>;
+}> {
+  // The lab's switches dial the OpenFlow listener, so it needs a port known before the controller starts.
+  mkdirSync(join(dir, 'controller'));
+  const ctl = new ControllerProcess(join(dir, 'controller'), {}, `127.0.0.1:${await freeTcpPort()}`);
+  await ctl.start();
+  let lab: Lab | undefined;
+  try {
+    lab = await Lab.up(
+      { url: ctl.url, tokenFile: ctl.tokenFile, openflowListen: ctl.openflowListen },
+      { nodes: 1, pods: 0 },
+    );
+    const status = await lab.status();
+    const node = status.nodes[0];
+    if (!node) throw new Error('the lab came up without a node');
+    const held = lab;
+    return {
+      agentSocket: join(lab.dir, node.name, 'agent.sock'),
+      nodeNetns: node.netns,
+      podNamespace: 'tenant-1',
+      stop: async () => {
+        await held.down();
+        await ctl.kill('SIGTERM');
+      },
+    };
+  } catch (e) {
+    await lab?.down();
+    await ctl.kill('SIGTERM');
+    throw e;
+  }
+}
+
 async function main(): Promise<void> {
   const o = parseArgs(process.argv.slice(2));
   requireRootAndCniTools();
@@ -178,6 +232,7 @@ async function main(): Promise<void> {
         plugin: `${REFERENCE_DIR}/bridge`,
         via: ['nsenter', `--net=/run/netns/${node}`],
         path: REFERENCE_DIR,
+        podNamespace: 'bench',
         config: {
           cniVersion: '1.0.0',
           name: 'bench-ref',
@@ -196,7 +251,17 @@ async function main(): Promise<void> {
     if (o.only !== 'reference') {
       let socket = o.agentSocket;
       let via: string[] = [];
-      if (!socket) {
+      let podNamespace = 'bench';
+      let name = `sdn-cni -> agent ${o.agentSocket}`;
+      if (!socket && o.controller === 'lab') {
+        const lab = await startLab(dir);
+        cleanups.push(lab.stop);
+        socket = lab.agentSocket;
+        via = ['nsenter', `--net=/run/netns/${lab.nodeNetns}`];
+        podNamespace = lab.podNamespace;
+        name = 'sdn-cni -> sdn-agent -> sdn-controller (lab)';
+      } else if (!socket) {
+        name = 'sdn-cni -> sdn-agent -> test peer';
         const node = await mkns(`${prefix}-ours`);
         const peer = await startPeerProcess('bench-token');
         cleanups.push(peer.stop);
@@ -241,10 +306,11 @@ async function main(): Promise<void> {
         via = ['nsenter', `--net=/run/netns/${node}`];
       }
       targets.push({
-        name: o.agentSocket ? `sdn-cni -> agent ${o.agentSocket}` : 'sdn-cni -> sdn-agent -> test peer',
+        name,
         plugin: SDN_CNI,
         via,
         path: '/usr/lib/cni',
+        podNamespace,
         config: {
           cniVersion: '1.1.0',
           name: 'bench-sdn',

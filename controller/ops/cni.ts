@@ -141,8 +141,15 @@ export async function cniAdd(
       });
     });
   }
-  await ctx.store.durable();
-  await dp.endpointAttached(ep);
+  // The switch is programmed while the commit is synced to disk; the runtime hears back only once both are done,
+  // so the answer still means "the allocation is on disk and the pod's flows are on the switch".
+  const [synced, programmed] = await Promise.allSettled([ctx.store.durable(), dp.endpointAttached(ep)]);
+  if (synced.status === 'rejected') {
+    // The store undid the commit: take the port and flows it no longer has off the switch again.
+    await dp.endpointDetached(ep).catch(() => undefined);
+    throw synced.reason;
+  }
+  if (programmed.status === 'rejected') throw programmed.reason;
   return cniResult(ctx, ep);
 }
 

@@ -73,6 +73,10 @@ export class Reconciler implements Dataplane {
   private readonly meters = new WeakMap<NodeSwitch, { session: SwitchSession; sync: MeterSync }>();
   private readonly log: Logger;
   private readonly ownership;
+  /** Endpoint -> node, for endpoints a CNI ADD attached before the change event of their creation came. */
+  private readonly attachedAhead = new Map<Id, Id>();
+  /** Endpoint -> the run its deletion's change event started, which a CNI DEL awaits instead of another. */
+  private readonly detachRuns = new Map<Id, Promise<void>>();
   private readonly onChange = (e: ChangeEvent): void => this.changed(e);
   private readonly onSwitchUp = (s: SwitchSession): void => this.switchUp(s);
 
@@ -97,7 +101,7 @@ export class Reconciler implements Dataplane {
     this.options.events.on('change', this.onChange);
     this.options.openflow.on('switchUp', this.onSwitchUp);
     for (const s of this.options.openflow.switches.values()) this.switchUp(s);
-    for (const node of this.options.model.all('node')) this.schedule(node.id);
+    for (const node of this.options.model.all('node')) void this.schedule(node.id);
   }
 
   stop(): void {
@@ -109,14 +113,23 @@ export class Reconciler implements Dataplane {
 
   // ---- Dataplane -------------------------------------------------------------------------------------------------
 
+  /**
+   * Called by a CNI ADD as soon as its endpoint is in the model, while the store syncs the commit to disk: the run
+   * requested here reads the endpoint, so the change event that follows the sync need not start another one.
+   */
   async endpointAttached(ep: Endpoint): Promise<void> {
+    this.attachedAhead.set(ep.id, ep.nodeId);
     await this.reconcile(ep.nodeId, true);
     const sw = this.switches.get(ep.nodeId);
     if (!sw?.session) throw new Error(`node's switch has not connected: ${sw?.problem ?? 'unknown node'}`);
   }
 
+  /** Called after the detach is durable: its change event has already started the run that removes the port. */
   async endpointDetached(ep: Endpoint): Promise<void> {
-    await this.reconcile(ep.nodeId, false);
+    this.attachedAhead.delete(ep.id);
+    const started = this.detachRuns.get(ep.id);
+    this.detachRuns.delete(ep.id);
+    await (started ?? this.reconcile(ep.nodeId, false));
   }
 
   nodeStatus(nodeId: Id): DataplaneStatus {
@@ -186,17 +199,49 @@ export class Reconciler implements Dataplane {
     return runner.request(() => this.run(nodeId, waitForSession));
   }
 
-  private schedule(nodeId: Id): void {
-    this.reconcile(nodeId, false).catch((err: unknown) => {
+  private schedule(nodeId: Id): Promise<void> {
+    const run = this.reconcile(nodeId, false);
+    run.catch((err: unknown) => {
       this.log.warn(
         { nodeId, err: err instanceof Error ? err.message : String(err) },
         'reconcile failed; retried on the next change or reconnect',
       );
     });
+    return run;
   }
 
   private changed(e: ChangeEvent): void {
-    for (const nodeId of e.nodes) this.schedule(nodeId);
+    const covered = this.coveredByAttach(e);
+    for (const nodeId of e.nodes) {
+      if (nodeId === covered) continue;
+      const run = this.schedule(nodeId);
+      for (const c of e.changes) {
+        if (c.kind !== 'endpoint' || c.op !== 'deleted' || c.before?.nodeId !== nodeId) continue;
+        this.detachRuns.set(c.id, run);
+        const forget = (): void => {
+          // Kept only until the run is over: a DEL that comes later starts its own.
+          if (this.detachRuns.get(c.id) === run) this.detachRuns.delete(c.id);
+        };
+        run.then(forget, forget);
+      }
+    }
+  }
+
+  /**
+   * The node whose run an ADD already started for this event: the event only creates endpoints that
+   * endpointAttached saw first, all on that node. Other nodes the event names are reconciled as usual.
+   */
+  private coveredByAttach(e: ChangeEvent): Id | undefined {
+    let node: Id | undefined;
+    let covered = e.changes.length > 0;
+    for (const c of e.changes) {
+      const ahead = c.kind === 'endpoint' ? this.attachedAhead.get(c.id) : undefined;
+      if (c.kind === 'endpoint') this.attachedAhead.delete(c.id);
+      if (ahead === undefined || c.op !== 'created' || (node !== undefined && ahead !== node))
+        covered = false;
+      node ??= ahead;
+    }
+    return covered ? node : undefined;
   }
 
   private switchUp(session: SwitchSession): void {
@@ -229,7 +274,7 @@ export class Reconciler implements Dataplane {
       if (!this.options.openflow.switches.has(session.dpid))
         this.options.onConnection?.(nodeId, 'disconnected');
     });
-    this.schedule(nodeId);
+    void this.schedule(nodeId);
   }
 
   private switchFor(node: Node): NodeSwitch {
@@ -381,7 +426,7 @@ export class Reconciler implements Dataplane {
     driver.client.on('change', (batch) => {
       if (!interfacesChanged(batch)) return;
       if (this.options.model.lookup('endpoint', 'node', nodeId).some((e) => e.kind === 'vm'))
-        this.schedule(nodeId);
+        void this.schedule(nodeId);
     });
   }
 
