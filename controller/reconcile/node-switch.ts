@@ -7,6 +7,7 @@ import { OPEN_VSWITCH_TABLES, type OpenVswitchTables } from '../../protocols/ovs
 import { FlowSync, type CookieOwnership, type SwitchSession } from '../../southbound/openflow/index.js';
 import { OvsdbClient, VSwitchDriver, profileFor, type TlsFiles } from '../../southbound/ovsdb/index.js';
 import type { Node } from '../model/types.js';
+import type { NodeContext } from '../pipeline/index.js';
 
 /** The datapath id a node's bridge gets: pinned in the model, or derived from the node's id (stable, 16 hex). */
 export function datapathIdOf(node: Node): string {
@@ -26,6 +27,11 @@ export class NodeSwitch {
   problem: string | undefined = 'not reconciled yet';
   /** Flows the switch refused in the last run (each logged with its error). */
   rejectedFlows = 0;
+  /**
+   * The context of the last full compile, with the pods added since admitted into it: what the per-pod path adds
+   * to. Undefined whenever it may no longer match the model and the switch (then the next run compiles in full).
+   */
+  context: NodeContext | undefined;
   private sessionWaiters: ((s: SwitchSession) => void)[] = [];
 
   constructor(
@@ -60,12 +66,14 @@ export class NodeSwitch {
     this.session = session;
     this.flowSync = new FlowSync(session, { ownership, log: this.log });
     this.groups = undefined;
+    this.context = undefined;
     for (const w of this.sessionWaiters.splice(0)) w(session);
     session.once('close', () => {
       if (this.session === session) {
         this.session = undefined;
         this.flowSync = undefined;
         this.groups = undefined;
+        this.context = undefined;
       }
     });
   }

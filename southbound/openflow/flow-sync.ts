@@ -14,7 +14,7 @@ import {
   type FlowMod,
   type FlowStats,
 } from '../../protocols/openflow13/index.js';
-import { diffFlows, indexFlows, type KeyedFlow } from './flow-diff.js';
+import { diffFlows, indexFlows, type FlowDiff, type KeyedFlow } from './flow-diff.js';
 import { flowBody, flowKey, isManaged, type CookieOwnership, type FlowEntry } from './flow-entry.js';
 import { BundleCtrl, BundleFlags, bundleControl, bundleReplyType, writeBundleAdd } from './bundle.js';
 import {
@@ -126,17 +126,55 @@ export class FlowSync {
     return next;
   }
 
+  /**
+   * Changes only the flows named: `put` added or modified where the switch's differ, `remove` deleted where the
+   * switch has them. The incremental path of one endpoint, with no diff of the whole table; serialised with sync().
+   */
+  patch(put: Iterable<FlowEntry>, remove: Iterable<FlowEntry> = []): Promise<SyncResult> {
+    const next = this.running.then(() => this.patchNow(put, remove));
+    this.running = next.catch(() => undefined);
+    return next;
+  }
+
   private async syncNow(desired: Iterable<FlowEntry>): Promise<SyncResult> {
     const actual = (this.actual ??= indexFlows(await this.dump()));
     const want = indexFlows(desired);
-    // A flow the switch refused is not sent again until it changes: the switch would refuse it again, and every
-    // run would pay for it (and, in a bundle, fail the commit once).
+    this.skipRejected(want, true);
+    return this.applyDiff(actual, diffFlows(want, actual));
+  }
+
+  private async patchNow(put: Iterable<FlowEntry>, remove: Iterable<FlowEntry>): Promise<SyncResult> {
+    const actual = (this.actual ??= indexFlows(await this.dump()));
+    const want = indexFlows(put);
+    this.skipRejected(want, false);
+    // Diffed against the tracked entries of the same identities only: every other flow stays as it is.
+    const have = new Map<string, KeyedFlow>();
+    for (const key of want.keys()) {
+      const h = actual.get(key);
+      if (h) have.set(key, h);
+    }
+    const diff = diffFlows(want, have);
+    for (const flow of remove) {
+      const have = actual.get(flowKey(flow));
+      if (have && !want.has(flowKey(flow))) diff.remove.push(have.flow);
+    }
+    return this.applyDiff(actual, diff);
+  }
+
+  /**
+   * A flow the switch refused is not sent again until it changes: the switch would refuse it again, and every run
+   * would pay for it (and, in a bundle, fail the commit once). `whole`: `want` is the whole desired state, so a
+   * refused flow missing from it is no longer desired.
+   */
+  private skipRejected(want: Map<string, KeyedFlow>, whole: boolean): void {
     for (const [key, refused] of this.rejected) {
       const w = want.get(key);
       if (w && w.body === refused) want.delete(key);
-      else this.rejected.delete(key);
+      else if (w || whole) this.rejected.delete(key);
     }
-    const diff = diffFlows(want, actual);
+  }
+
+  private async applyDiff(actual: Map<string, KeyedFlow>, diff: FlowDiff): Promise<SyncResult> {
     const deletes = diff.remove.map((flow) => ({ op: 'delete' as const, flow }));
     const puts = [
       ...diff.add.map((flow) => ({ op: 'add' as const, flow })),
