@@ -12,7 +12,7 @@
 //   node dist/bench/cni/index.js [--pods 100] [--concurrency 1,10] [--only ours|reference]
 //                                [--controller lab|peer] [--agent-socket PATH --network NAME]
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync, openSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -88,6 +88,26 @@ interface Target {
   path: string;
   /** K8S_POD_NAMESPACE: the lab binds its tenant's namespace to the tenant's network. */
   podNamespace: string;
+  /** Long-lived processes of the target whose CPU time (their own and their reaped children's) is counted. */
+  processes: Record<string, number>;
+}
+
+/**
+ * CPU time in ms of a process and of its children it has reaped (utime, stime, cutime, cstime of /proc/PID/stat):
+ * for the bench itself that is the plugin processes (nsenter, sdn-cni's sh and nc, or bridge and host-local),
+ * for the agent the ip/nsenter/ethtool processes it starts.
+ */
+function cpuMs(pid: number | 'self'): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  const ticks = Number(f[11]) + Number(f[12]) + Number(f[13]) + Number(f[14]);
+  return (ticks * 1000) / 100; // USER_HZ
+}
+
+function cpuSnapshot(t: Target): Record<string, number> {
+  const out: Record<string, number> = { plugin: cpuMs('self') };
+  for (const [name, pid] of Object.entries(t.processes)) out[name] = cpuMs(pid);
+  return out;
 }
 
 interface Row {
@@ -99,6 +119,8 @@ interface Row {
   p99: number;
   mean: number;
   wallMs: number;
+  /** CPU ms per operation, by process (see cpuMs). */
+  cpu: Record<string, number>;
 }
 
 /** Nearest-rank percentile of sorted values. */
@@ -109,6 +131,7 @@ function percentile(sorted: number[], p: number): number {
 async function measure(t: Target, pods: string[], concurrency: number, op: 'ADD' | 'DEL'): Promise<Row> {
   const times: number[] = [];
   let next = 0;
+  const cpu0 = cpuSnapshot(t);
   const started = process.hrtime.bigint();
   await Promise.all(
     Array.from({ length: concurrency }, async () => {
@@ -133,6 +156,9 @@ async function measure(t: Target, pods: string[], concurrency: number, op: 'ADD'
     }),
   );
   const wallMs = Number(process.hrtime.bigint() - started) / 1e6;
+  const cpu1 = cpuSnapshot(t);
+  const cpu: Record<string, number> = {};
+  for (const [k, v] of Object.entries(cpu1)) cpu[k] = (v - (cpu0[k] ?? 0)) / pods.length;
   const sorted = [...times].sort((a, b) => a - b);
   const mean = times.reduce((a, b) => a + b, 0) / times.length;
   return {
@@ -144,6 +170,7 @@ async function measure(t: Target, pods: string[], concurrency: number, op: 'ADD'
     p99: percentile(sorted, 99),
     mean,
     wallMs,
+    cpu,
   };
 }
 
@@ -178,6 +205,7 @@ async function startLab(dir: string): Promise<{
   agentSocket: string;
   nodeNetns: string;
   podNamespace: string;
+  processes: Record<string, number>;
   stop: () => Promise<void>;
 }> {
   // The lab's switches dial the OpenFlow listener, so it needs a port known before the controller starts.
@@ -194,7 +222,15 @@ async function startLab(dir: string): Promise<{
     const node = status.nodes[0];
     if (!node) throw new Error('the lab came up without a node');
     const held = lab;
+    const pid = (file: string): number =>
+      Number(readFileSync(join(held.dir, node.name, file), 'utf8').trim());
     return {
+      processes: {
+        agent: pid('agent.pid'),
+        controller: ctl.child?.pid ?? 0,
+        'ovs-vswitchd': pid('vsw.pid'),
+        'ovsdb-server': pid('ovsdb.pid'),
+      },
       agentSocket: join(lab.dir, node.name, 'agent.sock'),
       nodeNetns: node.netns,
       podNamespace: 'tenant-1',
@@ -233,6 +269,7 @@ async function main(): Promise<void> {
         via: ['nsenter', `--net=/run/netns/${node}`],
         path: REFERENCE_DIR,
         podNamespace: 'bench',
+        processes: {},
         config: {
           cniVersion: '1.0.0',
           name: 'bench-ref',
@@ -252,6 +289,7 @@ async function main(): Promise<void> {
       let socket = o.agentSocket;
       let via: string[] = [];
       let podNamespace = 'bench';
+      let processes: Record<string, number> = {};
       let name = `sdn-cni -> agent ${o.agentSocket}`;
       if (!socket && o.controller === 'lab') {
         const lab = await startLab(dir);
@@ -259,6 +297,7 @@ async function main(): Promise<void> {
         socket = lab.agentSocket;
         via = ['nsenter', `--net=/run/netns/${lab.nodeNetns}`];
         podNamespace = lab.podNamespace;
+        processes = lab.processes;
         name = 'sdn-cni -> sdn-agent -> sdn-controller (lab)';
       } else if (!socket) {
         name = 'sdn-cni -> sdn-agent -> test peer';
@@ -287,6 +326,7 @@ async function main(): Promise<void> {
           ],
           { stdio: ['ignore', log, log] },
         );
+        if (agent.pid !== undefined) processes = { agent: agent.pid };
         cleanups.push(
           () =>
             new Promise<void>((r) =>
@@ -311,6 +351,7 @@ async function main(): Promise<void> {
         via,
         path: '/usr/lib/cni',
         podNamespace,
+        processes,
         config: {
           cniVersion: '1.1.0',
           name: 'bench-sdn',
@@ -359,6 +400,17 @@ async function main(): Promise<void> {
       console.log(
         `| ${r.target} | ${r.concurrency} | ${r.op} | ${r.n} | ${f(r.p50)} | ${f(r.p99)} | ${f(r.mean)} | ${f(r.wallMs)} |`,
       );
+    }
+    const names = [...new Set(rows.flatMap((r) => Object.keys(r.cpu)))];
+    console.log(
+      `\nCPU ms per operation (process and its reaped children; plugin = what the runtime starts):`,
+    );
+    console.log(`| target | concurrency | op | ${names.join(' | ')} | total |`);
+    console.log(`|---|---|---|${names.map(() => '---|').join('')}---|`);
+    for (const r of rows) {
+      const cells = names.map((k) => (r.cpu[k] === undefined ? '' : f(r.cpu[k])));
+      const total = Object.values(r.cpu).reduce((a, b) => a + b, 0);
+      console.log(`| ${r.target} | ${r.concurrency} | ${r.op} | ${cells.join(' | ')} | ${f(total)} |`);
     }
     const ref = rows.filter((r) => r.target.startsWith('reference'));
     const ours = rows.filter((r) => !r.target.startsWith('reference'));
