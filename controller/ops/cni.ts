@@ -117,10 +117,12 @@ export async function cniAdd(
 ): Promise<CniResult> {
   const nodeId = nodeOf(actor);
   let ep = findAttachment(ctx, nodeId, req);
+  let created = false as boolean;
   if (!ep) {
     ep = ctx.mutate(actor, 'cni.add', (tx) => {
       const again = tx.lookup('endpoint', 'attachment', attachmentKey(nodeId, req))[0];
       if (again) return again;
+      created = true;
       const node = ctx.byId(actor, 'node', nodeId, undefined, tx);
       const network = chooseNetwork(ctx, actor, tx, req);
       const owner =
@@ -143,13 +145,18 @@ export async function cniAdd(
   }
   // The switch is programmed while the commit is synced to disk; the runtime hears back only once both are done,
   // so the answer still means "the allocation is on disk and the pod's flows are on the switch".
-  const [synced, programmed] = await Promise.allSettled([ctx.store.durable(), dp.endpointAttached(ep)]);
-  if (synced.status === 'rejected') {
-    // The store undid the commit: take the port and flows it no longer has off the switch again.
+  const programmed = dp.endpointAttached(ep, created);
+  programmed.catch(() => undefined); // awaited below
+  try {
+    await ctx.store.durable();
+  } catch (e) {
+    // The store undid the commit: take the port and flows it no longer has off the switch again (which also ends
+    // the wait for the change event that will not come).
     await dp.endpointDetached(ep).catch(() => undefined);
-    throw synced.reason;
+    await programmed.catch(() => undefined);
+    throw e;
   }
-  if (programmed.status === 'rejected') throw programmed.reason;
+  await programmed;
   return cniResult(ctx, ep);
 }
 

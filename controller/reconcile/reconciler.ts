@@ -77,6 +77,8 @@ export class Reconciler implements Dataplane {
   private readonly meters = new WeakMap<NodeSwitch, { session: SwitchSession; sync: MeterSync }>();
   private readonly log: Logger;
   private readonly ownership;
+  /** Endpoint just created by a CNI ADD -> settles its wait with the runs its change event starts elsewhere. */
+  private readonly createdRuns = new Map<Id, (runs: Promise<unknown>) => void>();
   /** Endpoint -> node, for endpoints a CNI ADD attached before the change event of their creation came. */
   private readonly attachedAhead = new Map<Id, Id>();
   /** Endpoint -> the run its deletion's change event started, which a CNI DEL awaits instead of another. */
@@ -127,7 +129,12 @@ export class Reconciler implements Dataplane {
    * Called by a CNI ADD as soon as its endpoint is in the model, while the store syncs the commit to disk: the run
    * requested here reads the endpoint, so the change event that follows the sync need not start another one.
    */
-  async endpointAttached(ep: Endpoint): Promise<void> {
+  async endpointAttached(ep: Endpoint, created = false): Promise<void> {
+    let elsewhere: Promise<unknown> | undefined;
+    if (created) {
+      const runs = new Promise<Promise<unknown>>((settle) => this.createdRuns.set(ep.id, settle));
+      elsewhere = runs.then((r) => r);
+    }
     this.attachedAhead.set(ep.id, ep.nodeId);
     let adds = this.pendingAdds.get(ep.nodeId);
     if (!adds) this.pendingAdds.set(ep.nodeId, (adds = new Set()));
@@ -135,11 +142,15 @@ export class Reconciler implements Dataplane {
     await this.request(ep.nodeId, true);
     const sw = this.switches.get(ep.nodeId);
     if (!sw?.session) throw new Error(`node's switch has not connected: ${sw?.problem ?? 'unknown node'}`);
+    // The other nodes learn of the pod in the runs its change event starts once the commit is on disk.
+    await elsewhere;
   }
 
   /** Called after the detach is durable: its change event has already started the run that removes the port. */
   async endpointDetached(ep: Endpoint): Promise<void> {
     this.attachedAhead.delete(ep.id);
+    this.createdRuns.get(ep.id)?.(Promise.resolve());
+    this.createdRuns.delete(ep.id);
     const started = this.detachRuns.get(ep.id);
     this.detachRuns.delete(ep.id);
     await (started ?? this.reconcile(ep.nodeId, false));
@@ -235,6 +246,7 @@ export class Reconciler implements Dataplane {
     // Any other change may touch what the per-pod path reads (networks, groups, services): compile afresh.
     if (covered === undefined && removed === undefined)
       for (const sw of this.switches.values()) sw.context = undefined;
+    const runs = new Map<Id, Promise<void>>();
     for (const nodeId of e.nodes) {
       if (nodeId === covered) continue;
       let run: Promise<void>;
@@ -250,6 +262,7 @@ export class Reconciler implements Dataplane {
           );
         });
       } else run = this.schedule(nodeId);
+      runs.set(nodeId, run);
       for (const c of e.changes) {
         if (c.kind !== 'endpoint' || c.op !== 'deleted' || c.before?.nodeId !== nodeId) continue;
         this.detachRuns.set(c.id, run);
@@ -259,6 +272,15 @@ export class Reconciler implements Dataplane {
         };
         run.then(forget, forget);
       }
+    }
+    // A CNI ADD that created one of these endpoints waits for the other nodes' runs (their failure is theirs).
+    for (const c of e.changes) {
+      if (c.kind !== 'endpoint' || c.op !== 'created' || !c.after) continue;
+      const settle = this.createdRuns.get(c.id);
+      if (!settle) continue;
+      this.createdRuns.delete(c.id);
+      const own = c.after.nodeId;
+      settle(Promise.allSettled([...runs].filter(([n]) => n !== own).map(([, r]) => r)));
     }
   }
 
@@ -347,13 +369,19 @@ export class Reconciler implements Dataplane {
     const removes = this.pendingRemoves.get(nodeId);
     this.pendingAdds.delete(nodeId);
     this.pendingRemoves.delete(nodeId);
-    if (
-      !full &&
-      (adds || removes) &&
-      (!removes || (await this.removeIncrementally(sw, [...removes.values()]))) &&
-      (!adds || (await this.addIncrementally(sw, adds)))
-    )
-      return;
+    try {
+      if (
+        !full &&
+        (adds || removes) &&
+        (!removes || (await this.removeIncrementally(sw, [...removes.values()]))) &&
+        (!adds || (await this.addIncrementally(sw, adds)))
+      )
+        return;
+    } catch (err) {
+      // The switch may hold part of the change: a full run follows this one (once; it is not retried itself).
+      void this.schedule(nodeId);
+      throw err;
+    }
     sw.context = undefined;
     try {
       await this.ensurePorts(node, sw);
