@@ -9,7 +9,12 @@ export interface DataplaneStatus {
 }
 
 export interface Dataplane {
-  endpointAttached(ep: Endpoint): Promise<void>;
+  /**
+   * `created`: the endpoint was just created and its change event is still to come; the call then also waits for
+   * the runs that event starts on the other nodes (tunnel, ARP and flood flows towards the pod), so that the pod
+   * can talk to its whole network once the ADD returns.
+   */
+  endpointAttached(ep: Endpoint, created?: boolean): Promise<void>;
   endpointDetached(ep: Endpoint): Promise<void>;
   nodeStatus(nodeId: Id): DataplaneStatus;
 }

@@ -1,18 +1,24 @@
 // CNI ADD/DEL latency, p50/p99, for N pods at concurrency 1 and 10, through one harness (test/support/
 // cni-harness.ts runPlugin: the env + stdin + stdout contract a runtime uses), for two targets in the same run:
 //   reference  Debian's containernetworking-plugins `bridge` + `host-local` (/usr/lib/cni), node = a netns
-//   ours       sdn-cni -> sdn-agent (started here, --host-netns) -> the controller: by default the /cni/v1
-//              contract's TEST PEER (in-memory IPAM, no OVSDB, no flows), or a real agent with --agent-socket.
+//   ours       sdn-cni -> sdn-agent -> the controller. By default (--controller lab) the real sdn-controller
+//              (a child process on a temp data dir) with a one-node `sdnctl lab` (its ovs-vswitchd, agent and
+//              bridge): IPAM in SQLite, the OVSDB port, the flows and the barrier. --controller peer: the /cni/v1
+//              contract's TEST PEER (in-memory IPAM, no OVSDB, no flows) behind an agent started here.
+//              --agent-socket: a running agent.
 // Both plugins are executed through `nsenter --net=<node netns>` (the runtime's netns), so each pays the same
 // extra exec. Pod netns are made before timing; every ADD and DEL must succeed or the run fails.
 //
 //   node dist/bench/cni/index.js [--pods 100] [--concurrency 1,10] [--only ours|reference]
-//                                [--agent-socket PATH --network NAME]   (target a running agent instead)
+//                                [--controller lab|peer] [--agent-socket PATH --network NAME]
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, openSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { ControllerProcess } from '../../test/support/controller-process.js';
+import { Lab } from '../../test/support/lab.js';
+import { freeTcpPort } from '../../test/support/ovs.js';
 import {
   addNetns,
   delNetns,
@@ -31,12 +37,13 @@ interface Options {
   pods: number;
   concurrency: number[];
   only?: 'ours' | 'reference';
+  controller: 'lab' | 'peer';
   agentSocket?: string;
   network?: string;
 }
 
 function parseArgs(argv: string[]): Options {
-  const o: Options = { pods: 100, concurrency: [1, 10] };
+  const o: Options = { pods: 100, concurrency: [1, 10], controller: 'lab' };
   for (let i = 0; i < argv.length; i++) {
     const v = argv[i + 1] ?? '';
     switch (argv[i]) {
@@ -51,6 +58,11 @@ function parseArgs(argv: string[]): Options {
       case '--only':
         if (v !== 'ours' && v !== 'reference') throw new Error('--only ours|reference');
         o.only = v;
+        i++;
+        break;
+      case '--controller':
+        if (v !== 'lab' && v !== 'peer') throw new Error('--controller lab|peer');
+        o.controller = v;
         i++;
         break;
       case '--agent-socket':
@@ -74,6 +86,28 @@ interface Target {
   via: string[];
   config: Record<string, unknown>;
   path: string;
+  /** K8S_POD_NAMESPACE: the lab binds its tenant's namespace to the tenant's network. */
+  podNamespace: string;
+  /** Long-lived processes of the target whose CPU time (their own and their reaped children's) is counted. */
+  processes: Record<string, number>;
+}
+
+/**
+ * CPU time in ms of a process and of its children it has reaped (utime, stime, cutime, cstime of /proc/PID/stat):
+ * for the bench itself that is the plugin processes (nsenter, sdn-cni's sh and nc, or bridge and host-local),
+ * for the agent the ip/nsenter/ethtool processes it starts.
+ */
+function cpuMs(pid: number | 'self'): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  const ticks = Number(f[11]) + Number(f[12]) + Number(f[13]) + Number(f[14]);
+  return (ticks * 1000) / 100; // USER_HZ
+}
+
+function cpuSnapshot(t: Target): Record<string, number> {
+  const out: Record<string, number> = { plugin: cpuMs('self') };
+  for (const [name, pid] of Object.entries(t.processes)) out[name] = cpuMs(pid);
+  return out;
 }
 
 interface Row {
@@ -85,6 +119,8 @@ interface Row {
   p99: number;
   mean: number;
   wallMs: number;
+  /** CPU ms per operation, by process (see cpuMs). */
+  cpu: Record<string, number>;
 }
 
 /** Nearest-rank percentile of sorted values. */
@@ -95,6 +131,7 @@ function percentile(sorted: number[], p: number): number {
 async function measure(t: Target, pods: string[], concurrency: number, op: 'ADD' | 'DEL'): Promise<Row> {
   const times: number[] = [];
   let next = 0;
+  const cpu0 = cpuSnapshot(t);
   const started = process.hrtime.bigint();
   await Promise.all(
     Array.from({ length: concurrency }, async () => {
@@ -105,7 +142,7 @@ async function measure(t: Target, pods: string[], concurrency: number, op: 'ADD'
           containerId: `bench-${i}`,
           netns: `/run/netns/${pods[i]}`,
           ifname: 'eth0',
-          args: `IgnoreUnknown=1;K8S_POD_NAMESPACE=bench;K8S_POD_NAME=pod-${i}`,
+          args: `IgnoreUnknown=1;K8S_POD_NAMESPACE=${t.podNamespace};K8S_POD_NAME=pod-${i}`,
           path: t.path,
           plugin: t.plugin,
           via: t.via,
@@ -119,6 +156,9 @@ async function measure(t: Target, pods: string[], concurrency: number, op: 'ADD'
     }),
   );
   const wallMs = Number(process.hrtime.bigint() - started) / 1e6;
+  const cpu1 = cpuSnapshot(t);
+  const cpu: Record<string, number> = {};
+  for (const [k, v] of Object.entries(cpu1)) cpu[k] = (v - (cpu0[k] ?? 0)) / pods.length;
   const sorted = [...times].sort((a, b) => a - b);
   const mean = times.reduce((a, b) => a + b, 0) / times.length;
   return {
@@ -130,6 +170,7 @@ async function measure(t: Target, pods: string[], concurrency: number, op: 'ADD'
     p99: percentile(sorted, 99),
     mean,
     wallMs,
+    cpu,
   };
 }
 
@@ -156,6 +197,55 @@ async function startPeerProcess(token: string): Promise<{ url: string; stop: () 
   return { url, stop };
 }
 
+/**
+ * The real controller (own data dir, loopback ports) and a one-node lab registered with it: ovs-vswitchd, the
+ * node's sdn-agent and one tenant whose namespace is bound to its network. No lab pods: the bench makes its own.
+ */
+async function startLab(dir: string): Promise<{
+  agentSocket: string;
+  nodeNetns: string;
+  podNamespace: string;
+  processes: Record<string, number>;
+  stop: () => Promise<void>;
+}> {
+  // The lab's switches dial the OpenFlow listener, so it needs a port known before the controller starts.
+  mkdirSync(join(dir, 'controller'));
+  const ctl = new ControllerProcess(join(dir, 'controller'), {}, `127.0.0.1:${await freeTcpPort()}`);
+  await ctl.start();
+  let lab: Lab | undefined;
+  try {
+    lab = await Lab.up(
+      { url: ctl.url, tokenFile: ctl.tokenFile, openflowListen: ctl.openflowListen },
+      { nodes: 1, pods: 0 },
+    );
+    const status = await lab.status();
+    const node = status.nodes[0];
+    if (!node) throw new Error('the lab came up without a node');
+    const held = lab;
+    const pid = (file: string): number =>
+      Number(readFileSync(join(held.dir, node.name, file), 'utf8').trim());
+    return {
+      processes: {
+        agent: pid('agent.pid'),
+        controller: ctl.child?.pid ?? 0,
+        'ovs-vswitchd': pid('vsw.pid'),
+        'ovsdb-server': pid('ovsdb.pid'),
+      },
+      agentSocket: join(lab.dir, node.name, 'agent.sock'),
+      nodeNetns: node.netns,
+      podNamespace: 'tenant-1',
+      stop: async () => {
+        await held.down();
+        await ctl.kill('SIGTERM');
+      },
+    };
+  } catch (e) {
+    await lab?.down();
+    await ctl.kill('SIGTERM');
+    throw e;
+  }
+}
+
 async function main(): Promise<void> {
   const o = parseArgs(process.argv.slice(2));
   requireRootAndCniTools();
@@ -178,6 +268,8 @@ async function main(): Promise<void> {
         plugin: `${REFERENCE_DIR}/bridge`,
         via: ['nsenter', `--net=/run/netns/${node}`],
         path: REFERENCE_DIR,
+        podNamespace: 'bench',
+        processes: {},
         config: {
           cniVersion: '1.0.0',
           name: 'bench-ref',
@@ -196,7 +288,19 @@ async function main(): Promise<void> {
     if (o.only !== 'reference') {
       let socket = o.agentSocket;
       let via: string[] = [];
-      if (!socket) {
+      let podNamespace = 'bench';
+      let processes: Record<string, number> = {};
+      let name = `sdn-cni -> agent ${o.agentSocket}`;
+      if (!socket && o.controller === 'lab') {
+        const lab = await startLab(dir);
+        cleanups.push(lab.stop);
+        socket = lab.agentSocket;
+        via = ['nsenter', `--net=/run/netns/${lab.nodeNetns}`];
+        podNamespace = lab.podNamespace;
+        processes = lab.processes;
+        name = 'sdn-cni -> sdn-agent -> sdn-controller (lab)';
+      } else if (!socket) {
+        name = 'sdn-cni -> sdn-agent -> test peer';
         const node = await mkns(`${prefix}-ours`);
         const peer = await startPeerProcess('bench-token');
         cleanups.push(peer.stop);
@@ -222,6 +326,7 @@ async function main(): Promise<void> {
           ],
           { stdio: ['ignore', log, log] },
         );
+        if (agent.pid !== undefined) processes = { agent: agent.pid };
         cleanups.push(
           () =>
             new Promise<void>((r) =>
@@ -241,10 +346,12 @@ async function main(): Promise<void> {
         via = ['nsenter', `--net=/run/netns/${node}`];
       }
       targets.push({
-        name: o.agentSocket ? `sdn-cni -> agent ${o.agentSocket}` : 'sdn-cni -> sdn-agent -> test peer',
+        name,
         plugin: SDN_CNI,
         via,
         path: '/usr/lib/cni',
+        podNamespace,
+        processes,
         config: {
           cniVersion: '1.1.0',
           name: 'bench-sdn',
@@ -293,6 +400,17 @@ async function main(): Promise<void> {
       console.log(
         `| ${r.target} | ${r.concurrency} | ${r.op} | ${r.n} | ${f(r.p50)} | ${f(r.p99)} | ${f(r.mean)} | ${f(r.wallMs)} |`,
       );
+    }
+    const names = [...new Set(rows.flatMap((r) => Object.keys(r.cpu)))];
+    console.log(
+      `\nCPU ms per operation (process and its reaped children; plugin = what the runtime starts):`,
+    );
+    console.log(`| target | concurrency | op | ${names.join(' | ')} | total |`);
+    console.log(`|---|---|---|${names.map(() => '---|').join('')}---|`);
+    for (const r of rows) {
+      const cells = names.map((k) => (r.cpu[k] === undefined ? '' : f(r.cpu[k])));
+      const total = Object.values(r.cpu).reduce((a, b) => a + b, 0);
+      console.log(`| ${r.target} | ${r.concurrency} | ${r.op} | ${cells.join(' | ')} | ${f(total)} |`);
     }
     const ref = rows.filter((r) => r.target.startsWith('reference'));
     const ours = rows.filter((r) => !r.target.startsWith('reference'));

@@ -117,10 +117,12 @@ export async function cniAdd(
 ): Promise<CniResult> {
   const nodeId = nodeOf(actor);
   let ep = findAttachment(ctx, nodeId, req);
+  let created = false as boolean;
   if (!ep) {
     ep = ctx.mutate(actor, 'cni.add', (tx) => {
       const again = tx.lookup('endpoint', 'attachment', attachmentKey(nodeId, req))[0];
       if (again) return again;
+      created = true;
       const node = ctx.byId(actor, 'node', nodeId, undefined, tx);
       const network = chooseNetwork(ctx, actor, tx, req);
       const owner =
@@ -141,8 +143,20 @@ export async function cniAdd(
       });
     });
   }
-  await ctx.store.durable();
-  await dp.endpointAttached(ep);
+  // The switch is programmed while the commit is synced to disk; the runtime hears back only once both are done,
+  // so the answer still means "the allocation is on disk and the pod's flows are on the switch".
+  const programmed = dp.endpointAttached(ep, created);
+  programmed.catch(() => undefined); // awaited below
+  try {
+    await ctx.store.durable();
+  } catch (e) {
+    // The store undid the commit: take the port and flows it no longer has off the switch again (which also ends
+    // the wait for the change event that will not come).
+    await dp.endpointDetached(ep).catch(() => undefined);
+    await programmed.catch(() => undefined);
+    throw e;
+  }
+  await programmed;
   return cniResult(ctx, ep);
 }
 

@@ -12,6 +12,7 @@ import {
 } from '../../southbound/openflow/index.js';
 import { OvsdbClient, VSwitchDriver, profileFor, type TlsFiles } from '../../southbound/ovsdb/index.js';
 import type { Node } from '../model/types.js';
+import type { NodeContext } from '../pipeline/index.js';
 
 /** The datapath id a node's bridge gets: pinned in the model, or derived from the node's id (stable, 16 hex). */
 export function datapathIdOf(node: Node): string {
@@ -32,6 +33,11 @@ export class NodeSwitch {
   readonly portErrors = new Map<string, string>();
   /** Flows the switch refused in the last run (each logged with its error). */
   rejectedFlows = 0;
+  /**
+   * The context of the last full compile, with the pods added since admitted into it: what the per-pod path adds
+   * to. Undefined whenever it may no longer match the model and the switch (then the next run compiles in full).
+   */
+  context: NodeContext | undefined;
   private sessionWaiters: ((s: SwitchSession) => void)[] = [];
 
   constructor(
@@ -66,12 +72,14 @@ export class NodeSwitch {
     this.session = session;
     this.flowSync = new FlowSync(session, { ownership, log: this.log });
     this.groupSync = new GroupSync(session);
+    this.context = undefined;
     for (const w of this.sessionWaiters.splice(0)) w(session);
     session.once('close', () => {
       if (this.session === session) {
         this.session = undefined;
         this.flowSync = undefined;
         this.groupSync = undefined;
+        this.context = undefined;
       }
     });
   }

@@ -11,7 +11,10 @@ import type { Dataplane, DataplaneStatus } from '../dataplane.js';
 import type { ChangeEvent, ModelEvents } from '../events.js';
 import type { Endpoint, Id, Node } from '../model/types.js';
 import {
+  compileContext,
   compileNode,
+  endpointAdded,
+  endpointRemoved,
   featuresFor,
   featureMask,
   nodeContext,
@@ -19,14 +22,16 @@ import {
   oursMask,
   snapshotFromModel,
   type CompiledNode,
+  type EndpointDelta,
   type FlowSpec,
+  type GroupSpec,
   type PipelineSnapshot,
 } from '../pipeline/index.js';
 import type { ModelReader } from '../store/store.js';
 import { MeterSync } from './meter-sync.js';
 import { routerAdvertFor } from './router-advert.js';
 import { NodeSwitch, datapathIdOf } from './node-switch.js';
-import { profileFor, type VSwitchDriver } from '../../southbound/ovsdb/index.js';
+import { profileFor, type EndpointPortSpec, type VSwitchDriver } from '../../southbound/ovsdb/index.js';
 import { SerialRunner } from './serial-runner.js';
 import { bindVmEndpoints, interfacesChanged } from './vm-ports.js';
 
@@ -68,6 +73,18 @@ export class Reconciler implements Dataplane {
   private readonly meters = new WeakMap<NodeSwitch, { session: SwitchSession; sync: MeterSync }>();
   private readonly log: Logger;
   private readonly ownership;
+  /** Endpoint just created by a CNI ADD -> settles its wait with the runs its change event starts elsewhere. */
+  private readonly createdRuns = new Map<Id, (runs: Promise<unknown>) => void>();
+  /** Endpoint -> node, for endpoints a CNI ADD attached before the change event of their creation came. */
+  private readonly attachedAhead = new Map<Id, Id>();
+  /** Endpoint -> the run its deletion's change event started, which a CNI DEL awaits instead of another. */
+  private readonly detachRuns = new Map<Id, Promise<void>>();
+  /** Nodes whose next run must compile in full: anything but CNI ADDs asked for it. */
+  private readonly fullRuns = new Set<Id>();
+  /** Node -> endpoints CNI ADDs asked for since its last run: added alone when nothing else changed. */
+  private readonly pendingAdds = new Map<Id, Set<Id>>();
+  /** Node -> pods deleted since its last run (as they were): removed alone when nothing else changed. */
+  private readonly pendingRemoves = new Map<Id, Map<Id, Endpoint>>();
   private readonly onChange = (e: ChangeEvent): void => this.changed(e);
   private readonly onSwitchUp = (s: SwitchSession): void => this.switchUp(s);
 
@@ -92,7 +109,7 @@ export class Reconciler implements Dataplane {
     this.options.events.on('change', this.onChange);
     this.options.openflow.on('switchUp', this.onSwitchUp);
     for (const s of this.options.openflow.switches.values()) this.switchUp(s);
-    for (const node of this.options.model.all('node')) this.schedule(node.id);
+    for (const node of this.options.model.all('node')) void this.schedule(node.id);
   }
 
   stop(): void {
@@ -104,16 +121,37 @@ export class Reconciler implements Dataplane {
 
   // ---- Dataplane -------------------------------------------------------------------------------------------------
 
-  async endpointAttached(ep: Endpoint): Promise<void> {
-    await this.reconcile(ep.nodeId, true);
+  /**
+   * Called by a CNI ADD as soon as its endpoint is in the model, while the store syncs the commit to disk: the run
+   * requested here reads the endpoint, so the change event that follows the sync need not start another one.
+   */
+  async endpointAttached(ep: Endpoint, created = false): Promise<void> {
+    let elsewhere: Promise<unknown> | undefined;
+    if (created) {
+      const runs = new Promise<Promise<unknown>>((settle) => this.createdRuns.set(ep.id, settle));
+      elsewhere = runs.then((r) => r);
+    }
+    this.attachedAhead.set(ep.id, ep.nodeId);
+    let adds = this.pendingAdds.get(ep.nodeId);
+    if (!adds) this.pendingAdds.set(ep.nodeId, (adds = new Set()));
+    adds.add(ep.id);
+    await this.request(ep.nodeId, true);
     const sw = this.switches.get(ep.nodeId);
     if (!sw?.session) throw new Error(`node's switch has not connected: ${sw?.problem ?? 'unknown node'}`);
     const portError = ep.portName ? sw.portErrors.get(ep.portName) : undefined;
     if (portError) throw new Error(portError);
+    // The other nodes learn of the pod in the runs its change event starts once the commit is on disk.
+    await elsewhere;
   }
 
+  /** Called after the detach is durable: its change event has already started the run that removes the port. */
   async endpointDetached(ep: Endpoint): Promise<void> {
-    await this.reconcile(ep.nodeId, false);
+    this.attachedAhead.delete(ep.id);
+    this.createdRuns.get(ep.id)?.(Promise.resolve());
+    this.createdRuns.delete(ep.id);
+    const started = this.detachRuns.get(ep.id);
+    this.detachRuns.delete(ep.id);
+    await (started ?? this.reconcile(ep.nodeId, false));
   }
 
   nodeStatus(nodeId: Id): DataplaneStatus {
@@ -176,24 +214,89 @@ export class Reconciler implements Dataplane {
 
   // ---- scheduling -------------------------------------------------------------------------------------------------
 
-  /** Reconciles one node; concurrent requests for the same node share the next run. */
+  /** Reconciles one node in full; concurrent requests for the same node share the next run. */
   reconcile(nodeId: Id, waitForSession: boolean): Promise<void> {
+    this.fullRuns.add(nodeId);
+    return this.request(nodeId, waitForSession);
+  }
+
+  /** The next run of a node: in full if someone asked for that since the last one, else only the pending adds. */
+  private request(nodeId: Id, waitForSession: boolean): Promise<void> {
     let runner = this.runners.get(nodeId);
     if (!runner) this.runners.set(nodeId, (runner = new SerialRunner()));
     return runner.request(() => this.run(nodeId, waitForSession));
   }
 
-  private schedule(nodeId: Id): void {
-    this.reconcile(nodeId, false).catch((err: unknown) => {
+  private schedule(nodeId: Id): Promise<void> {
+    const run = this.reconcile(nodeId, false);
+    run.catch((err: unknown) => {
       this.log.warn(
         { nodeId, err: err instanceof Error ? err.message : String(err) },
         'reconcile failed; retried on the next change or reconnect',
       );
     });
+    return run;
   }
 
   private changed(e: ChangeEvent): void {
-    for (const nodeId of e.nodes) this.schedule(nodeId);
+    const covered = this.coveredByAttach(e);
+    const removed = covered === undefined ? podRemovals(e) : undefined;
+    // Any other change may touch what the per-pod path reads (networks, groups, services): compile afresh.
+    if (covered === undefined && removed === undefined)
+      for (const sw of this.switches.values()) sw.context = undefined;
+    const runs = new Map<Id, Promise<void>>();
+    for (const nodeId of e.nodes) {
+      if (nodeId === covered) continue;
+      let run: Promise<void>;
+      if (nodeId === removed?.nodeId) {
+        let pending = this.pendingRemoves.get(nodeId);
+        if (!pending) this.pendingRemoves.set(nodeId, (pending = new Map()));
+        for (const ep of removed.endpoints) pending.set(ep.id, ep);
+        run = this.request(nodeId, false);
+        run.catch((err: unknown) => {
+          this.log.warn(
+            { nodeId, err: err instanceof Error ? err.message : String(err) },
+            'pod removal failed',
+          );
+        });
+      } else run = this.schedule(nodeId);
+      runs.set(nodeId, run);
+      for (const c of e.changes) {
+        if (c.kind !== 'endpoint' || c.op !== 'deleted' || c.before?.nodeId !== nodeId) continue;
+        this.detachRuns.set(c.id, run);
+        const forget = (): void => {
+          // Kept only until the run is over: a DEL that comes later starts its own.
+          if (this.detachRuns.get(c.id) === run) this.detachRuns.delete(c.id);
+        };
+        run.then(forget, forget);
+      }
+    }
+    // A CNI ADD that created one of these endpoints waits for the other nodes' runs (their failure is theirs).
+    for (const c of e.changes) {
+      if (c.kind !== 'endpoint' || c.op !== 'created' || !c.after) continue;
+      const settle = this.createdRuns.get(c.id);
+      if (!settle) continue;
+      this.createdRuns.delete(c.id);
+      const own = c.after.nodeId;
+      settle(Promise.allSettled([...runs].filter(([n]) => n !== own).map(([, r]) => r)));
+    }
+  }
+
+  /**
+   * The node whose run an ADD already started for this event: the event only creates endpoints that
+   * endpointAttached saw first, all on that node. Other nodes the event names are reconciled as usual.
+   */
+  private coveredByAttach(e: ChangeEvent): Id | undefined {
+    let node: Id | undefined;
+    let covered = e.changes.length > 0;
+    for (const c of e.changes) {
+      const ahead = c.kind === 'endpoint' ? this.attachedAhead.get(c.id) : undefined;
+      if (c.kind === 'endpoint') this.attachedAhead.delete(c.id);
+      if (ahead === undefined || c.op !== 'created' || (node !== undefined && ahead !== node))
+        covered = false;
+      node ??= ahead;
+    }
+    return covered ? node : undefined;
   }
 
   private switchUp(session: SwitchSession): void {
@@ -226,7 +329,7 @@ export class Reconciler implements Dataplane {
       if (!this.options.openflow.switches.has(session.dpid))
         this.options.onConnection?.(nodeId, 'disconnected');
     });
-    this.schedule(nodeId);
+    void this.schedule(nodeId);
   }
 
   private switchFor(node: Node): NodeSwitch {
@@ -258,6 +361,26 @@ export class Reconciler implements Dataplane {
       return;
     }
     const sw = this.switchFor(node);
+    // Consumed at the start: what is asked during this run is for the next one.
+    const full = this.fullRuns.delete(nodeId);
+    const adds = this.pendingAdds.get(nodeId);
+    const removes = this.pendingRemoves.get(nodeId);
+    this.pendingAdds.delete(nodeId);
+    this.pendingRemoves.delete(nodeId);
+    try {
+      if (
+        !full &&
+        (adds || removes) &&
+        (!removes || (await this.removeIncrementally(sw, [...removes.values()]))) &&
+        (!adds || (await this.addIncrementally(sw, adds)))
+      )
+        return;
+    } catch (err) {
+      // The switch may hold part of the change: a full run follows this one (once; it is not retried itself).
+      void this.schedule(nodeId);
+      throw err;
+    }
+    sw.context = undefined;
     try {
       await this.ensurePorts(node, sw);
       const session = await sw.waitForSession(waitForSession ? (this.options.sessionWaitMs ?? 10_000) : 0);
@@ -265,7 +388,8 @@ export class Reconciler implements Dataplane {
         sw.problem = 'the bridge has not dialed the OpenFlow listener';
         return;
       }
-      const compiled = compileNode(this.snapshot(sw), node.name);
+      const context = nodeContext(this.snapshot(sw), node.name);
+      const compiled = compileContext(context);
       const meters = this.meterSync(sw, session);
       await meters.put(compiled.meters);
       // Groups before the flows that use them, and deleted only after no flow names them.
@@ -293,10 +417,134 @@ export class Reconciler implements Dataplane {
       // Rejected flows are logged with the flow that caused them; the node still forwards with the rest.
       sw.rejectedFlows = sw.flowSync.rejectedCount;
       sw.problem = undefined;
+      sw.context = context;
     } catch (err) {
       sw.problem = err instanceof Error ? err.message : String(err);
       throw err;
     }
+  }
+
+  /**
+   * The per-pod path: admits the endpoints CNI ADDs asked for into the context of the node's last full compile,
+   * attaches their ports, and pushes only their flows and their networks' flood groups, confirmed like a full run.
+   * False (nothing sent) when it does not apply: no context or session, or an endpoint whose flows reach beyond
+   * its own (security groups, QoS meters, an address a Service names, a network new to the node); then the caller
+   * compiles the node in full.
+   */
+  private async addIncrementally(sw: NodeSwitch, ids: ReadonlySet<Id>): Promise<boolean> {
+    const { context, session, flowSync, groupSync, driver } = sw;
+    if (!context || !session || !flowSync || !groupSync || !driver || driver.client.state !== 'monitoring')
+      return false;
+    const eps: Endpoint[] = [];
+    for (const id of ids) {
+      // Already in the context: the full run that made it (or an earlier add) put it on the switch.
+      if (context.localEndpoints.some((v) => v.ep.id === id)) continue;
+      const ep = this.options.model.get('endpoint', id);
+      if (!ep || !this.addsAlone(ep, sw)) return false;
+      eps.push(ep);
+    }
+    if (eps.length === 0) return true;
+    // From here on the context is changed: any way out but success drops it.
+    sw.context = undefined;
+    const deltas: EndpointDelta[] = [];
+    for (const ep of eps) {
+      const d = endpointAdded(context, ep);
+      if (!d) return false;
+      deltas.push(d);
+    }
+    const groups = new Map<number, GroupSpec>();
+    for (const d of deltas) for (const g of d.groups) groups.set(g.groupId, g); // later deltas see more members
+    // Ports, groups and flows go out together, and the answer waits for all three: a flow may name an ofport
+    // before its port exists (what it outputs there is dropped meanwhile), the ofport being pinned by
+    // ofport_request; and the groups only change buckets, no flow needs them to exist first.
+    const bridge = context.profile.integrationBridge;
+    const [ofports, , result] = await Promise.all([
+      Promise.all(
+        deltas.map((d) => {
+          const { ep, ofport } = d.endpoint;
+          if (ep.portName === undefined || ofport === undefined) return Promise.resolve(-1);
+          return driver.attachPort(this.endpointPort(bridge, ep.portName, ofport, ep));
+        }),
+      ),
+      groupSync.put([...groups.values()]),
+      flowSync.patch(deltas.flatMap((d) => d.flows.map(toFlowEntry))),
+    ]);
+    // The switch did not honour an ofport_request: a full run puts the flows on the port it gave.
+    if (deltas.some((d, i) => d.endpoint.ofport !== ofports[i])) return false;
+    this.options.metrics?.flowModsSent.inc({ command: 'add' }, result.added);
+    this.options.metrics?.flowModsSent.inc({ command: 'modify_strict' }, result.modified);
+    sw.rejectedFlows = flowSync.rejectedCount;
+    sw.log.debug({ endpoints: eps.length, added: result.added, errors: result.errors.length }, 'pods added');
+    sw.context = context;
+    return true;
+  }
+
+  /**
+   * The per-pod path of deleted pods: evicts them from the context, pushes their networks' flood groups, deletes
+   * their flows and detaches their ports. False (nothing sent) when it does not apply; then the caller compiles
+   * the node in full.
+   */
+  private async removeIncrementally(sw: NodeSwitch, eps: readonly Endpoint[]): Promise<boolean> {
+    const { context, session, flowSync, groupSync, driver } = sw;
+    if (!context || !session || !flowSync || !groupSync || !driver || driver.client.state !== 'monitoring')
+      return false;
+    // Not in the context: the full run that made it already left the pod out.
+    const gone = eps.filter((ep) => context.localEndpoints.some((v) => v.ep.id === ep.id));
+    if (gone.length === 0) return true;
+    if (!gone.every((ep) => this.addsAlone(ep, sw))) return false;
+    sw.context = undefined;
+    const deltas: EndpointDelta[] = [];
+    for (const ep of gone) {
+      const d = endpointRemoved(context, ep.id);
+      if (!d) return false;
+      deltas.push(d);
+    }
+    const groups = new Map<number, GroupSpec>();
+    for (const d of deltas) for (const g of d.groups) groups.set(g.groupId, g); // later deltas see fewer members
+    // Together, as for adds: flows and buckets naming a port that is already gone only drop packets.
+    const [, result] = await Promise.all([
+      groupSync.put([...groups.values()]),
+      flowSync.patch(
+        [],
+        deltas.flatMap((d) => d.flows.map(toFlowEntry)),
+      ),
+      ...gone.map((ep) => (ep.portName === undefined ? undefined : driver.detachPort(ep.portName))),
+    ]);
+    this.options.metrics?.flowModsSent.inc({ command: 'delete_strict' }, result.deleted);
+    sw.log.debug({ endpoints: gone.length, deleted: result.deleted }, 'pods removed');
+    sw.context = context;
+    return true;
+  }
+
+  /** Whether an endpoint's flows are its own and its network's flood group, nothing else on the node. */
+  private addsAlone(ep: Endpoint, sw: NodeSwitch): boolean {
+    if (ep.kind !== 'pod' || ep.nodeId !== sw.node.id || ep.portName === undefined) return false;
+    if (ep.securityGroupIds.length > 0 || ep.qosPolicyId !== undefined) return false;
+    for (const svc of this.options.model.all('service')) {
+      for (const b of svc.backends) if (b.kind === 'address' && ep.ips.includes(b.address)) return false;
+    }
+    return true;
+  }
+
+  /** The OVSDB port of a local endpoint, marked as ours, with the pod's identity for `ovs-vsctl find`. */
+  private endpointPort(
+    bridge: string,
+    name: string,
+    ofportRequest: number,
+    ep: Endpoint | undefined,
+  ): EndpointPortSpec {
+    return {
+      bridge,
+      name,
+      mac: ep?.mac ?? '',
+      ifaceId: ep?.id ?? name,
+      ofportRequest,
+      externalIds: {
+        [MANAGED]: 'true',
+        ...(ep?.containerId ? { 'container-id': ep.containerId } : {}),
+        ...(ep?.owner ? { 'k8s-pod-namespace': ep.owner.namespace, 'k8s-pod-name': ep.owner.name } : {}),
+      },
+    };
   }
 
   /** Bridge (with its controller), tunnel port, endpoint ports; ports of ours that left the model are removed. */
@@ -341,28 +589,14 @@ export class Reconciler implements Dataplane {
         continue;
       // One port that cannot be opened (its veth is gone with an abandoned sandbox, until the runtime's DEL or GC)
       // fails only the ADD of its own endpoint, never the other pods of the node.
-      await driver
-        .attachPort({
-          bridge: wanted.bridge.name,
-          name: p.name,
-          mac: ep?.mac ?? '',
-          ifaceId: p.endpointId ?? p.name,
-          ofportRequest: p.ofportRequest,
-          externalIds: {
-            [MANAGED]: 'true',
-            ...(ep?.containerId ? { 'container-id': ep.containerId } : {}),
-            ...(ep?.owner ? { 'k8s-pod-namespace': ep.owner.namespace, 'k8s-pod-name': ep.owner.name } : {}),
-          },
-        })
-        .then(
-          () => sw.portErrors.delete(p.name),
-          (err: unknown) => {
-            const why = err instanceof Error ? err.message : String(err);
-            if (sw.portErrors.get(p.name) !== why)
-              sw.log.warn({ port: p.name, err: why }, 'port not attached');
-            sw.portErrors.set(p.name, why);
-          },
-        );
+      await driver.attachPort(this.endpointPort(wanted.bridge.name, p.name, p.ofportRequest, ep)).then(
+        () => sw.portErrors.delete(p.name),
+        (err: unknown) => {
+          const why = err instanceof Error ? err.message : String(err);
+          if (sw.portErrors.get(p.name) !== why) sw.log.warn({ port: p.name, err: why }, 'port not attached');
+          sw.portErrors.set(p.name, why);
+        },
+      );
     }
     for (const name of sw.portErrors.keys()) if (!keep.has(name)) sw.portErrors.delete(name);
     for (const p of wanted.endpoints) {
@@ -392,7 +626,7 @@ export class Reconciler implements Dataplane {
     driver.client.on('change', (batch) => {
       if (!interfacesChanged(batch)) return;
       if (this.options.model.lookup('endpoint', 'node', nodeId).some((e) => e.kind === 'vm'))
-        this.schedule(nodeId);
+        void this.schedule(nodeId);
     });
   }
 
@@ -420,6 +654,21 @@ export class Reconciler implements Dataplane {
     });
     return { ...base, endpoints };
   }
+}
+
+/**
+ * The pods an event deletes, when that is all it does and they are all on one node (a CNI DEL, a GC): the per-pod
+ * path may remove them. Undefined for anything else.
+ */
+function podRemovals(e: ChangeEvent): { nodeId: Id; endpoints: Endpoint[] } | undefined {
+  const endpoints: Endpoint[] = [];
+  for (const c of e.changes) {
+    if (c.kind !== 'endpoint' || c.op !== 'deleted' || c.before?.kind !== 'pod') return undefined;
+    if (endpoints.length > 0 && endpoints[0]?.nodeId !== c.before.nodeId) return undefined;
+    endpoints.push(c.before);
+  }
+  const first = endpoints[0];
+  return first ? { nodeId: first.nodeId, endpoints } : undefined;
 }
 
 export function toFlowEntry(f: FlowSpec): FlowEntry {

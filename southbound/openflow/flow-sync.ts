@@ -27,6 +27,7 @@ import {
   Table,
   decodeIdentity,
   makeModifyStrict,
+  Writer,
   writeDeleteStrict,
   writeFlowMod,
   type FlowMod,
@@ -201,9 +202,21 @@ export class FlowSync {
     return flows;
   }
 
-  private async syncNow(desired: Iterable<FlowEntry>): Promise<SyncResult> {
+  /**
+   * Changes only the flows named: `put` added or modified where the switch's differ, `remove` deleted where the
+   * switch has them (and `put` does not name them). The incremental path of one endpoint, with no walk over the
+   * whole table; serialised with sync().
+   */
+  patch(put: Iterable<FlowEntry>, remove: Iterable<FlowEntry> = []): Promise<SyncResult> {
+    const next = this.running.then(() => this.syncNow(put, remove));
+    this.running = next.catch(() => undefined);
+    return next;
+  }
+
+  /** `remove` undefined: `desired` is the whole desired state, and every other tracked flow is deleted. */
+  private async syncNow(desired: Iterable<FlowEntry>, remove?: Iterable<FlowEntry>): Promise<SyncResult> {
     try {
-      return await this.syncFrom(desired, (this.actual ??= await this.dumpIdentities()));
+      return await this.syncFrom(desired, (this.actual ??= await this.dumpIdentities()), remove);
     } catch (err) {
       // Some batches may have gone in: what the switch has is no longer known.
       this.actual = undefined;
@@ -211,7 +224,11 @@ export class FlowSync {
     }
   }
 
-  private async syncFrom(desired: Iterable<FlowEntry>, actual: Map<string, Tracked>): Promise<SyncResult> {
+  private async syncFrom(
+    desired: Iterable<FlowEntry>,
+    actual: Map<string, Tracked>,
+    remove: Iterable<FlowEntry> | undefined,
+  ): Promise<SyncResult> {
     const epoch = ++this.epoch;
     const known = actual.size > 0;
     const changes = new Changes();
@@ -243,6 +260,7 @@ export class FlowSync {
             w.rewind(start);
             continue;
           }
+          if (refused !== undefined) rejected.delete(key);
         }
         // A duplicate identity compares with the earlier desired flow: the later one wins, as on the switch. Into
         // a switch without our flows there is nothing to compare with: a duplicate is a second ADD that replaces.
@@ -267,8 +285,11 @@ export class FlowSync {
         stream.keep(start);
         if (stream.full) await stream.flush();
       }
-      for (const [key, t] of actual) {
+      const deleting = remove === undefined ? actual : this.trackedOf(remove, actual);
+      for (const [key, t] of deleting) {
         if (t.epoch === epoch) continue;
+        // Marked, so that a flow named twice in `remove` is deleted once.
+        t.epoch = epoch;
         const w = stream.writer;
         const start = w.offset;
         writeDeleteStrict(w, 0, key, t.body);
@@ -280,7 +301,9 @@ export class FlowSync {
       stream.close();
       throw err;
     }
-    for (const key of rejected.keys()) if (!stillRefused.has(key)) rejected.delete(key);
+    // A refused flow no longer desired is forgotten; a patch names only some of the desired flows.
+    if (remove === undefined)
+      for (const key of rejected.keys()) if (!stillRefused.has(key)) rejected.delete(key);
 
     const failures = await this.settle(await stream.finish(), changes);
     const counts = { add: 0, modify: 0, delete: 0 };
@@ -309,6 +332,21 @@ export class FlowSync {
       if (op === 'delete') actual.delete(keys[i] as string);
     }
     return { added: counts.add, modified: counts.modify, deleted: counts.delete, errors };
+  }
+
+  /** The tracked entries of `flows`, by identity (the flows themselves need not equal what the switch has). */
+  private trackedOf(flows: Iterable<FlowEntry>, actual: Map<string, Tracked>): Map<string, Tracked> {
+    const found = new Map<string, Tracked>();
+    const w = new Writer(256);
+    for (const flow of flows) {
+      w.reset();
+      writeFlowMod(w, 0, FlowModCommand.ADD, flow);
+      this.identity.readFlowMod(w.buffer, 0, w.offset);
+      const key = this.identity.key();
+      const t = actual.get(key);
+      if (t) found.set(key, t);
+    }
+    return found;
   }
 
   private wantsBundle(switchHasFlows: boolean): boolean {

@@ -148,20 +148,28 @@ export class CniService {
   }
 
   /**
-   * Removes the veth (if the netns is gone, the kernel already did), then releases the controller's
-   * attachment. A controller that is down fails the DEL with 11: the runtime retries, so nothing leaks.
+   * Removes the veth (if the netns is gone, the kernel already did) and releases the controller's attachment,
+   * side by side. A controller that is down fails the DEL with 11: the runtime retries, so nothing leaks.
    */
   private async delLocked(env: Env<'DEL'>): Promise<void> {
     const { containerId, ifname, netns } = env;
     const hostName = hostIfName(containerId, ifname);
     const t0 = performance.now();
-    const hadHost = await this.net.deleteHostLink(hostName);
-    if (!hadHost && netns && (await this.net.netnsExists(netns))) {
-      const link = await this.net.podLink(netns, ifname);
-      if (link?.kind === 'veth') await this.net.deletePodLink(netns, ifname);
+    // Independent: the controller detaches the port whether or not the device is still there.
+    const released = this.controller.del({ containerId, ifname });
+    released.catch(() => undefined); // awaited below
+    try {
+      const hadHost = await this.net.deleteHostLink(hostName);
+      if (!hadHost && netns && (await this.net.netnsExists(netns))) {
+        const link = await this.net.podLink(netns, ifname);
+        if (link?.kind === 'veth') await this.net.deletePodLink(netns, ifname);
+      }
+    } catch (e) {
+      await released.catch(() => undefined);
+      throw e;
     }
     const vethMs = Math.round((performance.now() - t0) * 10) / 10;
-    await this.controller.del({ containerId, ifname });
+    await released;
     const ms = { veth: vethMs, done: Math.round((performance.now() - t0) * 10) / 10 };
     this.log.info({ containerId, ifname, host: hostName, ms }, 'detached');
   }
