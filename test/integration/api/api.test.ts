@@ -312,6 +312,8 @@ describe('api: REST over inject', function () {
       ['PATCH', '/api/v1/vteps/ghost', { tunnelIp: '192.0.2.9' }, 404, /not found/],
       ['DELETE', '/api/v1/vteps/ghost', undefined, 404, /not found/],
       ['GET', '/api/v1/vteps/ghost/rows', undefined, 404, /not found/],
+      ['GET', '/api/v1/vteps/ghost/state', undefined, 404, /not found/],
+      ['GET', '/api/v1/macs?network=ghost', undefined, 404, 'querystring/network'],
       [
         'POST',
         '/api/v1/endpoints',
