@@ -114,7 +114,38 @@ describe('integration: OpenFlow flow sync with real Open vSwitch', function () {
     });
   }
 
+  it('patch changes only the flows it names: puts what differs, removes what it is told, leaves the rest', async () => {
+    await box.ofctl('-O', 'OpenFlow13', 'del-flows', box.mgmt('br-int'));
+    const sync = new FlowSync(session, { ownership: OURS, log });
+    const flows = corpus(200);
+    await sync.sync(flows);
+    const total = await countFlows();
+    const extra = corpus(210).slice(200, 210); // ten flows of the same shape that the first 200 do not have
+    const changed: FlowEntry = {
+      ...(flows[5] as FlowEntry),
+      instructions: [{ type: 'applyActions', actions: [{ type: 'output', port: 9, maxLen: 0 }] }],
+    };
+    const before = session.flowModsSent;
+    // Unchanged flows named again cost nothing; the removed ones need only their identity, not their body.
+    const r = await sync.patch(
+      [...extra, changed, flows[6] as FlowEntry],
+      [flows[7] as FlowEntry, flows[7] as FlowEntry],
+    );
+    assert.deepEqual([r.added, r.modified, r.deleted, r.errors.length], [extra.length, 1, 1, 0]);
+    assert.equal(session.flowModsSent - before, extra.length + 2);
+    assert.equal(await countFlows(), total + extra.length - 1);
+    // A flow named in both is kept, and a whole sync afterwards sees exactly what the patch left.
+    const both = await sync.patch([flows[8] as FlowEntry], [flows[8] as FlowEntry]);
+    assert.deepEqual([both.added, both.modified, both.deleted], [0, 0, 0]);
+    const desired = [...flows.filter((_, i) => i !== 7 && i !== 5), changed, ...extra];
+    const fresh = new FlowSync(session, { ownership: OURS, log });
+    const again = await fresh.sync(desired);
+    assert.deepEqual([again.added, again.modified, again.deleted], [0, 0, 0]);
+  });
+
   it('removes flows added by hand under our cookie and keeps flows under a foreign cookie', async () => {
+    await box.ofctl('-O', 'OpenFlow13', 'del-flows', box.mgmt('br-int'));
+    await new FlowSync(session, { ownership: OURS, log }).sync(corpus(100));
     await box.ofctl(
       '-O',
       'OpenFlow13',
