@@ -16,6 +16,8 @@ import { Lab, inNetns, ping, type LabPod, type LabStatus } from '../support/lab.
 import { cleanupStaleSandboxes, freeTcpPort, requireRootAndOvs } from '../support/ovs.js';
 
 const run = promisify(execFile);
+/** The second subnet of tenant 1, routed with its lab subnet (and bm1's) by router r1. */
+const ROUTED_CIDR = '10.250.0.0/24';
 
 interface Row {
   id: string;
@@ -32,6 +34,8 @@ describe('e2e: network overlay through a leaf VTEP (ovs-vtep)', function () {
   /** tenant name -> its network's id. */
   const networkOf = new Map<string, string>();
   const hosts: BareMetalHost[] = [];
+  /** VMs plugged by the tests: their namespace, and their port in a node's namespace. */
+  const vms: { netns: string; nodeNs: string; dev: string }[] = [];
 
   async function api(method: string, path: string, body?: unknown) {
     const c = controller as ControllerProcess;
@@ -138,6 +142,10 @@ describe('e2e: network overlay through a leaf VTEP (ovs-vtep)', function () {
   });
   after(async () => {
     for (const h of hosts) if (leaf) await unplugBareMetal(leaf, h).catch(() => undefined);
+    for (const v of vms) {
+      await run('ip', ['netns', 'exec', v.nodeNs, 'ip', 'link', 'del', v.dev]).catch(() => undefined);
+      await run('ip', ['netns', 'delete', v.netns]).catch(() => undefined);
+    }
     await lab?.down();
     await controller?.kill('SIGTERM');
     if (controller) rmSync(controller.dataDir, { recursive: true, force: true });
@@ -216,6 +224,79 @@ describe('e2e: network overlay through a leaf VTEP (ovs-vtep)', function () {
         state.connection === 'monitoring' && learned.some((m) => m.mac === bm2.mac && m.endpoint === 'bm2')
       );
     });
+  });
+
+  it('a bare-metal host reaches a VM in another subnet through the router (the leaf gateway n3), and back', async () => {
+    // Tenant 1 gets a router over its lab subnet (bm1's) and a new one, with a VM on n3 there; n3, the only
+    // host-overlay node, is the leaf gateway: it answers bm1's ARP for the gateway and routes for it.
+    const bm1 = hosts.find((h) => h.name === 'bm1');
+    assert.ok(bm1, 'bm1 from the previous test');
+    const net1 = networkOf.get('tenant-1')!;
+    const sub1 = ((await ok('GET', '/api/v1/subnets?limit=1000')).items as Row[]).find(
+      (x) => x.networkId === net1 && x.ipVersion === 4,
+    )!;
+    const gw1 = sub1.gateway as string;
+    assert.ok(gw1, `${String(sub1.cidr)} has a gateway`);
+    const tenantId = ((await ok('GET', '/api/v1/tenants')).items as Row[]).find(
+      (t) => t.name === 'tenant-1',
+    )!.id;
+    const net2 = await ok('POST', '/api/v1/networks', { tenant: tenantId, name: 'routed' });
+    const sub2 = await ok('POST', '/api/v1/subnets', { network: net2.id, cidr: ROUTED_CIDR });
+    const r1 = await ok('POST', '/api/v1/routers', { tenant: tenantId, name: 'r1' });
+    await ok('POST', `/api/v1/routers/${r1.id}/interfaces`, { subnet: sub1.id });
+    await ok('POST', `/api/v1/routers/${r1.id}/interfaces`, { subnet: sub2.id });
+    const vm = await ok('POST', '/api/v1/endpoints', {
+      network: net2.id,
+      kind: 'vm',
+      node: 'n3',
+      name: 'vm1',
+    });
+    const vmIp = v4(vm.ips as string[]);
+    const n3 = status.nodes.find((n) => n.name === 'n3')!;
+    const vmNs = `${lab!.prefix}-vm1`;
+    vms.push({ netns: vmNs, nodeNs: n3.netns, dev: 'vm1' });
+    await run('ip', ['netns', 'add', vmNs]);
+    await run('ip', ['link', 'add', 'vm1', 'netns', n3.netns, 'type', 'veth', 'peer', 'name', 'eth0', 'netns', vmNs]); // prettier-ignore
+    await run('ip', ['netns', 'exec', n3.netns, 'ip', 'link', 'set', 'vm1', 'up']);
+    const vmSh = `ip link set lo up && ip link set eth0 address ${vm.mac as string} && ip addr add ${vmIp}/24 dev eth0 && ip link set eth0 up && ip route add default via ${sub2.gateway as string} && ethtool -K eth0 tx off >/dev/null`; // prettier-ignore
+    await run('ip', ['netns', 'exec', vmNs, 'sh', '-c', vmSh]);
+    await vsctl(
+      'n3',
+      'add-port',
+      'br-int',
+      'vm1',
+      '--',
+      'set',
+      'interface',
+      'vm1',
+      `external_ids:iface-id=${vm.id}`,
+    );
+    await inNetns(bm1.netns, 'ip', 'route', 'add', ROUTED_CIDR, 'via', gw1);
+
+    // The leaf holds the gateway MAC at n3 (the rows check below compares the rest).
+    const rows = await ok('GET', '/api/v1/vteps/leaf1/rows');
+    const gwRow = (rows.ucastRemote as { mac: string; tunnelIp: string; ipaddr: string }[]).find(
+      (m) => m.ipaddr === gw1,
+    );
+    assert.equal(gwRow?.tunnelIp, n3.tunnelIp, JSON.stringify(rows.ucastRemote));
+    await eventually(`leaf1 holds ${gwRow.mac} at n3`, async () =>
+      (
+        await vtepCtl(
+          'list-remote-macs',
+          `vni-${(await ok('GET', `/api/v1/networks/${net1}`)).vni as number}`,
+        )
+      ).includes(gwRow.mac),
+    );
+
+    assert.ok(await reaches(bm1.netns, gw1), `bm1 -> its gateway ${gw1} (answered by n3)`);
+    assert.equal(await neighbourMac(bm1.netns, gw1), gwRow.mac);
+    assert.ok(await reaches(bm1.netns, vmIp), `bm1 -> vm1 ${vmIp} through r1`);
+    assert.ok(await reaches(vmNs, v4([bm1.cidr.split('/')[0]!])), `vm1 -> bm1 through r1`);
+    // Routed, not bridged: one hop.
+    const r = await inNetns(bm1.netns, 'ping', '-4', '-c', '1', '-W', '2', vmIp);
+    assert.match(r.out, /ttl=63/, r.out);
+    // The VM also reaches a pod of tenant 1 on n3 in the first subnet (routed on n3 itself).
+    assert.ok(await reaches(vmNs, v4(podOf('tenant-1', 'n3').ips)), 'vm1 -> the tenant-1 pod on n3');
   });
 
   it('VLAN bindings appear on the node and on the leaf with the first endpoint and go with the last', async () => {
