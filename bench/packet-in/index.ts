@@ -6,6 +6,7 @@
 // (3) `flood`: a real controller process under a packet-in flood from one switch (see floodMain).
 // Run: SWITCH_CPU=0 taskset -c 1 node dist/bench/packet-in/index.js [seconds=5]
 //      node dist/bench/packet-in/index.js flood [seconds=5]
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { fork, spawn, type ChildProcess } from 'node:child_process';
 import { loadavg } from 'node:os';
 import { Duplex } from 'node:stream';
@@ -271,17 +272,21 @@ async function controllerMain(seconds: number): Promise<void> {
       // The clock starts when both sides are ready: the switch has encoded its PACKET_INs, the controller has
       // attached its dispatcher (a PACKET_IN before that would go unanswered).
       let cpu0 = process.cpuUsage();
+      // How long the controller's event loop was held: what of the latency tail is the controller's own.
+      const loopDelay = monitorEventLoopDelay({ resolution: 1 });
       const report = await new Promise<Report>((resolve, reject) => {
         child.on('message', (r: Report | 'ready') => {
           if (r !== 'ready') return resolve(r);
           void up.then(() => {
             cpu0 = process.cpuUsage();
+            loopDelay.enable();
             child.send('go');
           });
         });
         child.once('exit', (code) => (code ? reject(new Error(`switch exited ${code}`)) : undefined));
       });
       const cpu = process.cpuUsage(cpu0);
+      loopDelay.disable();
       if (process.env.BENCH_DEBUG) console.log(mode, dispatcher.allCounters(), lb.counters);
       lb.stop();
       const cpuShare = (cpu.user + cpu.system) / 1e6 / report.seconds;
@@ -295,7 +300,8 @@ async function controllerMain(seconds: number): Promise<void> {
         console.log(
           `latency at 10,000/s: ${report.sent} sent, ${report.answered} answered; decision latency ` +
             `p50 ${pct(l, 50).toFixed(3)} ms, p99 ${pct(l, 99).toFixed(3)} ms, max ${pct(l, 100).toFixed(3)} ms; ` +
-            `controller CPU ${(cpuShare * 100).toFixed(0)}% of one core`,
+            `controller CPU ${(cpuShare * 100).toFixed(0)}% of one core; controller event-loop delay ` +
+            `p99 ${(loopDelay.percentile(99) / 1e6).toFixed(3)} ms, max ${(loopDelay.max / 1e6).toFixed(3)} ms`,
         );
       }
     }
