@@ -20,18 +20,7 @@ async function main(): Promise<void> {
   const log = pino({ level: 'warn' });
   const server = new OpenFlowServer({ log });
   try {
-    await box.vsctl(
-      'add-br',
-      'br-int',
-      '--',
-      'set',
-      'bridge',
-      'br-int',
-      'datapath_type=netdev',
-      'protocols=OpenFlow13',
-      'fail_mode=secure',
-      'other_config:datapath-id=00000000000000be',
-    );
+    await box.addBridge('br-int', 'other_config:datapath-id=00000000000000be');
     const mgmt = box.mgmt('br-int');
     const flows = flowCorpus(n);
     const count = (): number =>

@@ -120,18 +120,7 @@ async function applyFigures(pods: number, rules: number): Promise<void> {
   const log = pino({ level: 'warn' });
   const server = new OpenFlowServer({ log });
   try {
-    await box.vsctl(
-      'add-br',
-      'br-int',
-      '--',
-      'set',
-      'bridge',
-      'br-int',
-      'datapath_type=netdev',
-      'protocols=OpenFlow13',
-      'fail_mode=secure',
-      'other_config:datapath-id=00000000000000bf',
-    );
+    await box.addBridge('br-int', 'other_config:datapath-id=00000000000000bf');
     const session = await server.connect(box.mgmt('br-int'));
     const ours = oursMask();
     const learned = featureMask('health');

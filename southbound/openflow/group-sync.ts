@@ -13,6 +13,7 @@ import {
   type OxmFieldName,
 } from '../../protocols/openflow13/index.js';
 import { encodeActions } from '../../protocols/openflow13/action-codec.js';
+import { IdSync, type IdObjects } from './id-sync.js';
 import type { SwitchSession } from './switch-session.js';
 
 /** A group as the controller wants it on a switch. */
@@ -23,70 +24,38 @@ export interface GroupEntry {
   readonly buckets: readonly Bucket[];
 }
 
-export class GroupSync {
-  /** Group id -> canonical body, as last read from or pushed to the switch; undefined until the first sync. */
-  private have: Map<number, string> | undefined;
-
-  constructor(private readonly session: SwitchSession) {}
-
-  /** Groups on the switch as this sync knows them (after the first sync). */
-  get tracked(): ReadonlyMap<number, string> | undefined {
-    return this.have;
-  }
-
-  /** Reads every group on the switch. The controller owns the group id space of the bridges it manages. */
-  private async load(): Promise<Map<number, string>> {
-    if (this.have) return this.have;
-    const parts = await this.session.multipart({ type: 'multipartRequest', kind: 'groupDesc', flags: 0 });
+/** Groups: the controller owns the group id space of the bridges it manages, so every group read is ours. */
+const GROUPS: IdObjects<GroupEntry> = {
+  async read(session) {
+    const parts = await session.multipart({ type: 'multipartRequest', kind: 'groupDesc', flags: 0 });
     const have = new Map<number, string>();
     for (const p of parts) {
       if (p.kind !== 'groupDesc') continue;
       for (const g of p.groups) have.set(g.groupId, groupBody(g));
     }
-    return (this.have = have);
-  }
+    return have;
+  },
+  idOf: (g) => g.groupId,
+  bodyOf: groupBody,
+  write: (g, exists) => ({
+    type: 'groupMod',
+    command: exists ? GroupModCommand.MODIFY : GroupModCommand.ADD,
+    groupType: g.groupType,
+    groupId: g.groupId,
+    buckets: g.buckets,
+  }),
+  remove: (groupId) => ({
+    type: 'groupMod',
+    command: GroupModCommand.DELETE,
+    groupType: 0,
+    groupId,
+    buckets: [],
+  }),
+};
 
-  /** Adds and modifies; returns how many GROUP_MODs were sent (then confirmed by a barrier). */
-  async put(wanted: readonly GroupEntry[]): Promise<number> {
-    const have = await this.load();
-    let sent = 0;
-    for (const g of wanted) {
-      const body = groupBody(g);
-      const old = have.get(g.groupId);
-      if (old === body) continue;
-      this.session.send({
-        type: 'groupMod',
-        command: old === undefined ? GroupModCommand.ADD : GroupModCommand.MODIFY,
-        groupType: g.groupType,
-        groupId: g.groupId,
-        buckets: g.buckets,
-      });
-      have.set(g.groupId, body);
-      sent++;
-    }
-    if (sent > 0) await this.session.barrier();
-    return sent;
-  }
-
-  /** Deletes groups no longer wanted; call once no flow names them. Returns how many GROUP_MODs were sent. */
-  async prune(wanted: readonly GroupEntry[]): Promise<number> {
-    const have = await this.load();
-    const keep = new Set(wanted.map((g) => g.groupId));
-    let sent = 0;
-    for (const id of [...have.keys()]) {
-      if (keep.has(id)) continue;
-      this.session.send({
-        type: 'groupMod',
-        command: GroupModCommand.DELETE,
-        groupType: 0,
-        groupId: id,
-        buckets: [],
-      });
-      have.delete(id);
-      sent++;
-    }
-    if (sent > 0) await this.session.barrier();
-    return sent;
+export class GroupSync extends IdSync<GroupEntry> {
+  constructor(session: SwitchSession) {
+    super(session, GROUPS);
   }
 }
 

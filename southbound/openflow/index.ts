@@ -18,6 +18,7 @@ export {
   type TrackedFlow,
 } from './flow-sync.js';
 export { GroupSync, groupBody, type GroupEntry } from './group-sync.js';
+export { IdSync, type IdObjects } from './id-sync.js';
 export { diffFlows, indexFlows, type FlowDiff, type KeyedFlow } from './flow-diff.js';
 export {
   flowKey,

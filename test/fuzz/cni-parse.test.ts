@@ -11,6 +11,8 @@ import {
   type Parsed,
 } from '../../protocols/cni/index.js';
 
+// 200k cases per parser in CI (issue 11); a soak sets CNI_FUZZ_CASES for more.
+const CASES = Number(process.env.CNI_FUZZ_CASES ?? 200_000);
 const CODES = new Set<number>(Object.values(CniCode));
 const COMMANDS: CniCommand[] = ['ADD', 'DEL', 'CHECK', 'GC', 'STATUS', 'VERSION'];
 
@@ -92,10 +94,11 @@ function assertOutcome(p: Parsed<unknown>, what: string): void {
   }
 }
 
-describe('fuzz: protocols/cni parsers never throw', () => {
-  it('parseNetConf on 3000 random configs, every verb', () => {
+describe('fuzz: protocols/cni parsers never throw', function () {
+  this.timeout(60_000 + CASES / 2);
+  it(`parseNetConf on ${CASES} random configs, every verb`, () => {
     const r = rng(6);
-    for (let i = 0; i < 3000; i++) {
+    for (let i = 0; i < CASES; i++) {
       const v = randomValue(r);
       const base =
         r() < 0.7 && typeof v === 'object' && v && !Array.isArray(v)
@@ -106,9 +109,9 @@ describe('fuzz: protocols/cni parsers never throw', () => {
     }
   });
 
-  it('parseCniEnv and parseCniArgs on 3000 random environments', () => {
+  it(`parseCniEnv and parseCniArgs on ${CASES} random environments`, () => {
     const r = rng(7);
-    for (let i = 0; i < 3000; i++) {
+    for (let i = 0; i < CASES; i++) {
       const env: Record<string, string | undefined> = {
         CNI_COMMAND: r() < 0.8 ? COMMANDS[Math.floor(r() * COMMANDS.length)] : randomText(r, 6),
         CNI_CONTAINERID: r() < 0.8 ? `c${i}` : randomText(r, 10),
@@ -122,8 +125,8 @@ describe('fuzz: protocols/cni parsers never throw', () => {
     }
   });
 
-  it('parsePrevResult on 3000 random results', () => {
+  it(`parsePrevResult on ${CASES} random results`, () => {
     const r = rng(8);
-    for (let i = 0; i < 3000; i++) assertOutcome(parsePrevResult(randomValue(r)), `prevResult #${i}`);
+    for (let i = 0; i < CASES; i++) assertOutcome(parsePrevResult(randomValue(r)), `prevResult #${i}`);
   });
 });

@@ -2,13 +2,13 @@
 // document the app publishes), bodies built from the route's own schema with values of the wrong type, out of
 // range, missing, extra or nested too deep, plus raw bytes that are not JSON. Nothing may answer 500 (503 only
 // where the app says a part is absent), and every 4xx or 503 is a problem document whose detail says what to fix.
-// Bounded by case count (REST_FUZZ_CASES, 20,000 in CI: each case is a whole request through routing,
-// validation and the store, about half a millisecond).
+// Bounded by case count (REST_FUZZ_CASES, 200,000 in CI as issue 11 asks: each case is a whole request through
+// routing, validation and the store, about half a millisecond).
 import assert from 'node:assert/strict';
 import { TestApi } from '../support/api.js';
 import { world } from '../integration/api/fixture.js';
 
-const CASES = Number(process.env.REST_FUZZ_CASES ?? 20_000);
+const CASES = Number(process.env.REST_FUZZ_CASES ?? 200_000);
 const SEED = Number(process.env.REST_FUZZ_SEED ?? 0x4e57);
 
 function mulberry32(seed: number): () => number {
@@ -36,7 +36,7 @@ interface Operation {
 }
 
 describe('fuzz: REST bodies against every route schema', function () {
-  this.timeout(300_000);
+  this.timeout(60_000 + CASES * 2);
   let api: TestApi;
   let ops: Operation[] = [];
   const ids: string[] = [];

@@ -38,6 +38,30 @@ export function localFloodGroupId(vni: number): number {
   return vni * 2 + 1;
 }
 
+/**
+ * Buckets in one group at most. A GROUP_MOD is at most 65,535 bytes and a local copy's bucket, the largest, is 80
+ * (bucket header, two register loads, a resubmit), so 600 (+1 to chain on) stay under 49 KB. A network with more
+ * copies on one node floods through a chain of groups: the last bucket of each hands the frame to the next.
+ */
+export const MAX_GROUP_BUCKETS = 600;
+
+/**
+ * The k-th group (k >= 1) of the chain that continues flood group `head`. Flood group ids are below 2^25 (24-bit
+ * VNIs), so k goes in the bits above them: up to 127 groups, 76,200 copies, far more ports than a node has.
+ */
+export function chainedGroupId(head: number, k: number): number {
+  return k * 2 ** 25 + head;
+}
+
+/** Group `head` with `buckets`, split into a chain where they do not fit one group. */
+export function chainedGroups(head: number, buckets: readonly Bucket[], out: GroupSpec[]): void {
+  for (let k = 0, at = 0; k === 0 || at < buckets.length; k++, at += MAX_GROUP_BUCKETS) {
+    const part = buckets.slice(at, at + MAX_GROUP_BUCKETS);
+    if (at + MAX_GROUP_BUCKETS < buckets.length) part.push(bucket([group(chainedGroupId(head, k + 1))]));
+    out.push({ groupId: k === 0 ? head : chainedGroupId(head, k), groupType: OFPGT_ALL, buckets: part });
+  }
+}
+
 function bucket(actions: Bucket['actions']): Bucket {
   return { weight: 0, watchPort: 0xffffffff, watchGroup: 0xffffffff, actions };
 }
@@ -62,8 +86,8 @@ export function floodGroups(net: NetworkView, out: GroupSpec[]): void {
   ports.sort((a, b) => a - b);
   for (const port of ports) local.push(bucket(toLocalPort(port)));
   const remote = remoteFloodBuckets(net).map(bucket);
-  out.push({ groupId: floodGroupId(net.vni), groupType: OFPGT_ALL, buckets: [...local, ...remote] });
-  out.push({ groupId: localFloodGroupId(net.vni), groupType: OFPGT_ALL, buckets: local });
+  chainedGroups(floodGroupId(net.vni), [...local, ...remote], out);
+  chainedGroups(localFloodGroupId(net.vni), local, out);
 }
 
 export function floodFlows(net: NetworkView, out: FlowSpec[]): void {
