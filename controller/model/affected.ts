@@ -62,7 +62,13 @@ export function affectedNodes(m: AffectedReader, c: Change, into: Set<Id>): void
     case 'namespaceBinding':
       return;
     case 'node': {
-      const moved = !c.before || !c.after || c.before.tunnelIp !== c.after.tunnelIp;
+      // A node's overlay model decides which node is the leaf gateway (model/leaf-gateway.ts): the old and the new
+      // one both change, so a changed overlay names every node as a new or moved node does.
+      const moved =
+        !c.before ||
+        !c.after ||
+        c.before.tunnelIp !== c.after.tunnelIp ||
+        c.before.overlay !== c.after.overlay;
       if (moved) for (const n of m.all('node')) into.add(n.id);
       into.add(c.id);
       return;

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import type { ChangeEvent } from '../../../controller/events';
 import { SYSTEM } from '../../../controller/ops/actor';
 import { createEndpoint, deleteEndpoint } from '../../../controller/ops/endpoints';
-import { createNode } from '../../../controller/ops/nodes';
+import { createNode, updateNode } from '../../../controller/ops/nodes';
 import { addRouterInterface, createRouter } from '../../../controller/ops/routers';
 import { createNetwork, createSubnet, createTenant } from '../../../controller/ops/tenancy';
 import { createVtep } from '../../../controller/ops/vteps';
@@ -75,5 +75,21 @@ describe('store: changes name the routing domain and the leaf gateway', () => {
     // The last server leaving still names the leaf gateway, which drops its part.
     const gone = await nodesOf(() => deleteEndpoint(m.ctx, SYSTEM, server!.id));
     assert.ok(gone.includes(gw.id), gone.join(','));
+  });
+
+  it('a node whose overlay changes names every node: the leaf gateway may move to or from it', async () => {
+    const node = (name: string, ip: string) =>
+      createNode(m.ctx, SYSTEM, { name, vswitch: 'ovs', overlay: 'host', tunnelIp: ip, ovsdb: 'unix:/x' });
+    const gw = node('gw', '192.0.2.1');
+    const n2 = node('node2', '192.0.2.2');
+    const n3 = node('node3', '192.0.2.3');
+    // gw becomes a network-overlay node: node2 is the leaf gateway now and must compile so.
+    const changed = await nodesOf(() => updateNode(m.ctx, SYSTEM, 'gw', { overlay: 'network' }));
+    assert.deepEqual(changed, [gw.id, n2.id, n3.id].sort());
+    // Any other change of a node names that node only.
+    assert.deepEqual(
+      await nodesOf(() => updateNode(m.ctx, SYSTEM, 'node3', { vlanRange: { min: 200, max: 300 } })),
+      [n3.id],
+    );
   });
 });
