@@ -4,6 +4,7 @@ import type { Change } from '../events';
 import type { Id, ModelKinds } from './types';
 import type { GroupName, IndexName } from './indexes';
 import type { Kind } from './types';
+import { leafGatewayNode } from './leaf-gateway';
 
 export interface AffectedReader {
   get<K extends Kind>(kind: K, id: Id): ModelKinds[K] | undefined;
@@ -12,10 +13,38 @@ export interface AffectedReader {
   members<K extends Kind>(kind: K, group: GroupName<K>, key: string): IterableIterator<string>;
 }
 
-/** Nodes hosting an endpoint of the network or holding a VLAN for it (from a group index, not a walk). */
+/**
+ * Nodes hosting an endpoint of the network or holding a VLAN for it (from a group index, not a walk), and the leaf
+ * gateway when bare metal is in it (a leaf among the members: model/leaf-gateway.ts).
+ */
 export function nodesOfNetwork(m: AffectedReader, networkId: Id, into: Set<Id>): void {
-  for (const n of m.members('endpoint', 'nodesOfNetwork', networkId)) into.add(n);
+  let bareMetal = false;
+  for (const n of m.members('endpoint', 'nodesOfNetwork', networkId)) {
+    into.add(n);
+    bareMetal ||= m.get('vtep', n) !== undefined;
+  }
   for (const b of m.lookup('vlanBinding', 'network', networkId)) into.add(b.nodeId);
+  if (bareMetal) {
+    const gw = leafGatewayNode(m.all('node'));
+    if (gw) into.add(gw.id);
+  }
+}
+
+/** nodesOfNetwork for every network routed with this one: each of their nodes routes to its addresses. */
+export function nodesOfDomain(m: AffectedReader, networkId: Id, into: Set<Id>): void {
+  nodesOfNetwork(m, networkId, into);
+  const routers = new Set<Id>();
+  for (const s of m.lookup('subnet', 'network', networkId))
+    for (const i of m.lookup('routerInterface', 'subnet', s.id)) routers.add(i.routerId);
+  const seen = new Set<Id>([networkId]);
+  for (const r of routers) {
+    for (const i of m.lookup('routerInterface', 'router', r)) {
+      const s = m.get('subnet', i.subnetId);
+      if (!s || seen.has(s.networkId)) continue;
+      seen.add(s.networkId);
+      nodesOfNetwork(m, s.networkId, into);
+    }
+  }
 }
 
 function nodesOfGroup(m: AffectedReader, groupId: Id, into: Set<Id>): void {
@@ -33,7 +62,13 @@ export function affectedNodes(m: AffectedReader, c: Change, into: Set<Id>): void
     case 'namespaceBinding':
       return;
     case 'node': {
-      const moved = !c.before || !c.after || c.before.tunnelIp !== c.after.tunnelIp;
+      // A node's overlay model decides which node is the leaf gateway (model/leaf-gateway.ts): the old and the new
+      // one both change, so a changed overlay names every node as a new or moved node does.
+      const moved =
+        !c.before ||
+        !c.after ||
+        c.before.tunnelIp !== c.after.tunnelIp ||
+        c.before.overlay !== c.after.overlay;
       if (moved) for (const n of m.all('node')) into.add(n.id);
       into.add(c.id);
       return;
@@ -45,8 +80,14 @@ export function affectedNodes(m: AffectedReader, c: Change, into: Set<Id>): void
     case 'endpoint': {
       for (const o of [c.before, c.after]) {
         if (!o) continue;
-        nodesOfNetwork(m, o.networkId, into);
+        if (c.kind === 'service') nodesOfNetwork(m, o.networkId, into);
+        else nodesOfDomain(m, o.networkId, into);
         if ('nodeId' in o) into.add(o.nodeId);
+        // The last server of a network gone: the leaf gateway drops its part (no leaf among the members any more).
+        if ('physical' in o && o.physical) {
+          const gw = leafGatewayNode(m.all('node'));
+          if (gw) into.add(gw.id);
+        }
         // Its addresses are remote-group matches wherever a rule names one of its groups.
         if ('securityGroupIds' in o) for (const g of o.securityGroupIds) nodesOfGroup(m, g, into);
       }

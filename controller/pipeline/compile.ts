@@ -10,6 +10,7 @@ import { classify } from './features/classify.js';
 import { egressNat } from './features/egress-nat.js';
 import { l2 } from './features/l2.js';
 import { l3 } from './features/l3.js';
+import { leafGateway } from './features/leaf-gateway.js';
 import { output } from './features/output.js';
 import { serviceLb } from './features/service-lb.js';
 import { overlay } from './features/overlay.js';
@@ -40,6 +41,7 @@ export const FEATURES: readonly Feature[] = [
   l2,
   broadcast,
   overlay,
+  leafGateway,
   output,
 ];
 

@@ -1,6 +1,7 @@
 // What every feature reads while compiling one node: the snapshot indexed once (networks, subnets, gateways, routing
 // domains, endpoints with their ofport and node), so that each feature is a plain loop over small views.
 import { parseAddress, parseCidr, type Cidr, type IpVersion } from '../ipam/address.js';
+import { leafGatewayNode } from '../model/leaf-gateway.js';
 import type { Endpoint, Id, Network, Node, Router, Subnet, Vtep } from '../model/types.js';
 import { profileFor, type VSwitchProfile } from '../../protocols/ovsdb/vswitch-profiles.js';
 import { fnv32, objectIdOf } from './cookies.js';
@@ -62,6 +63,11 @@ export interface NetworkView {
   readonly vlan?: number;
   /** True when this node hosts one of its endpoints: it needs ARP, broadcast and gateway flows here. */
   readonly local: boolean;
+  /**
+   * On the leaf gateway (model/leaf-gateway.ts), for a network with gateways and bare-metal endpoints: the tunnel IPs
+   * of the leaves they sit behind, sorted. This node accepts the network from them and routes for their servers.
+   */
+  readonly leaves?: readonly string[];
 }
 
 export interface DomainView {
@@ -87,6 +93,10 @@ export class SnapshotIndex {
   readonly leafOfNode = new Map<Id, Vtep>();
   /** `${nodeId}/${networkId}` -> VLAN. */
   readonly vlans = new Map<string, number>();
+  /** The node that routes for bare-metal servers (model/leaf-gateway.ts). */
+  readonly leafGateway: Node | undefined;
+  /** Networks with bare-metal endpoints -> the tunnel IPs of their leaves, sorted. */
+  readonly leavesOfNetwork = new Map<Id, string[]>();
 
   constructor(readonly snapshot: PipelineSnapshot) {
     for (const n of snapshot.nodes) {
@@ -112,6 +122,21 @@ export class SnapshotIndex {
       this.nodes.set(v.id, leafAsNode(v));
     }
     for (const b of snapshot.vlanBindings) this.vlans.set(`${b.nodeId}/${b.networkId}`, b.vlan);
+    this.leafGateway = leafGatewayNode(snapshot.nodes);
+    const leafIps = new Map((snapshot.vteps ?? []).map((v) => [v.id, v.tunnelIp]));
+    for (const e of snapshot.endpoints) {
+      const ip = e.physical ? leafIps.get(e.physical.vtepId) : undefined;
+      if (ip === undefined) continue;
+      const ips = this.leavesOfNetwork.get(e.networkId);
+      if (!ips) this.leavesOfNetwork.set(e.networkId, [ip]);
+      else if (!ips.includes(ip)) ips.push(ip);
+    }
+    for (const ips of this.leavesOfNetwork.values()) ips.sort();
+  }
+
+  /** Whether a network has a gateway: only then does the leaf gateway route for its bare-metal endpoints. */
+  hasGateway(networkId: Id): boolean {
+    return (this.subnetsByNetwork.get(networkId) ?? []).some((s) => s.gateway !== undefined);
   }
 
   /** The VXLAN endpoint in front of a node: itself (host overlay) or its leaf (network overlay; none without one). */
@@ -191,6 +216,13 @@ export class NodeContext {
     for (const e of localEps) domainKeys.add(index.domainKeyOf(e.networkId));
     const wanted = new Set<Id>();
     for (const e of localEps) wanted.add(e.networkId);
+    // The leaf gateway takes part in the routing domain of every routed bare-metal network, local pods or not.
+    if (this.isLeafGateway)
+      for (const id of index.leavesOfNetwork.keys()) {
+        if (!index.hasGateway(id)) continue;
+        domainKeys.add(index.domainKeyOf(id));
+        wanted.add(id);
+      }
     const domainOf = new Map<Id, Id>();
     for (const n of index.snapshot.networks) {
       const key = index.domainKeyOf(n.id);
@@ -218,6 +250,11 @@ export class NodeContext {
     this.domains.push(...domains.values());
   }
 
+  /** Whether this node routes for the bare-metal servers behind the leaves. */
+  get isLeafGateway(): boolean {
+    return this.index.leafGateway?.id === this.node.id;
+  }
+
   private networkView(n: Network, domain: number, local: boolean): NetworkView {
     const subnets = this.index.subnetsByNetwork.get(n.id) ?? [];
     const gateways: GatewayView[] = [];
@@ -235,6 +272,8 @@ export class NodeContext {
     const endpoints: EndpointView[] = [];
     const vlan =
       this.node.overlay === 'network' ? this.index.vlans.get(`${this.node.id}/${n.id}`) : undefined;
+    const leaves =
+      this.isLeafGateway && gateways.length > 0 ? this.index.leavesOfNetwork.get(n.id) : undefined;
     const view: NetworkView = {
       network: n,
       vni: n.vni,
@@ -245,6 +284,7 @@ export class NodeContext {
       remoteNodes: [],
       ...(vlan !== undefined ? { vlan } : {}),
       local,
+      ...(leaves !== undefined ? { leaves } : {}),
     };
     const remote = new Set<string>();
     for (const e of this.index.endpointsByNetwork.get(n.id) ?? []) {
@@ -292,6 +332,8 @@ export class NodeContext {
     if (!net || !node) return undefined;
     const isLocal = node.id === this.node.id;
     if (isLocal && !net.local) return undefined;
+    // A bare-metal server may make this node the gateway of its network (or another leaf's): compile again.
+    if (e.physical && this.isLeafGateway) return undefined;
     let ofport = e.ofport;
     if (isLocal && ofport === undefined) {
       const taken = new Set<number>();
@@ -333,6 +375,7 @@ export class NodeContext {
       if (i < 0) continue;
       const view = net.endpoints[i] as EndpointView;
       if (view.local && !net.endpoints.some((v) => v.local && v !== view)) return undefined;
+      if (view.ep.physical && this.isLeafGateway) return undefined;
       net.endpoints.splice(i, 1);
       if (view.local) {
         const j = this.localEndpoints.indexOf(view);

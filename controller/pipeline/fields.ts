@@ -179,6 +179,22 @@ export function matchReg(f: RegField, value: number): OxmField {
   return { field: f.reg, value: (value << f.ofs) >>> 0, mask: (m << f.ofs) >>> 0 };
 }
 
+/** Match several fields of one register at once (one masked match: a register may appear once in a flow). */
+export function matchRegs(pairs: readonly (readonly [RegField, number])[]): OxmField {
+  let value = 0;
+  let mask = 0;
+  const reg = pairs[0]?.[0].reg;
+  for (const [f, v] of pairs) {
+    if (f.reg !== reg) throw new RangeError(`matchRegs: ${f.name} is in ${f.reg}, not ${reg}`);
+    const m = mask32(f.nbits);
+    if (v < 0 || v > m) throw new RangeError(`${f.name}: ${v} does not fit in ${f.nbits} bits`);
+    value |= v << f.ofs;
+    mask |= m << f.ofs;
+  }
+  if (reg === undefined) throw new RangeError('matchRegs: no field');
+  return { field: reg, value: value >>> 0, mask: mask >>> 0 };
+}
+
 /** `load:value->NXM_NX_REGn[ofs..ofs+nbits-1]`. */
 export function loadReg(f: RegField, value: number): RegLoadAction {
   if (value < 0 || value > mask32(f.nbits))

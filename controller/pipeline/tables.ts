@@ -65,6 +65,7 @@ export const TABLES: readonly TableDecl[] = [
     matches: [
       'in_port',
       'tun_id',
+      'tun_ipv4_src',
       'eth_type',
       'ipv4_dst',
       'ipv6_dst',

@@ -382,7 +382,7 @@ export class Reconciler implements Dataplane {
     }
     sw.context = undefined;
     try {
-      await this.ensurePorts(node, sw);
+      const ports = await this.ensurePorts(node, sw);
       const session = await sw.waitForSession(waitForSession ? (this.options.sessionWaitMs ?? 10_000) : 0);
       if (!session || !sw.flowSync || !sw.groupSync) {
         sw.problem = 'the bridge has not dialed the OpenFlow listener';
@@ -417,7 +417,11 @@ export class Reconciler implements Dataplane {
       // Rejected flows are logged with the flow that caused them; the node still forwards with the rest.
       sw.rejectedFlows = sw.flowSync.rejectedCount;
       sw.problem = undefined;
-      sw.context = context;
+      // The ports are those of the model as ensurePorts read it. A CNI ADD or DEL committed since is in these flows
+      // but its port is not on the bridge yet (or still is), and the per-pod path takes the context for what the
+      // switch holds: so it is kept only when both reads agree, else another full run puts the ports right.
+      if (samePorts(ports, portsWanted(context).endpoints)) sw.context = context;
+      else void this.schedule(nodeId);
     } catch (err) {
       sw.problem = err instanceof Error ? err.message : String(err);
       throw err;
@@ -547,8 +551,11 @@ export class Reconciler implements Dataplane {
     };
   }
 
-  /** Bridge (with its controller), tunnel port, endpoint ports; ports of ours that left the model are removed. */
-  private async ensurePorts(node: Node, sw: NodeSwitch): Promise<void> {
+  /**
+   * Bridge (with its controller), tunnel port, endpoint ports; ports of ours that left the model are removed.
+   * Returns the names of the endpoint ports it wanted.
+   */
+  private async ensurePorts(node: Node, sw: NodeSwitch): Promise<ReadonlySet<string>> {
     const driver = await sw.ensureOvsdb();
     this.watchVmPorts(node.id, driver);
     // Only the ports: no need to compile every flow for that.
@@ -617,6 +624,7 @@ export class Reconciler implements Dataplane {
       if (iface.external_ids.get(MANAGED) === 'true' && !keep.has(iface.name))
         await driver.detachPort(iface.name);
     }
+    return keep;
   }
 
   /** A VM plugged into or unplugged from a node's bridge reconciles that node (once per OVSDB client). */
@@ -669,6 +677,10 @@ function podRemovals(e: ChangeEvent): { nodeId: Id; endpoints: Endpoint[] } | un
   }
   const first = endpoints[0];
   return first ? { nodeId: first.nodeId, endpoints } : undefined;
+}
+
+function samePorts(ports: ReadonlySet<string>, wanted: readonly { name: string }[]): boolean {
+  return wanted.length === ports.size && wanted.every((p) => ports.has(p.name));
 }
 
 export function toFlowEntry(f: FlowSpec): FlowEntry {

@@ -2,8 +2,13 @@
 // reconciler writes. One Logical_Switch per network present behind the leaf (tunnel_key = VNI, source_node
 // replication), the (uplink port, VLAN) bindings of the network-overlay nodes plugged into it, the MACs of the
 // network that live behind other VTEPs (host-overlay nodes, other leaves) as Ucast_Macs_Remote, and where BUM goes
-// (Mcast_Macs_Remote unknown-dst: every such VTEP).
+// (Mcast_Macs_Remote unknown-dst: every such VTEP). A routed network with bare metal behind the leaf also has its
+// gateway MACs at the leaf gateway (model/leaf-gateway.ts), which is a BUM target too (the servers' ARP for their
+// gateway), and so is every host-overlay node routing into the network: ovs-vtep, like a hardware VTEP, takes a
+// logical switch's VXLAN only from the locators it knows for it.
+import { leafGatewayNode } from '../model/leaf-gateway.js';
 import type { Endpoint, Id, Node, Vtep } from '../model/types.js';
+import { syntheticGatewayMac } from '../pipeline/context.js';
 import type { PipelineSnapshot } from '../pipeline/snapshot.js';
 
 /** Marks the logical switches the controller owns (description), so it never removes anyone else's. */
@@ -103,6 +108,8 @@ export function desiredVtep(s: PipelineSnapshot, vtep: Vtep): VtepDesired {
     set.add(ip);
   }
 
+  routedBareMetal(s, vtep, here, ucastRemote, bum);
+
   const logicalSwitches = [...here]
     .map((id) => networks.get(id))
     .filter((n) => n !== undefined)
@@ -124,6 +131,62 @@ export function desiredVtep(s: PipelineSnapshot, vtep: Vtep): VtepDesired {
     ucastRemote: ucastRemote.sort((a, b) => byLs(a, b) || a.mac.localeCompare(b.mac)),
     mcastRemote: mcastRemote.sort(byLs),
   };
+}
+
+/**
+ * For each network bound here with bare metal behind this leaf and a gateway: its gateway MACs at the leaf gateway
+ * (one row per MAC, ipaddr = the IPv4 gateway), and as BUM targets the leaf gateway and the host-overlay nodes that
+ * host another network of its routing domain (they send routed frames into it).
+ */
+function routedBareMetal(
+  s: PipelineSnapshot,
+  vtep: Vtep,
+  here: ReadonlySet<Id>,
+  ucastRemote: DesiredMac[],
+  bum: Map<Id, Set<string>>,
+): void {
+  const gw = leafGatewayNode(s.nodes);
+  if (!gw) return;
+  const withBareMetal = new Set<Id>();
+  for (const e of s.endpoints)
+    if (e.physical?.vtepId === vtep.id && here.has(e.networkId)) withBareMetal.add(e.networkId);
+  if (withBareMetal.size === 0) return;
+  const ifaceBySubnet = new Map(s.routerInterfaces.map((i) => [i.subnetId, i]));
+  const routersOf = new Map<Id, Set<Id>>();
+  for (const sub of s.subnets) {
+    const i = ifaceBySubnet.get(sub.id);
+    if (!i) continue;
+    let set = routersOf.get(sub.networkId);
+    if (!set) routersOf.set(sub.networkId, (set = new Set()));
+    set.add(i.routerId);
+  }
+  const nodes = new Map<Id, Node>(s.nodes.map((n) => [n.id, n]));
+  const networks = new Map(s.networks.map((n) => [n.id, n]));
+  for (const netId of withBareMetal) {
+    const net = networks.get(netId);
+    if (!net) continue;
+    const ls = logicalSwitchName(net.vni);
+    const macs = new Map<string, string>();
+    for (const sub of s.subnets) {
+      if (sub.networkId !== netId || sub.gateway === undefined) continue;
+      const mac = (ifaceBySubnet.get(sub.id)?.mac ?? syntheticGatewayMac(sub.id)).toLowerCase();
+      if (sub.ipVersion === 4 || !macs.has(mac)) macs.set(mac, sub.ipVersion === 4 ? sub.gateway : '');
+    }
+    if (macs.size === 0) continue;
+    for (const [mac, ipaddr] of macs)
+      ucastRemote.push({ logicalSwitch: ls, mac, tunnelIp: gw.tunnelIp, ipaddr });
+    let set = bum.get(netId);
+    if (!set) bum.set(netId, (set = new Set()));
+    set.add(gw.tunnelIp);
+    const routers = routersOf.get(netId);
+    if (!routers) continue;
+    for (const e of s.endpoints) {
+      if (e.networkId === netId || ![...(routersOf.get(e.networkId) ?? [])].some((r) => routers.has(r)))
+        continue;
+      const node = nodes.get(e.nodeId);
+      if (node?.overlay === 'host') set.add(node.tunnelIp);
+    }
+  }
 }
 
 /** Row counts a leaf holds for this desired state (figures, dashboard). */

@@ -94,9 +94,10 @@ export class VtepReconciler implements LeafView {
   }
 
   private changed(e: ChangeEvent): void {
-    // Leaves hold networks' bindings and MACs: endpoints, VLAN bindings, nodes, networks and the leaves themselves.
+    // Leaves hold networks' bindings and MACs: endpoints, VLAN bindings, nodes, networks and the leaves themselves,
+    // and the gateway MACs of routed bare-metal networks (subnets, router interfaces).
     const relevant = e.changes.some((c) =>
-      ['endpoint', 'vlanBinding', 'node', 'network', 'vtep'].includes(c.kind),
+      ['endpoint', 'vlanBinding', 'node', 'network', 'vtep', 'subnet', 'routerInterface'].includes(c.kind),
     );
     if (relevant) for (const p of this.scheduleAll()) p.catch(() => undefined);
   }

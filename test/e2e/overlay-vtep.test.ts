@@ -1,7 +1,9 @@
 // The network overlay with a real leaf, end to end: a controller process, `sdnctl lab up --vtep --network-nodes 2`
 // (n1, n2 uplinked to Debian's ovs-vtep over VLAN trunks, n3 a host-overlay node), two tenants whose networks hold
 // the same CIDRs, bare-metal hosts behind the leaf's bm0 port on access VLANs of its ToR bridge, and real packets.
-// The leaf's database is read back with vtep-ctl and compared with what the controller says it wants.
+// The leaf's database is read back with vtep-ctl and compared with what the controller says it wants. Bare metal is
+// routed by the leaf gateway, n3 (the only host-overlay node): to a VM in another subnet, from a network of bare
+// metal only, and between two servers of two subnets behind the one leaf.
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -16,6 +18,10 @@ import { Lab, inNetns, ping, type LabPod, type LabStatus } from '../support/lab.
 import { cleanupStaleSandboxes, freeTcpPort, requireRootAndOvs } from '../support/ovs.js';
 
 const run = promisify(execFile);
+/** The second subnet of tenant 1, routed with its lab subnet (and bm1's) by router r1. */
+const ROUTED_CIDR = '10.250.0.0/24';
+/** A network of tenant 1 that holds bare metal only, on r1 too. */
+const METAL_CIDR = '10.251.0.0/24';
 
 interface Row {
   id: string;
@@ -32,6 +38,8 @@ describe('e2e: network overlay through a leaf VTEP (ovs-vtep)', function () {
   /** tenant name -> its network's id. */
   const networkOf = new Map<string, string>();
   const hosts: BareMetalHost[] = [];
+  /** VMs plugged by the tests: their namespace, and their port in a node's namespace. */
+  const vms: { netns: string; nodeNs: string; dev: string }[] = [];
 
   async function api(method: string, path: string, body?: unknown) {
     const c = controller as ControllerProcess;
@@ -138,6 +146,10 @@ describe('e2e: network overlay through a leaf VTEP (ovs-vtep)', function () {
   });
   after(async () => {
     for (const h of hosts) if (leaf) await unplugBareMetal(leaf, h).catch(() => undefined);
+    for (const v of vms) {
+      await run('ip', ['netns', 'exec', v.nodeNs, 'ip', 'link', 'del', v.dev]).catch(() => undefined);
+      await run('ip', ['netns', 'delete', v.netns]).catch(() => undefined);
+    }
     await lab?.down();
     await controller?.kill('SIGTERM');
     if (controller) rmSync(controller.dataDir, { recursive: true, force: true });
@@ -216,6 +228,122 @@ describe('e2e: network overlay through a leaf VTEP (ovs-vtep)', function () {
         state.connection === 'monitoring' && learned.some((m) => m.mac === bm2.mac && m.endpoint === 'bm2')
       );
     });
+  });
+
+  it('bare metal reaches a VM and pods in other subnets through the router (leaf gateway n3), and back', async () => {
+    // Tenant 1 gets a router over its lab subnet (bm1's) and a new one, with a VM on n3 there; n3, the only
+    // host-overlay node, is the leaf gateway: it answers bm1's ARP for the gateway and routes for it.
+    const bm1 = hosts.find((h) => h.name === 'bm1');
+    assert.ok(bm1, 'bm1 from the previous test');
+    const net1 = networkOf.get('tenant-1')!;
+    const sub1 = ((await ok('GET', '/api/v1/subnets?limit=1000')).items as Row[]).find(
+      (x) => x.networkId === net1 && x.ipVersion === 4,
+    )!;
+    const gw1 = sub1.gateway as string;
+    assert.ok(gw1, `${String(sub1.cidr)} has a gateway`);
+    const tenantId = ((await ok('GET', '/api/v1/tenants')).items as Row[]).find(
+      (t) => t.name === 'tenant-1',
+    )!.id;
+    const net2 = await ok('POST', '/api/v1/networks', { tenant: tenantId, name: 'routed' });
+    const sub2 = await ok('POST', '/api/v1/subnets', { network: net2.id, cidr: ROUTED_CIDR });
+    const r1 = await ok('POST', '/api/v1/routers', { tenant: tenantId, name: 'r1' });
+    await ok('POST', `/api/v1/routers/${r1.id}/interfaces`, { subnet: sub1.id });
+    await ok('POST', `/api/v1/routers/${r1.id}/interfaces`, { subnet: sub2.id });
+    const vm = await ok('POST', '/api/v1/endpoints', {
+      network: net2.id,
+      kind: 'vm',
+      node: 'n3',
+      name: 'vm1',
+    });
+    const vmIp = v4(vm.ips as string[]);
+    const n3 = status.nodes.find((n) => n.name === 'n3')!;
+    const vmNs = `${lab!.prefix}-vm1`;
+    vms.push({ netns: vmNs, nodeNs: n3.netns, dev: 'vm1' });
+    await run('ip', ['netns', 'add', vmNs]);
+    await run('ip', ['link', 'add', 'vm1', 'netns', n3.netns, 'type', 'veth', 'peer', 'name', 'eth0', 'netns', vmNs]); // prettier-ignore
+    await run('ip', ['netns', 'exec', n3.netns, 'ip', 'link', 'set', 'vm1', 'up']);
+    const vmSh = `ip link set lo up && ip link set eth0 address ${vm.mac as string} && ip addr add ${vmIp}/24 dev eth0 && ip link set eth0 up && ip route add default via ${sub2.gateway as string} && ethtool -K eth0 tx off >/dev/null`; // prettier-ignore
+    await run('ip', ['netns', 'exec', vmNs, 'sh', '-c', vmSh]);
+    await vsctl(
+      'n3',
+      'add-port',
+      'br-int',
+      'vm1',
+      '--',
+      'set',
+      'interface',
+      'vm1',
+      `external_ids:iface-id=${vm.id}`,
+    );
+    await inNetns(bm1.netns, 'ip', 'route', 'add', ROUTED_CIDR, 'via', gw1);
+
+    // The leaf holds the gateway MAC at n3 (the rows check below compares the rest).
+    const rows = await ok('GET', '/api/v1/vteps/leaf1/rows');
+    const gwRow = (rows.ucastRemote as { mac: string; tunnelIp: string; ipaddr: string }[]).find(
+      (m) => m.ipaddr === gw1,
+    );
+    assert.equal(gwRow?.tunnelIp, n3.tunnelIp, JSON.stringify(rows.ucastRemote));
+    await eventually(`leaf1 holds ${gwRow.mac} at n3`, async () =>
+      (
+        await vtepCtl(
+          'list-remote-macs',
+          `vni-${(await ok('GET', `/api/v1/networks/${net1}`)).vni as number}`,
+        )
+      ).includes(gwRow.mac),
+    );
+
+    assert.ok(await reaches(bm1.netns, gw1), `bm1 -> its gateway ${gw1} (answered by n3)`);
+    assert.equal(await neighbourMac(bm1.netns, gw1), gwRow.mac);
+    assert.ok(await reaches(bm1.netns, vmIp), `bm1 -> vm1 ${vmIp} through r1`);
+    assert.ok(await reaches(vmNs, v4([bm1.cidr.split('/')[0]!])), `vm1 -> bm1 through r1`);
+    // Routed, not bridged: one hop.
+    const r = await inNetns(bm1.netns, 'ping', '-4', '-c', '1', '-W', '2', vmIp);
+    assert.match(r.out, /ttl=63/, r.out);
+    // The VM also reaches a pod of tenant 1 on n3 in the first subnet (routed on n3 itself).
+    assert.ok(await reaches(vmNs, v4(podOf('tenant-1', 'n3').ips)), 'vm1 -> the tenant-1 pod on n3');
+
+    // A network of bare metal only (no endpoint of it on any node): n3 accepts it from the leaf all the same.
+    const metal = await ok('POST', '/api/v1/networks', { tenant: tenantId, name: 'metal' });
+    const sub3 = await ok('POST', '/api/v1/subnets', { network: metal.id, cidr: METAL_CIDR });
+    await ok('POST', `/api/v1/routers/${r1.id}/interfaces`, { subnet: sub3.id });
+    const ep3 = await ok('POST', '/api/v1/endpoints', {
+      network: metal.id,
+      kind: 'baremetal',
+      vtep: leaf.name,
+      port: leaf.bareMetalPort,
+      vlan: 30,
+      name: 'bm3',
+    });
+    const bm3: BareMetalHost = {
+      name: 'bm3',
+      netns: `${lab!.prefix}-bm3`,
+      vlan: 30,
+      mac: ep3.mac as string,
+      cidr: `${v4(ep3.ips as string[])}/24`,
+      gateway: sub3.gateway as string,
+    };
+    hosts.push(bm3);
+    await plugBareMetal(leaf, bm3);
+    const bm3Ip = v4(ep3.ips as string[]);
+    assert.ok(await reaches(bm3.netns, vmIp), `bm3 (bare-metal-only network) -> vm1 ${vmIp}`);
+    assert.ok(await reaches(vmNs, bm3Ip), `vm1 -> bm3 ${bm3Ip}`);
+    const pod3 = podOf('tenant-1', 'n3');
+    assert.ok(await reaches(bm3.netns, v4(pod3.ips)), `bm3 -> ${pod3.name} on n3`);
+    assert.ok(await reaches(pod3.netns, bm3Ip), `${pod3.name} -> bm3`);
+    // Two servers in two subnets behind one leaf talk through n3 too (in by the tunnel, out by IN_PORT).
+    await inNetns(bm1.netns, 'ip', 'route', 'add', METAL_CIDR, 'via', gw1);
+    assert.ok(await reaches(bm3.netns, v4([bm1.cidr.split('/')[0]!])), 'bm3 -> bm1 through r1');
+    // Gone again, so that the rows test below counts the lab's own networks.
+    await unplugBareMetal(leaf, bm3);
+    hosts.splice(hosts.indexOf(bm3), 1);
+    await ok('DELETE', `/api/v1/endpoints/${ep3.id}`);
+    const ifaces = (await ok('GET', `/api/v1/routers/${r1.id}/interfaces`)).items as Row[];
+    await ok(
+      'DELETE',
+      `/api/v1/routers/${r1.id}/interfaces/${ifaces.find((i) => i.subnetId === sub3.id)!.id}`,
+    );
+    await ok('DELETE', `/api/v1/subnets/${sub3.id}`);
+    await ok('DELETE', `/api/v1/networks/${metal.id}`);
   });
 
   it('VLAN bindings appear on the node and on the leaf with the first endpoint and go with the last', async () => {

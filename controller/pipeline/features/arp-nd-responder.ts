@@ -188,7 +188,8 @@ export const arpNdResponder: Feature = {
     out.push(ndReplyFlow());
   },
   networkFlows(_ctx: NodeContext, net: NetworkView, out: FlowSpec[]): void {
-    if (net.local) gatewayFlows(net, out);
+    // The leaf gateway answers for the gateways of a bare-metal network it may not host (leafTunnelFlow).
+    if (net.local || net.leaves) gatewayFlows(net, out);
   },
   endpointFlows(_ctx: NodeContext, ep: EndpointView, out: FlowSpec[]): void {
     if (ep.network.local) endpointAnswerFlows(ep, out);

@@ -1,6 +1,6 @@
 // Table classify: where a packet comes from decides its network (metadata = VNI), its source kind and its routing
 // domain. Pods by in_port; the tunnel by tun_id; the host (bridge LOCAL port) by destination address, since the
-// node's stack is in no network of its own.
+// node's stack is in no network of its own. (Frames from a leaf on the leaf gateway: leaf-gateway.ts.)
 import { cookie } from '../cookies.js';
 import type { EndpointView, NetworkView, NodeContext } from '../context.js';
 import type { Feature } from '../feature.js';
@@ -14,7 +14,7 @@ const ND_NEIGHBOR_SOLICITATION = 135;
 // The same few action lists serve every port of a network: built once per (network, kind), shared (flows are immutable).
 const entries = new WeakMap<NetworkView, Map<SourceKind, Enter>>();
 
-function enterNetwork(net: NetworkView, kind: SourceKind): Enter {
+export function enterNetwork(net: NetworkView, kind: SourceKind): Enter {
   let byKind = entries.get(net);
   if (!byKind) entries.set(net, (byKind = new Map()));
   let e = byKind.get(kind);

@@ -142,7 +142,7 @@ export const l3: Feature = {
     for (const d of ctx.domains) subnetFlows(d, out);
   },
   networkFlows(_ctx: NodeContext, net: NetworkView, out: FlowSpec[]): void {
-    if (net.local) gatewayEchoFlows(net, out);
+    if (net.local || net.leaves) gatewayEchoFlows(net, out);
   },
   endpointFlows(_ctx: NodeContext, ep: EndpointView, out: FlowSpec[]): void {
     routeToEndpointFlows(ep, out);

@@ -12,6 +12,7 @@ const NAMES: Record<string, string> = {
   ipv4_src: 'nw_src',
   ipv4_dst: 'nw_dst',
   ip_proto: 'nw_proto',
+  tun_ipv4_src: 'tun_src',
   tun_ipv4_dst: 'tun_dst',
   ipv6_nd_target: 'nd_target',
   ipv6_nd_sll: 'nd_sll',
