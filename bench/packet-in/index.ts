@@ -213,8 +213,10 @@ function inProcess(m: TempModel, log: Logger): void {
  */
 function startSwitch(args: string[]): ChildProcess {
   const cpu = process.env.SWITCH_CPU;
-  if (cpu === undefined) return fork(__filename, ['switch', ...args], { stdio: 'inherit' });
-  return spawn('taskset', ['-c', cpu, process.execPath, __filename, 'switch', ...args], {
+  // SWITCH_NODE_FLAGS (e.g. "--trace-gc"): node options for the switch's process alone, to profile it.
+  const flags = (process.env.SWITCH_NODE_FLAGS ?? '').split(' ').filter((f) => f !== '');
+  if (cpu === undefined) return fork(__filename, ['switch', ...args], { stdio: 'inherit', execArgv: flags });
+  return spawn('taskset', ['-c', cpu, process.execPath, ...flags, __filename, 'switch', ...args], {
     stdio: ['inherit', 'inherit', 'inherit', 'ipc'],
   });
 }
@@ -250,11 +252,13 @@ async function controllerMain(seconds: number): Promise<void> {
     backends,
     policy: 'round-robin',
   });
-  inProcess(m, log);
+  // PACKET_IN_PHASES (e.g. "latency") runs only the phases named, for profiling one of them on its own.
+  const phases = (process.env.PACKET_IN_PHASES ?? 'inprocess,throughput,latency').split(',');
+  if (phases.includes('inprocess')) inProcess(m, log);
   const server = new OpenFlowServer({ log });
   const port = await server.listen('127.0.0.1', 0);
   try {
-    for (const mode of ['throughput', 'latency'] as const) {
+    for (const mode of (['throughput', 'latency'] as const).filter((p) => phases.includes(p))) {
       const dispatcher = new PacketInDispatcher({ ratePerSecond: 1e9, burst: 1e9 });
       const lb = new LoadBalancer({ model: m.store, log });
       lb.start(dispatcher);
