@@ -2,7 +2,9 @@
 // flow install) goes to the backend the first one went to. It sits on the packet-in path and sees every new
 // connection, so it must stay O(1) under a SYN flood: two generations, the older dropped whole, instead of
 // per-entry eviction. Connections named by a number (the IPv4 fast path) live in typed-array tables
-// (number-table.ts), so that remembering one puts nothing on the JS heap; those named by text (IPv6) in Maps.
+// (number-table.ts), so that remembering one puts nothing on the JS heap, and nothing is done per entry after:
+// a generation's numbered entries are dropped together once the last one written has expired, and a backend's
+// are forgotten by retiring the number they name it by. Connections named by text (IPv6) are kept in Maps.
 
 import { NumberTable } from './number-table.js';
 
@@ -15,6 +17,8 @@ interface Placed {
 class Generation {
   readonly numbers = new NumberTable();
   readonly texts = new Map<string, Placed>();
+  /** When a numbered entry was last written here: they have all expired a TTL after. */
+  newest = -Infinity;
 
   get size(): number {
     return this.numbers.size + this.texts.size;
@@ -23,6 +27,7 @@ class Generation {
   clear(): void {
     this.numbers.clear();
     this.texts.clear();
+    this.newest = -Infinity;
   }
 }
 
@@ -30,8 +35,8 @@ export class ConnectionMemory {
   private current = new Generation();
   private previous = new Generation();
   private rotatedAt: number | undefined;
-  /** Backend ids by the small number the tables hold for them, and back. */
-  private readonly backendIds: string[] = [];
+  /** Backend ids by the small number the tables hold for them (undefined: retired), and back. */
+  private readonly backendIds: (string | undefined)[] = [];
   private readonly backendIndex = new Map<string, number>();
 
   /**
@@ -70,23 +75,36 @@ export class ConnectionMemory {
     }
     const expiresAt = now + this.ttlMs;
     if (typeof connection === 'string') this.current.texts.set(connection, { backendId, expiresAt });
-    else this.current.numbers.set(connection, 0, this.indexOf(backendId), expiresAt);
+    else {
+      this.current.numbers.set(connection, 0, this.indexOf(backendId), expiresAt);
+      this.current.newest = now;
+    }
   }
 
   /** The backend failed or left: its connections are not to be sent there again. */
   forgetBackend(backendId: string): void {
+    // Entries naming its number now name no backend (lookup finds nothing); the id gets a new number if it is used
+    // again.
     const b = this.backendIndex.get(backendId);
-    for (const gen of [this.current, this.previous]) {
-      if (b !== undefined) gen.numbers.removeWhere((v) => v === b);
-      for (const [k, e] of gen.texts) if (e.backendId === backendId) gen.texts.delete(k);
+    if (b !== undefined) {
+      this.backendIds[b] = undefined;
+      this.backendIndex.delete(backendId);
     }
+    for (const gen of [this.current, this.previous])
+      for (const [k, e] of gen.texts) if (e.backendId === backendId) gen.texts.delete(k);
   }
 
-  /** Drops what has expired; returns how many. */
+  /**
+   * Drops what has expired; returns how many. Numbered entries go by whole generation, once all of it has expired
+   * (lookup() never returns an expired one meanwhile): no scan, however many there are.
+   */
   sweep(now: number): number {
     let dropped = 0;
     for (const gen of [this.current, this.previous]) {
-      dropped += gen.numbers.removeWhere((_, expiresAt) => now >= expiresAt);
+      if (gen.numbers.size > 0 && now >= gen.newest + this.ttlMs) {
+        dropped += gen.numbers.size;
+        gen.numbers.clear();
+      }
       for (const [k, e] of gen.texts) {
         if (now >= e.expiresAt) {
           gen.texts.delete(k);
@@ -101,7 +119,7 @@ export class ConnectionMemory {
     return this.current.size + this.previous.size;
   }
 
-  /** A Service's backend ids are few and stable: each gets a number once, kept for the balancer's life. */
+  /** A Service's backend ids are few and stable: each gets a number once, until it is forgotten. */
   private indexOf(backendId: string): number {
     let i = this.backendIndex.get(backendId);
     if (i === undefined) {

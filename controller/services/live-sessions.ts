@@ -1,7 +1,8 @@
 // One switch's open connections: (Service port slot, client) -> the connection's kind (session-kinds.ts). One entry
 // per connection the switch carries, added on the packet-in path and taken on FLOW_REMOVED: IPv4 clients (address
 // * 65536 + port) in a typed-array table, so that an entry is no object on the JS heap and growing never rehashes
-// in one step; IPv6 clients by text.
+// in one step; IPv6 clients by text. Entries of a backend that left stay until the switch reports their flows
+// deleted (session-kinds.ts): a purge touches no entry.
 import { NumberTable } from './number-table.js';
 
 export class LiveSessions {
@@ -25,17 +26,6 @@ export class LiveSessions {
     if (kind === undefined) return -1;
     this.text.delete(k);
     return kind;
-  }
-
-  /** Removes every connection of the given kinds (a backend's, when it leaves); returns how many. */
-  removeKinds(kinds: ReadonlySet<number>): number {
-    let n = this.v4.removeWhere((kind) => kinds.has(kind));
-    for (const [k, kind] of this.text)
-      if (kinds.has(kind)) {
-        this.text.delete(k);
-        n++;
-      }
-    return n;
   }
 
   get size(): number {

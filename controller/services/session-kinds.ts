@@ -2,7 +2,9 @@
 // in them. Connections of one Service port to one backend share one of these, named by a small number, so that the
 // per-switch table of open connections (live-sessions.ts) holds a number per connection, not an object. On
 // FLOW_REMOVED of a forward flow the kind gives the backend to count the connection off and the reverse flow to
-// delete (for the client the switch names).
+// delete (for the client the switch names). A backend that leaves or fails has its kinds released: their numbers
+// are never given again, so the live entries still naming them (until the switch reports those flows deleted) are
+// known for what they are, and a purge costs nothing per connection.
 import { reverseFlow, type SessionSpec } from './session-flows.js';
 
 export interface SessionKind {
@@ -16,8 +18,6 @@ export interface SessionKind {
 export class SessionKinds {
   private readonly kinds: (SessionKind | undefined)[] = [];
   private readonly byContent = new Map<string, SessionKind>();
-  /** Numbers of kinds released, to be given again. */
-  private readonly free: number[] = [];
 
   /**
    * The kind of a connection whose flows are `spec`. Only what identifies the reverse flow to delete tells kinds
@@ -39,37 +39,29 @@ export class SessionKinds {
     ].join('|');
     let k = this.byContent.get(content);
     if (k === undefined) {
-      const index = this.free.pop() ?? this.kinds.length;
-      k = { index, backendId, spec };
-      this.kinds[index] = k;
+      k = { index: this.kinds.length, backendId, spec };
+      this.kinds.push(k);
       this.byContent.set(content, k);
     }
     return k;
   }
 
-  /** Whether `k` still holds its number (a released kind's number may have gone to another). */
+  /** Whether `k` is still current (not released). */
   holds(k: SessionKind): boolean {
     return this.kinds[k.index] === k;
   }
 
+  /** The current kind numbered `index`; undefined once released (or for -1, "none"). */
   get(index: number): SessionKind | undefined {
     return this.kinds[index];
   }
 
-  /** The numbers of a backend's kinds. */
-  ofBackend(backendId: string): Set<number> {
-    const out = new Set<number>();
-    for (const k of this.byContent.values()) if (k.backendId === backendId) out.add(k.index);
-    return out;
-  }
-
-  /** Gives the numbers of a backend's kinds back, once no live table holds them any more. */
+  /** Releases a backend's kinds: connections recorded with them no longer count (their flows are being deleted). */
   release(backendId: string): void {
     for (const [content, k] of this.byContent) {
       if (k.backendId !== backendId) continue;
       this.byContent.delete(content);
       this.kinds[k.index] = undefined;
-      this.free.push(k.index);
     }
   }
 

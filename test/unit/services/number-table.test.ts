@@ -78,7 +78,7 @@ describe('services: NumberTable (typed-array hash table of the packet-in path)',
 });
 
 describe('services: LiveSessions', () => {
-  it('records IPv4 clients by number and IPv6 by text, per slot, and drops a backend kind', () => {
+  it('records IPv4 clients by number and IPv6 by text, per slot', () => {
     const live = new LiveSessions();
     const v4 = 0x0a010203 * 0x10000 + 40000;
     assert.equal(live.add(0, v4, 3), true);
@@ -87,8 +87,9 @@ describe('services: LiveSessions', () => {
     assert.equal(live.add(0, 'fd00::1|40000', 3), true);
     assert.equal(live.add(0, 'fd00::2|40000', 5), true);
     assert.equal(live.size, 4);
-    assert.equal(live.removeKinds(new Set([3])), 2);
+    assert.equal(live.take(0, v4), 3);
     assert.equal(live.take(0, v4), -1);
+    assert.equal(live.take(0, 'fd00::1|40000'), 3);
     assert.equal(live.take(1, v4), 4);
     assert.equal(live.take(0, 'fd00::2|40000'), 5);
     assert.equal(live.size, 0);
@@ -109,7 +110,12 @@ describe('services: ConnectionMemory by number', () => {
     memory.forgetBackend('x');
     assert.equal(memory.lookup(a, 1500), undefined);
     assert.equal(memory.lookup(a + 32, 1500), 'y');
-    assert.equal(memory.sweep(2000), 2, 'the text one from 0 and the number from 1000');
+    // The generation of 0, whole: the text one and the number a (forgotten). Numbers go by whole generation.
+    assert.equal(memory.sweep(1999), 2);
+    assert.equal(memory.lookup(a + 32, 1999), 'y');
+    assert.equal(memory.sweep(2000), 2, 'the generation of 1000: a + 32, and a (forgotten)');
     assert.equal(memory.size, 0);
+    memory.remember(a, 'x', 2000);
+    assert.equal(memory.lookup(a, 2000), 'x', 'a forgotten backend can come back');
   });
 });
