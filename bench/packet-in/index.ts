@@ -283,6 +283,7 @@ async function controllerMain(seconds: number): Promise<void> {
           if (r !== 'ready') return resolve(r);
           void up.then(() => {
             cpu0 = process.cpuUsage();
+            if (process.env.BENCH_DEBUG) console.log(`${mode} starts`, process.memoryUsage());
             loopDelay.enable();
             child.send('go');
           });
@@ -291,7 +292,8 @@ async function controllerMain(seconds: number): Promise<void> {
       });
       const cpu = process.cpuUsage(cpu0);
       loopDelay.disable();
-      if (process.env.BENCH_DEBUG) console.log(mode, dispatcher.allCounters(), lb.counters);
+      if (process.env.BENCH_DEBUG)
+        console.log(mode, dispatcher.allCounters(), lb.counters, process.memoryUsage());
       lb.stop();
       const cpuShare = (cpu.user + cpu.system) / 1e6 / report.seconds;
       if (mode === 'throughput') {
