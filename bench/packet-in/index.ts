@@ -179,9 +179,16 @@ function inProcess(m: TempModel, log: Logger): void {
   const session = new SwitchSession(new OfConnection(sink, 'bench'), { log });
   lb.attach(session);
   const n = 200_000;
-  const pins: PacketIn[] = [];
+  // The frames in one buffer outside the JS heap, and each PACKET_IN made as it is handled (as the decoder makes it
+  // per message): 200,000 message objects made before the clock would be 100 MB of old-generation garbage for the
+  // later phases' collector, a mark-compact landing in the latency phase.
+  const frames = new Uint8Array(n * 54);
+  for (let i = 0; i < n; i++) frames.set(frameFor(i), i * 54);
+  const match: PacketIn['match'] = [{ field: 'in_port', value: 7 }];
+  const cpu0 = process.cpuUsage();
+  const t0 = performance.now();
   for (let i = 0; i < n; i++)
-    pins.push({
+    lb.handlePacketIn(session, {
       type: 'packetIn',
       xid: 0,
       bufferId: 0xffffffff,
@@ -189,12 +196,9 @@ function inProcess(m: TempModel, log: Logger): void {
       reason: 1,
       tableId: 20,
       cookie: COOKIE,
-      match: [{ field: 'in_port', value: 7 }],
-      data: frameFor(i),
+      match,
+      data: frames.subarray(i * 54, i * 54 + 54),
     });
-  const cpu0 = process.cpuUsage();
-  const t0 = performance.now();
-  for (const p of pins) lb.handlePacketIn(session, p);
   const wall = (performance.now() - t0) / 1000;
   const cpu = process.cpuUsage(cpu0);
   const cpuSec = (cpu.user + cpu.system) / 1e6;
