@@ -8,6 +8,9 @@
 import { NumberTable } from './number-table.js';
 import { RecencyList } from './recency-list.js';
 
+/** Most bindings of each kind one sweep() drops. */
+const SWEEP_SLICE = 4096;
+
 export interface AffinityEntry {
   readonly backendId: string;
   readonly expiresAt: number;
@@ -84,19 +87,20 @@ export class AffinityTable {
     }
   }
 
-  /** Drops expired bindings; returns how many. Cheap to call often: it stops at the first live entry. */
+  /**
+   * Drops expired bindings; returns how many. Cheap to call often: it stops at the first live entry, and after
+   * SWEEP_SLICE of each kind (a crowd of clients that all went quiet is let go over several calls, not in one
+   * long step; lookup() never returns an expired binding meanwhile).
+   */
   sweep(now: number): number {
     let dropped = 0;
     for (const [client, e] of this.entries) {
-      if (now < e.expiresAt) break;
+      if (now < e.expiresAt || dropped === SWEEP_SLICE) break;
       this.entries.delete(client);
       dropped++;
     }
-    for (
-      let r = this.records.head;
-      r >= 0 && now >= (this.records.expires[r] as number);
-      r = this.records.head
-    ) {
+    for (let n = 0, r = this.records.head; r >= 0 && n < SWEEP_SLICE; r = this.records.head, n++) {
+      if (now < (this.records.expires[r] as number)) break;
       this.dropRecord(r);
       dropped++;
     }

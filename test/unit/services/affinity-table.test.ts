@@ -81,6 +81,16 @@ describe('services: AffinityTable in typed arrays', () => {
       for (const c of m.entries.keys()) assert.equal(t.lookup(c, now), m.lookup(c, now));
     });
 
+  it('lets a crowd of expired clients go over several sweeps, never answering with an expired binding', () => {
+    const t = new AffinityTable(1000);
+    for (let i = 0; i < 10_000; i++) t.remember(`10.0.${i >> 8}.${i & 255}`, 'a', i / 100);
+    t.remember('10.9.9.9', 'b', 1500);
+    assert.equal(t.lookup('10.0.0.5', 1200), undefined, 'expired, though not swept yet');
+    assert.deepEqual([t.sweep(2000), t.sweep(2000), t.sweep(2000), t.sweep(2000)], [4096, 4096, 1807, 0]);
+    assert.equal(t.size, 1);
+    assert.equal(t.lookup('10.9.9.9', 2000), 'b');
+  });
+
   it('tells canonical IPv4 text from anything else', () => {
     const t = new AffinityTable(1000, 10);
     t.remember('10.0.0.1', 'a', 0);
