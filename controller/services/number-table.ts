@@ -1,7 +1,7 @@
 // A hash table from (integer key, small tag) to (int32 value, float64 time), in typed arrays with open addressing.
 // The packet-in path keeps one entry per connection here (tens of thousands a second): a Map of objects would put
 // a key, an entry object and a boxed time on the young heap for every one, and each young collection would copy
-// them; here an entry is four array slots outside the JS heap, so collections have nothing of it to copy.
+// them; here an entry is a few typed-array slots outside the JS heap, so collections have nothing of it to copy.
 // Growing does not rehash in one step either: the new arrays fill from the old ones a few slots per operation
 // (as Redis does), so no single packet pays for moving the whole table.
 
