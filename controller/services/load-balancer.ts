@@ -44,6 +44,8 @@ import {
   reverseFlow,
   type SessionSpec,
 } from './session-flows.js';
+import { LiveSessions } from './live-sessions.js';
+import { SessionKinds, type SessionKind } from './session-kinds.js';
 import { SessionTemplate, type ClientFields } from './session-template.js';
 import { PROTOCOL_NUMBER, type BackendHealth, type LbBackend } from './types.js';
 
@@ -73,27 +75,23 @@ export interface LbCounters {
   backendPurges: number;
 }
 
-/** An open connection's flows: enough to delete the reverse flow when the switch reports the forward one gone. */
-interface Live {
-  readonly backendId: string;
-  reverseFlowOf(clientIp: string, clientPort: number): ReturnType<typeof reverseFlow>;
+/** How a switch answers new connections of one ClusterIP:port entry to one backend: from a byte template. */
+interface Answer {
+  readonly tpl: SessionTemplate;
+  kind: SessionKind;
 }
 
-/**
- * One switch's connections, in two levels so that the packet-in path builds no key string: the (routing domain,
- * ClusterIP, port, protocol) slot, then the client (IPv4: address * 65536 + port; IPv6: "address|port").
- */
-type LiveSessions = Map<string, Map<number | string, Live>>;
-
 interface SwitchState {
+  /** Its open connections: (slot, client) -> kind. */
   readonly live: LiveSessions;
-  /** Templates of the answers per ClusterIP:port entry and backend; null: the flows cannot be templated. */
-  readonly templates: WeakMap<ServiceEntry, Map<string, SessionTemplate | null>>;
+  /** Per ClusterIP:port entry and backend; null: the flows cannot be templated (encoded per connection). */
+  readonly answers: WeakMap<ServiceEntry, Map<string, Answer | null>>;
 }
 
 /** What the packet-in path needs of an entry, computed once per entry. */
 interface EntryKeys {
-  readonly slot: string;
+  /** The (routing domain, ClusterIP, port, protocol) slot, as a number (slotIds). */
+  readonly slot: number;
   /** Position of the entry's port in its Service (ports are distinct there): part of the numeric connection key. */
   readonly portIndex: number;
 }
@@ -118,6 +116,9 @@ export class LoadBalancer {
   private readonly idle: number;
   private readonly sessions = new Map<SwitchSession, SwitchState>();
   private readonly entryKeys = new WeakMap<ServiceEntry, EntryKeys>();
+  /** Slots by their text (what FLOW_REMOVED's match gives) -> the number the live tables key them by. */
+  private readonly slotIds = new Map<string, number>();
+  private readonly kinds = new SessionKinds();
   /** The packet-in being handled, read by offset (one object, refilled per packet). */
   private readonly tuple = newPacketTuple();
   private families = new Map<string, FamilyService>();
@@ -157,7 +158,7 @@ export class LoadBalancer {
   /** Follows a switch's FLOW_REMOVED (connection accounting); call once per session, e.g. on switchUp. */
   attach(session: SwitchSession): void {
     if (this.sessions.has(session)) return;
-    this.sessions.set(session, { live: new Map(), templates: new WeakMap() });
+    this.sessions.set(session, { live: new LiveSessions(), answers: new WeakMap() });
     const onRemoved = (m: FlowRemoved): void => this.flowRemoved(session, m);
     session.on('flowRemoved', onRemoved);
     session.once('close', () => {
@@ -212,12 +213,10 @@ export class LoadBalancer {
   /** Deletes every session flow of a backend on every switch. */
   purgeBackend(backendId: string): void {
     const c = cookie('session', objectIdOf(backendId));
-    for (const [s, state] of this.sessions) {
-      if (s.closed) continue;
-      s.send(deleteByCookie(c));
-      for (const clients of state.live.values())
-        for (const [k, l] of clients) if (l.backendId === backendId) clients.delete(k);
-    }
+    for (const s of this.sessions.keys()) if (!s.closed) s.send(deleteByCookie(c));
+    // Its connections' entries in the live tables now name released kinds: their FLOW_REMOVED (reason DELETE)
+    // finds no kind and is not counted again, and the entry goes then. Nothing per connection is done here.
+    this.kinds.release(backendId);
     // FLOW_REMOVED (reason DELETE) will not find the sessions any more: count them closed here.
     this.connections.forget(backendId);
     this.counters.backendPurges++;
@@ -254,8 +253,8 @@ export class LoadBalancer {
       return;
     }
     const state = this.sessions.get(session);
-    const tpl = state && this.templateOf(session, state, entry, fam, choice.backend, f);
-    if (!tpl) {
+    const answer = state && this.answerOf(session, state, entry, fam, choice.backend, f);
+    if (!answer) {
       this.place(session, p, inPort, entry, fam, choice, {
         ip: clientIp,
         port: t.srcPort,
@@ -264,13 +263,14 @@ export class LoadBalancer {
       });
       return;
     }
+    const tpl = answer.tpl;
     const data = p.bufferId === OFP_NO_BUFFER ? f : EMPTY;
     const at = session.claimOutput(tpl.size(data.length));
     const xids = [session.reserveXid(), session.reserveXid(), session.reserveXid()] as const;
     tpl.write(session.output, at, f, t, xids, p.bufferId, inPort, data);
     session.countSent('flowMod', 2);
     session.countSent('packetOut', 1);
-    this.opened(state, keys.slot, clientKey(src4, clientIp, t.srcPort), tpl, choice);
+    this.opened(state, keys.slot, clientKey(src4, clientIp, t.srcPort), answer.kind.index, choice);
   }
 
   /** A packet-in the fast path does not read (VLAN tag, IP options or extensions, not TCP/UDP/SCTP): parsed whole. */
@@ -331,27 +331,31 @@ export class LoadBalancer {
         data: p.bufferId === OFP_NO_BUFFER ? p.data : EMPTY,
       },
     ]);
-    const live: Live = { backendId: choice.backend.id, reverseFlowOf: () => rev };
+    const kind = this.kinds.intern(choice.backend.id, spec);
     const src4 = spec.ipVersion === 4 ? ipv4Number(client.ip) : undefined;
     const slot = this.keysOf(entry, fam).slot;
-    this.opened(this.sessions.get(session), slot, clientKey(src4, client.ip, client.port), live, choice);
+    this.opened(
+      this.sessions.get(session),
+      slot,
+      clientKey(src4, client.ip, client.port),
+      kind.index,
+      choice,
+    );
   }
 
   /** Counts a connection placed (not a retransmit of one placed already) and remembers its flows. */
   private opened(
     state: SwitchState | undefined,
-    slot: string,
+    slot: number,
     client: number | string,
-    live: Live,
+    kind: number,
     choice: Extract<Choice, { kind: 'backend' }>,
   ): void {
-    let clients = state?.live.get(slot);
-    if (state && !clients) state.live.set(slot, (clients = new Map()));
-    if (choice.via !== 'connection' || !clients?.has(client)) {
+    const isNew = state ? state.live.add(slot, client, kind) : true;
+    if (choice.via !== 'connection' || isNew) {
       this.connections.opened(choice.backend.id);
       this.counters.placed++;
     }
-    clients?.set(client, live);
   }
 
   /** The flows of a connection to `backend` through `entry`, from this switch, for `client`. */
@@ -379,36 +383,43 @@ export class LoadBalancer {
     };
   }
 
-  private templateOf(
+  /** The answer of this switch to connections through `entry` to `b`, made from the first one's frame. */
+  private answerOf(
     session: SwitchSession,
     state: SwitchState,
     entry: ServiceEntry,
     fam: FamilyService,
     b: LbBackend,
     frame: Uint8Array,
-  ): SessionTemplate | null {
-    let byBackend = state.templates.get(entry);
-    if (!byBackend) state.templates.set(entry, (byBackend = new Map()));
-    let tpl = byBackend.get(b.id);
-    if (tpl === undefined) {
+  ): Answer | null {
+    let byBackend = state.answers.get(entry);
+    if (!byBackend) state.answers.set(entry, (byBackend = new Map()));
+    let answer = byBackend.get(b.id);
+    if (answer === undefined) {
       const specFor = (c: ClientFields): SessionSpec => this.specOf(session, entry, fam, b, c);
-      tpl = SessionTemplate.build(b.id, specFor, frame, this.tuple) ?? null;
-      if (tpl === null)
+      const tpl = SessionTemplate.build(b.id, specFor, frame, this.tuple);
+      answer = tpl ? { tpl, kind: this.kinds.intern(b.id, tpl.spec) } : null;
+      if (!answer)
         this.log.warn(
           { service: fam.serviceId, backend: b.id },
           'session flows not templated; encoded per connection',
         );
-      byBackend.set(b.id, tpl);
+      byBackend.set(b.id, answer);
     }
-    return tpl;
+    // The backend's kinds were released (it left or failed, and came back under this same entry): ask again.
+    if (answer && !this.kinds.holds(answer.kind)) answer.kind = this.kinds.intern(b.id, answer.tpl.spec);
+    return answer;
   }
 
   private keysOf(entry: ServiceEntry, fam: FamilyService): EntryKeys {
     let k = this.entryKeys.get(entry);
     if (k === undefined) {
       const protocol = PROTOCOL_NUMBER[entry.port.protocol];
+      const text = slotKey(fam.domain, entry.vip, entry.port.port, protocol);
+      let slot = this.slotIds.get(text);
+      if (slot === undefined) this.slotIds.set(text, (slot = this.slotIds.size));
       k = {
-        slot: slotKey(fam.domain, entry.vip, entry.port.port, protocol),
+        slot,
         portIndex: entry.service.ports.indexOf(entry.port),
       };
       this.entryKeys.set(entry, k);
@@ -457,25 +468,26 @@ export class LoadBalancer {
   private flowRemoved(session: SwitchSession, m: FlowRemoved): void {
     if ((m.cookie & SESSION.mask) !== SESSION.cookie) return;
     const k = matchKey(m.match);
-    const clients = k && this.sessions.get(session)?.live.get(k.slot);
-    const l = k && clients?.get(k.client);
-    if (!k || !clients || !l) return;
-    clients.delete(k.client);
-    if (clients.size === 0) this.sessions.get(session)?.live.delete(k.slot);
-    this.connections.closed(l.backendId);
+    const slot = k && this.slotIds.get(k.slot);
+    const state = this.sessions.get(session);
+    if (!k || slot === undefined || !state) return;
+    const kind = this.kinds.get(state.live.take(slot, k.client));
+    if (!kind) return;
+    this.connections.closed(kind.backendId);
     this.counters.closed++;
-    session.send(deleteStrict(l.reverseFlowOf(k.src, k.sport)));
+    session.send(deleteStrict(SessionKinds.reverseFlowOf(kind, k.src, k.sport)));
   }
 
   private sweep(): void {
     for (const f of this.families.values()) this.table.balancer(f.lb.id)?.sweep();
   }
 
-  /** Live connections a switch carries (for inspection and tests). */
+  /**
+   * Live connections a switch carries (for inspection and tests); those of a purged backend count until the switch
+   * reports their flows deleted.
+   */
   liveSessions(session: SwitchSession): number {
-    let n = 0;
-    for (const clients of this.sessions.get(session)?.live.values() ?? []) n += clients.size;
-    return n;
+    return this.sessions.get(session)?.live.size ?? 0;
   }
 }
 
