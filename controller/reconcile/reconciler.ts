@@ -457,21 +457,20 @@ export class Reconciler implements Dataplane {
     // Ports, groups and flows go out together, and the answer waits for all three: a flow may name an ofport
     // before its port exists (what it outputs there is dropped meanwhile), the ofport being pinned by
     // ofport_request; and the groups only change buckets, no flow needs them to exist first.
-    // All the ports in one OVSDB transaction: ovs-vswitchd reconfigures the whole bridge per transaction (about
-    // 10 ms of its CPU at 100 ports here), and the ADDs that came in during the last run share this one.
     const bridge = context.profile.integrationBridge;
-    const ports = deltas.flatMap(({ endpoint: { ep, ofport } }) =>
-      ep.portName === undefined || ofport === undefined
-        ? []
-        : [this.endpointPort(bridge, ep.portName, ofport, ep)],
-    );
     const [ofports, , result] = await Promise.all([
-      driver.attachPorts(ports),
+      Promise.all(
+        deltas.map((d) => {
+          const { ep, ofport } = d.endpoint;
+          if (ep.portName === undefined || ofport === undefined) return Promise.resolve(-1);
+          return driver.attachPort(this.endpointPort(bridge, ep.portName, ofport, ep));
+        }),
+      ),
       groupSync.put([...groups.values()]),
       flowSync.patch(deltas.flatMap((d) => d.flows.map(toFlowEntry))),
     ]);
     // The switch did not honour an ofport_request: a full run puts the flows on the port it gave.
-    if (ports.some((p, i) => p.ofportRequest !== ofports[i])) return false;
+    if (deltas.some((d, i) => d.endpoint.ofport !== ofports[i])) return false;
     this.options.metrics?.flowModsSent.inc({ command: 'add' }, result.added);
     this.options.metrics?.flowModsSent.inc({ command: 'modify_strict' }, result.modified);
     sw.rejectedFlows = flowSync.rejectedCount;
@@ -509,7 +508,7 @@ export class Reconciler implements Dataplane {
         [],
         deltas.flatMap((d) => d.flows.map(toFlowEntry)),
       ),
-      driver.detachPorts(gone.flatMap((ep) => (ep.portName === undefined ? [] : [ep.portName]))),
+      ...gone.map((ep) => (ep.portName === undefined ? undefined : driver.detachPort(ep.portName))),
     ]);
     this.options.metrics?.flowModsSent.inc({ command: 'delete_strict' }, result.deleted);
     sw.log.debug({ endpoints: gone.length, deleted: result.deleted }, 'pods removed');

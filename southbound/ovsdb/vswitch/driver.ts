@@ -279,70 +279,61 @@ export class VSwitchDriver {
    * given external_ids keys (others are left alone). A port that exists on another bridge is an error.
    */
   async ensurePort(spec: PortSpec): Promise<void> {
-    await this.ensurePorts([spec]);
-  }
-
-  /** Several ports in one transaction, so that the switch reconfigures its bridge once for all of them. */
-  async ensurePorts(specs: readonly PortSpec[]): Promise<void> {
-    await this.client.transactWithRetry((txn, r) => {
-      for (const spec of specs) this.portOps(txn, r, spec);
-    });
-  }
-
-  private portOps(txn: Transaction, r: Replica<T>, spec: PortSpec): void {
     const bridgeName = spec.bridge ?? this.profile.integrationBridge;
-    const br = r.findBy('Bridge', 'name', bridgeName);
-    if (!br)
-      throw new VSwitchError(`bridge ${bridgeName} does not exist (ensure the integration bridge first)`);
-    const port = r.findBy('Port', 'name', spec.name);
-    const ifaceRow: Record<string, DatumIn> = {
-      name: spec.name,
-      type: spec.type ?? '',
-      options: spec.options ?? {},
-      ofport_request: spec.ofportRequest === undefined ? [] : [spec.ofportRequest],
-    };
-    if (!port) {
-      // No `wait` for the name's absence: ovsdb-server would answer it by scanning the whole Port table (its
-      // queries use no index but _uuid's). The schema's unique index on Port.name refuses a second port of
-      // this name at commit, which the retry treats as a failed guard.
-      const iface = txn.insert('Interface', { ...ifaceRow, external_ids: spec.interfaceExternalIds ?? {} });
-      const p = txn.insert('Port', {
+    await this.client.transactWithRetry((txn, r) => {
+      const br = r.findBy('Bridge', 'name', bridgeName);
+      if (!br)
+        throw new VSwitchError(`bridge ${bridgeName} does not exist (ensure the integration bridge first)`);
+      const port = r.findBy('Port', 'name', spec.name);
+      const ifaceRow: Record<string, DatumIn> = {
         name: spec.name,
-        interfaces: [iface],
-        tag: spec.tag === undefined ? [] : [spec.tag],
-        trunks: spec.trunks ?? [],
-        external_ids: spec.portExternalIds ?? {},
-      });
-      txn.mutate('Bridge', [['_uuid', '==', br._uuid]], [['ports', 'insert', [p]]]);
-      txn.comment(`sdn: add port ${spec.name} to ${bridgeName}`);
-      return;
-    }
-    if (!r.includes('Bridge', br._uuid, 'ports', port._uuid)) {
-      throw new VSwitchError(`port ${spec.name} exists on another bridge than ${bridgeName}`);
-    }
-    const portWhere = [['_uuid', '==', port._uuid] as const];
-    const portRow: Record<string, DatumIn> = {};
-    if (!sameSet(port.tag, spec.tag === undefined ? [] : [spec.tag]))
-      portRow.tag = spec.tag === undefined ? [] : [spec.tag];
-    if (!sameSet(port.trunks, spec.trunks ?? [])) portRow.trunks = spec.trunks ?? [];
-    txn.update('Port', portWhere, portRow);
-    txn.mutate('Port', portWhere, mapUpsert('external_ids', port.external_ids, spec.portExternalIds ?? {}));
-    for (const u of port.interfaces) {
-      const iface = r.get('Interface', u);
-      if (!iface || iface.name !== spec.name) continue;
-      const where = [['_uuid', '==', iface._uuid] as const];
-      const row: Record<string, DatumIn> = {};
-      if (iface.type !== ifaceRow.type) row.type = ifaceRow.type!;
-      if (!sameRecord(iface.options, spec.options ?? {})) row.options = ifaceRow.options!;
-      if (!sameSet(iface.ofport_request, ifaceRow.ofport_request as number[]))
-        row.ofport_request = ifaceRow.ofport_request!;
-      txn.update('Interface', where, row);
-      txn.mutate(
-        'Interface',
-        where,
-        mapUpsert('external_ids', iface.external_ids, spec.interfaceExternalIds ?? {}),
-      );
-    }
+        type: spec.type ?? '',
+        options: spec.options ?? {},
+        ofport_request: spec.ofportRequest === undefined ? [] : [spec.ofportRequest],
+      };
+      if (!port) {
+        // No `wait` for the name's absence: ovsdb-server would answer it by scanning the whole Port table (its
+        // queries use no index but _uuid's). The schema's unique index on Port.name refuses a second port of
+        // this name at commit, which the retry treats as a failed guard.
+        const iface = txn.insert('Interface', { ...ifaceRow, external_ids: spec.interfaceExternalIds ?? {} });
+        const p = txn.insert('Port', {
+          name: spec.name,
+          interfaces: [iface],
+          tag: spec.tag === undefined ? [] : [spec.tag],
+          trunks: spec.trunks ?? [],
+          external_ids: spec.portExternalIds ?? {},
+        });
+        txn.mutate('Bridge', [['_uuid', '==', br._uuid]], [['ports', 'insert', [p]]]);
+        txn.comment(`sdn: add port ${spec.name} to ${bridgeName}`);
+        return;
+      }
+      if (!r.includes('Bridge', br._uuid, 'ports', port._uuid)) {
+        throw new VSwitchError(`port ${spec.name} exists on another bridge than ${bridgeName}`);
+      }
+      const portWhere = [['_uuid', '==', port._uuid] as const];
+      const portRow: Record<string, DatumIn> = {};
+      if (!sameSet(port.tag, spec.tag === undefined ? [] : [spec.tag]))
+        portRow.tag = spec.tag === undefined ? [] : [spec.tag];
+      if (!sameSet(port.trunks, spec.trunks ?? [])) portRow.trunks = spec.trunks ?? [];
+      txn.update('Port', portWhere, portRow);
+      txn.mutate('Port', portWhere, mapUpsert('external_ids', port.external_ids, spec.portExternalIds ?? {}));
+      for (const u of port.interfaces) {
+        const iface = r.get('Interface', u);
+        if (!iface || iface.name !== spec.name) continue;
+        const where = [['_uuid', '==', iface._uuid] as const];
+        const row: Record<string, DatumIn> = {};
+        if (iface.type !== ifaceRow.type) row.type = ifaceRow.type!;
+        if (!sameRecord(iface.options, spec.options ?? {})) row.options = ifaceRow.options!;
+        if (!sameSet(iface.ofport_request, ifaceRow.ofport_request as number[]))
+          row.ofport_request = ifaceRow.ofport_request!;
+        txn.update('Interface', where, row);
+        txn.mutate(
+          'Interface',
+          where,
+          mapUpsert('external_ids', iface.external_ids, spec.interfaceExternalIds ?? {}),
+        );
+      }
+    });
   }
 
   /** The flow-based VXLAN port of the host-overlay model (remote_ip=flow, key=flow) at its pinned ofport. */
@@ -385,28 +376,19 @@ export class VSwitchDriver {
    * A device the switch cannot open (Interface.error) fails with the switch's own words.
    */
   async attachPort(spec: EndpointPortSpec): Promise<number> {
-    const [ofport] = await this.attachPorts([spec]);
-    return ofport!;
-  }
-
-  /** Several endpoints' devices in one transaction (one bridge reconfiguration); their ofports, in order. */
-  async attachPorts(specs: readonly EndpointPortSpec[]): Promise<number[]> {
-    if (specs.length === 0) return [];
-    await this.ensurePorts(
-      specs.map((spec) => ({
-        bridge: spec.bridge,
-        name: spec.name,
-        ofportRequest: spec.ofportRequest,
-        tag: spec.vlan,
-        interfaceExternalIds: {
-          ...spec.externalIds,
-          [IFACE_ID]: spec.ifaceId,
-          [ATTACHED_MAC]: spec.mac,
-          [IFACE_STATUS]: 'active',
-        },
-      })),
-    );
-    return Promise.all(specs.map((spec) => this.waitForOfport(spec.name, spec.ofportTimeoutMs ?? 5000)));
+    await this.ensurePort({
+      bridge: spec.bridge,
+      name: spec.name,
+      ofportRequest: spec.ofportRequest,
+      tag: spec.vlan,
+      interfaceExternalIds: {
+        ...spec.externalIds,
+        [IFACE_ID]: spec.ifaceId,
+        [ATTACHED_MAC]: spec.mac,
+        [IFACE_STATUS]: 'active',
+      },
+    });
+    return this.waitForOfport(spec.name, spec.ofportTimeoutMs ?? 5000);
   }
 
   async waitForOfport(name: string, timeoutMs: number): Promise<number> {
@@ -431,26 +413,15 @@ export class VSwitchDriver {
 
   /** Removes the port (its interface goes with it) and the QoS row we made for it. Absent: nothing to do. */
   async detachPort(name: string): Promise<boolean> {
-    return (await this.detachPorts([name])) > 0;
-  }
-
-  /** Removes several ports in one transaction; how many there were. */
-  async detachPorts(names: readonly string[]): Promise<number> {
-    let removed = 0;
-    await this.client.transactWithRetry((txn, r) => {
-      removed = 0;
-      for (const name of names) {
-        const port = r.findBy('Port', 'name', name);
-        if (!port) continue;
-        const br = r.find('Bridge', (b) => r.includes('Bridge', b._uuid, 'ports', port._uuid));
-        if (br) txn.mutate('Bridge', [['_uuid', '==', br._uuid]], [['ports', 'delete', [port._uuid]]]);
-        this.deleteOurQos(txn, r, port);
-        txn.comment(`sdn: remove port ${name}`);
-        removed++;
-      }
-      if (removed === 0) return false;
+    const result = await this.client.transactWithRetry((txn, r) => {
+      const port = r.findBy('Port', 'name', name);
+      if (!port) return false;
+      const br = r.find('Bridge', (b) => r.includes('Bridge', b._uuid, 'ports', port._uuid));
+      if (br) txn.mutate('Bridge', [['_uuid', '==', br._uuid]], [['ports', 'delete', [port._uuid]]]);
+      this.deleteOurQos(txn, r, port);
+      txn.comment(`sdn: remove port ${name}`);
     });
-    return removed;
+    return result !== undefined;
   }
 
   private deleteOurQos(txn: Transaction, r: Replica<T>, port: PortRow): void {

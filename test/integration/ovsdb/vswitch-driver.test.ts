@@ -234,31 +234,6 @@ describe('integration: ovsdb vSwitch driver', function () {
     assert.equal(driver.interface('pod1'), undefined);
   });
 
-  it('attaches and detaches several endpoint ports in one transaction each (one bridge reconfiguration)', async () => {
-    const names = ['pb1', 'pb2', 'pb3'];
-    for (const n of names)
-      await box.inNetns('ip', 'link', 'add', n, 'type', 'veth', 'peer', 'name', `${n}-c`);
-    const ofports = await driver.attachPorts(
-      names.map((name, i) => ({
-        name,
-        mac: `02:00:0a:f4:02:0${i + 1}`,
-        ifaceId: `ep-b${i}`,
-        ofportRequest: 21 + i,
-      })),
-    );
-    assert.deepEqual(ofports, [21, 22, 23]);
-    const inserts = (await transactionLog(box)).filter((r) => /table Port insert row "pb\d"/.test(r));
-    assert.equal(inserts.length, 1, 'one transaction inserts the three ports');
-    assert.equal(inserts[0]!.match(/table Port insert row "pb\d"/g)?.length, 3);
-
-    assert.equal(await driver.detachPorts([...names, 'not-a-port']), 3);
-    for (const n of names) assert.equal(driver.interface(n), undefined);
-    assert.doesNotMatch(await box.vsctl('list-ports', 'br-int'), /pb\d/);
-    assert.equal(await driver.detachPorts(names), 0);
-    assert.deepEqual(await driver.attachPorts([]), []);
-    for (const n of names) await box.inNetns('ip', 'link', 'del', n);
-  });
-
   it('adds one port when two controllers add the same port at once (the Port.name index is the guard)', async () => {
     const other = await OvsdbClient.open({
       target: box.ovsdbTcpTarget,
