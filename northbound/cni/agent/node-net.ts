@@ -265,10 +265,13 @@ export class NodeNet {
    * Resolves 'exists' when a name is taken on either side ("File exists"): the caller finds out which.
    */
   async startAttach(a: VethSpec): Promise<PendingAttach | 'exists'> {
-    const child = this.takeAttachShell();
-    // Values with a line break cannot reach here: the plugin refuses them, and names are validated.
     const params = [a.hostName, a.hostMac, String(a.mtu), a.ifname, a.netns, this.hostNetns ?? ''];
-    child.write(`${[...params, this.netnsName(a.netns) ?? ''].join('\n')}\n`);
+    params.push(this.netnsName(a.netns) ?? '');
+    // One per line: the plugin refuses values with a line break, this keeps it so whoever calls.
+    if (params.some((p) => p.includes('\n')))
+      throw new CommandError('veth', `a line break in ${params.join(' ')}`);
+    const child = this.takeAttachShell();
+    child.write(`${params.join('\n')}\n`);
     let stdout = '';
     const created = await new Promise<boolean>((resolve) => {
       child.onStdout((chunk) => {
