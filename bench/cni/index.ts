@@ -97,10 +97,11 @@ interface Target {
  * for the bench itself that is the plugin processes (nsenter, sdn-cni's sh and nc, or bridge and host-local),
  * for the agent the ip/nsenter/ethtool processes it starts.
  */
-function cpuMs(pid: number | 'self'): number {
+function cpuMs(pid: number | 'self', which: 'all' | 'children' = 'all'): number {
   const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
   const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  const ticks = Number(f[11]) + Number(f[12]) + Number(f[13]) + Number(f[14]);
+  const children = Number(f[13]) + Number(f[14]);
+  const ticks = which === 'children' ? children : Number(f[11]) + Number(f[12]) + children;
   return (ticks * 1000) / 100; // USER_HZ
 }
 
@@ -108,6 +109,12 @@ function cpuSnapshot(t: Target): Record<string, number> {
   const out: Record<string, number> = { plugin: cpuMs('self') };
   for (const [name, pid] of Object.entries(t.processes)) out[name] = cpuMs(pid);
   return out;
+}
+
+/** The part of the agent's CPU spent in the processes it starts (already in its column). */
+function agentChildrenMs(t: Target): number | undefined {
+  const pid = t.processes.agent;
+  return pid === undefined ? undefined : cpuMs(pid, 'children');
 }
 
 interface Row {
@@ -121,6 +128,8 @@ interface Row {
   wallMs: number;
   /** CPU ms per operation, by process (see cpuMs). */
   cpu: Record<string, number>;
+  /** Of the agent's CPU per operation, what its ip/sh/nsenter/ethtool children took. */
+  agentChildren?: number;
 }
 
 /** Nearest-rank percentile of sorted values. */
@@ -132,6 +141,7 @@ async function measure(t: Target, pods: string[], concurrency: number, op: 'ADD'
   const times: number[] = [];
   let next = 0;
   const cpu0 = cpuSnapshot(t);
+  const children0 = agentChildrenMs(t);
   const started = process.hrtime.bigint();
   await Promise.all(
     Array.from({ length: concurrency }, async () => {
@@ -159,6 +169,9 @@ async function measure(t: Target, pods: string[], concurrency: number, op: 'ADD'
   const cpu1 = cpuSnapshot(t);
   const cpu: Record<string, number> = {};
   for (const [k, v] of Object.entries(cpu1)) cpu[k] = (v - (cpu0[k] ?? 0)) / pods.length;
+  const children1 = agentChildrenMs(t);
+  const agentChildren =
+    children0 === undefined || children1 === undefined ? undefined : (children1 - children0) / pods.length;
   const sorted = [...times].sort((a, b) => a - b);
   const mean = times.reduce((a, b) => a + b, 0) / times.length;
   return {
@@ -171,6 +184,7 @@ async function measure(t: Target, pods: string[], concurrency: number, op: 'ADD'
     mean,
     wallMs,
     cpu,
+    ...(agentChildren !== undefined && { agentChildren }),
   };
 }
 
@@ -411,6 +425,17 @@ async function main(): Promise<void> {
       const cells = names.map((k) => (r.cpu[k] === undefined ? '' : f(r.cpu[k])));
       const total = Object.values(r.cpu).reduce((a, b) => a + b, 0);
       console.log(`| ${r.target} | ${r.concurrency} | ${r.op} | ${cells.join(' | ')} | ${f(total)} |`);
+    }
+    const split = rows.filter((r) => r.agentChildren !== undefined);
+    if (split.length > 0) {
+      console.log(
+        `\nOf the agent's CPU per operation, its own (Node) and its children's (ip, sh, nsenter, ethtool):`,
+      );
+      for (const r of split) {
+        const children = r.agentChildren ?? 0;
+        const own = (r.cpu.agent ?? 0) - children;
+        console.log(`${r.concurrency} ${r.op}: own ${f(own)}, children ${f(children)}`);
+      }
     }
     const ref = rows.filter((r) => r.target.startsWith('reference'));
     const ours = rows.filter((r) => !r.target.startsWith('reference'));

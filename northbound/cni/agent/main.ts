@@ -65,7 +65,8 @@ const program = new Command('sdn-agent')
     }
     const controller = new ControllerClient({ url: opts.controller, token, node: opts.node });
     const spawner = new SpawnPool(Number(opts.spawnWorkers));
-    const service = new CniService(new NodeNet(spawner, opts.hostNetns), controller, log);
+    const net = new NodeNet(spawner, opts.hostNetns);
+    const service = new CniService(net, controller, log);
     const server = new PluginServer(service, log);
     const egress = opts.hostEgress
       ? new HostEgress(
@@ -105,6 +106,7 @@ const program = new Command('sdn-agent')
       controller.close();
       void server
         .close(opts.socket)
+        .then(() => net.close())
         .then(() => spawner.close())
         .then(() => process.exit(0));
     };

@@ -8,7 +8,7 @@ import { stat } from 'node:fs/promises';
 import { basename, dirname } from 'node:path';
 import { CniCode } from '../../../protocols/cni/index.js';
 import { CniFailure } from './failure.js';
-import type { SpawnPool } from './spawn-pool.js';
+import type { RunningProcess, SpawnPool } from './spawn-pool.js';
 
 export interface PodLink {
   readonly name: string;
@@ -102,6 +102,29 @@ function podConfigLines(ifname: string, c: PodConfig): string[] {
   ];
 }
 
+/**
+ * One ADD's node-local work. It reads its parameters from stdin, one per line: host end, its MAC, MTU, CNI_IFNAME,
+ * CNI_NETNS, the host netns name ('' = its own) and the pod netns name for `ip -n` ('' = not a named one). Then:
+ * 1. `ip link add` makes both ends from the host side: the host end up, the peer named CNI_IFNAME straight in
+ *    the pod's netns (iproute2 takes a path there), down until configured; then "created" on stdout.
+ * 2. In the pod, in parallel and while the controller works: TX checksum offload off (OVS-LAB.md G1: the
+ *    userspace datapath forwards veth frames with unfilled checksums otherwise), and an `ip -force -batch`
+ *    that reads the rest of stdin: the lines `apply` writes after the answer. Exit 4 = ethtool failed.
+ * dash's `read` takes one byte at a time from a pipe, so the batch gets everything after the parameters; the
+ * background ethtool's stdin is /dev/null (POSIX, without job control).
+ */
+const ATTACH_SCRIPT = [
+  'IFS= read -r host && IFS= read -r mac && IFS= read -r mtu && IFS= read -r ifname &&',
+  '  IFS= read -r netns && IFS= read -r hostns && IFS= read -r podns || exit 5',
+  'ip ${hostns:+-n "$hostns"} link add "$host" address "$mac" mtu "$mtu" up type veth peer name "$ifname" mtu "$mtu" netns "$netns" || exit 3',
+  'echo created',
+  'nsenter --net="$netns" ethtool -K "$ifname" tx off >/dev/null & offload=$!',
+  'if [ -n "$podns" ]; then ip -n "$podns" -force -batch -; else nsenter --net="$netns" ip -force -batch -; fi',
+  'batch=$?',
+  'wait $offload || exit 4',
+  'exit $batch',
+].join('\n');
+
 /** Where `ip netns` (and so `ip -n NAME`) finds named namespaces, resolved; undefined if it does not exist. */
 function netnsRunDir(): string | undefined {
   try {
@@ -113,11 +136,28 @@ function netnsRunDir(): string | undefined {
 
 export class NodeNet {
   private readonly runDir = netnsRunDir();
+  /** The next ADD's shell, already started and waiting for its parameters. */
+  private warm: { readonly process: RunningProcess; exited: boolean } | undefined;
 
   constructor(
     private readonly spawner: SpawnPool,
     readonly hostNetns?: string,
   ) {}
+
+  /** A started ATTACH_SCRIPT shell for this ADD, and another one started for the next. */
+  private takeAttachShell(): RunningProcess {
+    const ready = this.warm && !this.warm.exited ? this.warm.process : undefined;
+    const next = { process: this.spawner.start('sh', ['-c', ATTACH_SCRIPT]), exited: false };
+    void next.process.exited.then(() => (next.exited = true));
+    this.warm = next;
+    return ready ?? this.spawner.start('sh', ['-c', ATTACH_SCRIPT]);
+  }
+
+  /** Ends the shell kept for the next ADD (it exits when its stdin closes). */
+  close(): void {
+    this.warm?.process.end();
+    this.warm = undefined;
+  }
 
   /** The name `ip -n` takes for a netns path in iproute2's directory, or undefined for any other path. */
   private netnsName(netns: string): string | undefined {
@@ -219,34 +259,19 @@ export class NodeNet {
   }
 
   /**
-   * Starts one ADD's node-local work as one process (a short script; its own children are cheap shell forks):
-   * 1. `ip link add` makes both ends from the host side: the host end up, the peer named CNI_IFNAME straight
-   *    in the pod's netns (iproute2 takes a path there), down until configured; then "created" on stdout.
-   * 2. In the pod, in parallel and while the controller works: TX checksum offload off (OVS-LAB.md G1: the
-   *    userspace datapath forwards veth frames with unfilled checksums otherwise), and an `ip -force -batch`
-   *    that waits on stdin for the lines `apply` writes after the answer. Exit 4 = ethtool failed.
+   * Starts one ADD's node-local work as one process (ATTACH_SCRIPT; its own children are cheap shell forks),
+   * started ahead of time: forking the agent (about 100 MB) is the slow part of starting a process here, so the
+   * next ADD's shell is forked while this one works and only reads its parameters when the ADD comes.
    * Resolves 'exists' when a name is taken on either side ("File exists"): the caller finds out which.
    */
   async startAttach(a: VethSpec): Promise<PendingAttach | 'exists'> {
-    const script = [
-      'ip ${6:+-n "$6"} link add "$1" address "$2" mtu "$3" up type veth peer name "$4" mtu "$3" netns "$5" || exit 3',
-      'echo created',
-      'nsenter --net="$5" ethtool -K "$4" tx off >/dev/null & offload=$!',
-      'if [ -n "$7" ]; then ip -n "$7" -force -batch -; else nsenter --net="$5" ip -force -batch -; fi',
-      'batch=$?',
-      'wait $offload || exit 4',
-      'exit $batch',
-    ].join('\n');
-    const args = [
-      a.hostName,
-      a.hostMac,
-      String(a.mtu),
-      a.ifname,
-      a.netns,
-      this.hostNetns ?? '',
-      this.netnsName(a.netns) ?? '',
-    ];
-    const child = this.spawner.start('sh', ['-c', script, 'sh', ...args]);
+    const params = [a.hostName, a.hostMac, String(a.mtu), a.ifname, a.netns, this.hostNetns ?? ''];
+    params.push(this.netnsName(a.netns) ?? '');
+    // One per line: the plugin refuses values with a line break, this keeps it so whoever calls.
+    if (params.some((p) => p.includes('\n')))
+      throw new CommandError('veth', `a line break in ${params.join(' ')}`);
+    const child = this.takeAttachShell();
+    child.write(`${params.join('\n')}\n`);
     let stdout = '';
     const created = await new Promise<boolean>((resolve) => {
       child.onStdout((chunk) => {

@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { HOST_IFNAME, hostIfName, randomHostMac } from '../../../northbound/cni/agent/host-ifname.js';
 import { KeyedMutex } from '../../../northbound/cni/agent/keyed-mutex.js';
+import { NodeNet } from '../../../northbound/cni/agent/node-net.js';
+import { SpawnPool } from '../../../northbound/cni/agent/spawn-pool.js';
 
 describe('northbound/cni agent parts', () => {
   it('host end names are deterministic, distinct per attachment, and fit IFNAMSIZ', () => {
@@ -37,5 +39,21 @@ describe('northbound/cni agent parts', () => {
     const m = new KeyedMutex();
     await assert.rejects(m.run('a', () => Promise.reject(new Error('boom'))));
     assert.equal(await m.run('a', () => Promise.resolve(7)), 7);
+  });
+
+  it('the ADD shell takes its parameters one per line, so a value with a line break is refused before any start', async () => {
+    const pool = new SpawnPool(1);
+    let started = 0;
+    const start = pool.start.bind(pool);
+    pool.start = (cmd, args) => (started++, start(cmd, args));
+    try {
+      const net = new NodeNet(pool);
+      const veth = { ifname: 'eth0', hostName: 'sdn0123456789a', hostMac: '02:00:00:00:00:01', mtu: 1500 };
+      await assert.rejects(net.startAttach({ ...veth, netns: '/run/netns/a\nb' }), /line break/);
+      assert.equal(started, 0);
+      net.close();
+    } finally {
+      await pool.close();
+    }
   });
 });
