@@ -121,6 +121,11 @@ export class SyntheticSwitch {
     this.socket.write(SyntheticSwitch.packetInBytes(frame, inPort, tableId, cookie, reg2));
   }
 
+  /** Sends bytes that are already whole messages, as they are. */
+  writeBytes(bytes: Uint8Array): void {
+    this.socket.write(bytes);
+  }
+
   /** Sends pre-encoded messages in one write. */
   writeRaw(messages: readonly Uint8Array[]): void {
     this.socket.write(Buffer.concat(messages));
