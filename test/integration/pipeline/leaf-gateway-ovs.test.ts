@@ -8,6 +8,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { compileNode, type CompiledNode } from '../../../controller/pipeline/compile.js';
 import type { PipelineSnapshot } from '../../../controller/pipeline/snapshot.js';
+import { compiledBridgeArgs } from '../../support/compiled-bridge.js';
 import { cleanupStaleSandboxes, OvsSandbox } from '../../support/ovs.js';
 import { hybrid, MAC } from '../../unit/pipeline/fixture.js';
 import { flowText, groupText } from '../../unit/pipeline/flow-text.js';
@@ -54,42 +55,7 @@ describe('integration: the leaf gateway on a real ovs-vswitchd', function () {
     box = await OvsSandbox.start();
     compiled = compileNode(withBareMetal(), 'n2');
     const p = compiled.ports;
-    const ports = p.endpoints.flatMap((e) => [
-      '--',
-      'add-port',
-      p.bridge.name,
-      e.name,
-      '--',
-      'set',
-      'interface',
-      e.name,
-      'type=internal',
-      `ofport_request=${e.ofportRequest}`,
-    ]);
-    await box.vsctl(
-      'add-br',
-      p.bridge.name,
-      '--',
-      'set',
-      'bridge',
-      p.bridge.name,
-      `datapath_type=${p.bridge.datapathType}`,
-      'protocols=OpenFlow13',
-      `fail_mode=${p.bridge.failMode}`,
-      `other_config:hwaddr=${p.bridge.hwaddr}`,
-      '--',
-      'add-port',
-      p.bridge.name,
-      p.tunnel.name,
-      '--',
-      'set',
-      'interface',
-      p.tunnel.name,
-      `type=${p.tunnel.type}`,
-      ...Object.entries(p.tunnel.options ?? {}).map(([k, v]) => `options:${k}=${v}`),
-      `ofport_request=${p.tunnel.ofportRequest}`,
-      ...ports,
-    );
+    await box.vsctl(...compiledBridgeArgs(compiled.ports));
     // The underlay, so that the native tunnel can route to the leaf: br-phy holds n2's tunnel address and knows the
     // leaf's MAC (as the lab does), and ofproto/trace shows the VXLAN header pushed.
     await box.vsctl('add-br', 'br-phy', '--', 'set', 'bridge', 'br-phy', `datapath_type=${p.bridge.datapathType}`, 'fail_mode=standalone'); // prettier-ignore

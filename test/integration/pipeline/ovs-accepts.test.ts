@@ -5,6 +5,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { compileNode, type CompiledNode } from '../../../controller/pipeline/compile.js';
 import { syntheticGatewayMac } from '../../../controller/pipeline/context.js';
+import { compiledBridgeArgs } from '../../support/compiled-bridge.js';
 import { cleanupStaleSandboxes, OvsSandbox } from '../../support/ovs.js';
 import { cluster, MAC } from '../../unit/pipeline/fixture.js';
 import { flowText, groupText } from '../../unit/pipeline/flow-text.js';
@@ -19,45 +20,7 @@ describe('integration: the compiled pipeline on a real ovs-vswitchd', function (
     await cleanupStaleSandboxes();
     box = await OvsSandbox.start();
     compiled = compileNode(cluster(), 'n1');
-    const p = compiled.ports;
-    const ports: string[] = [];
-    for (const e of p.endpoints)
-      ports.push(
-        '--',
-        'add-port',
-        p.bridge.name,
-        e.name,
-        '--',
-        'set',
-        'interface',
-        e.name,
-        'type=internal',
-        `ofport_request=${e.ofportRequest}`,
-      );
-    await box.vsctl(
-      'add-br',
-      p.bridge.name,
-      '--',
-      'set',
-      'bridge',
-      p.bridge.name,
-      `datapath_type=${p.bridge.datapathType}`,
-      'protocols=OpenFlow13',
-      `fail_mode=${p.bridge.failMode}`,
-      `other_config:hwaddr=${p.bridge.hwaddr}`,
-      '--',
-      'add-port',
-      p.bridge.name,
-      p.tunnel.name,
-      '--',
-      'set',
-      'interface',
-      p.tunnel.name,
-      `type=${p.tunnel.type}`,
-      ...Object.entries(p.tunnel.options ?? {}).map(([k, v]) => `options:${k}=${v}`),
-      `ofport_request=${p.tunnel.ofportRequest}`,
-      ...ports,
-    );
+    await box.vsctl(...compiledBridgeArgs(compiled.ports));
   });
   after(async () => box?.stop());
 
