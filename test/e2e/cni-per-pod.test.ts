@@ -3,8 +3,7 @@
 // pods are added one by one and ten at once, and some deleted, the switch holds exactly the flows a full compile of
 // the model gives, and the pods added that way reach each other.
 import { strict as assert } from 'node:assert';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   addNetns,
@@ -15,9 +14,9 @@ import {
   SDN_CNI,
   type PluginRun,
 } from '../support/cni-harness.js';
-import { ControllerProcess, request } from '../support/controller-process.js';
+import { ControllerProcess, request, startLabController } from '../support/controller-process.js';
 import { Lab, ping } from '../support/lab.js';
-import { cleanupStaleSandboxes, freeTcpPort, requireRootAndOvs } from '../support/ovs.js';
+import { cleanupStaleSandboxes, requireRootAndOvs } from '../support/ovs.js';
 
 interface FlowRow {
   feature: string;
@@ -77,11 +76,7 @@ describe('e2e: CNI ADD and DEL take the per-pod path on a one-node lab', functio
     requireRootAndOvs();
     await cleanupStaleSandboxes();
     await cleanupStaleCni();
-    controller = await new ControllerProcess(
-      mkdtempSync(join(tmpdir(), `sdnt-${process.pid}-ctl-`)),
-      {},
-      `127.0.0.1:${await freeTcpPort()}`,
-    ).start();
+    controller = await startLabController();
     lab = await Lab.up(controller, { nodes: 1, pods: 0 });
     const n = (await lab.status()).nodes[0];
     assert.ok(n, 'the lab has a node');

@@ -4,8 +4,7 @@
 // right verdict and the flow that decided it, and its probe (a real packet-out) moves the counters of the flows the
 // trace names. Screenshots of every page go to test-output/dashboard/.
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Page } from 'playwright-core';
 import WebSocket from 'ws';
@@ -14,9 +13,9 @@ import { deleteNamespace } from '../../northbound/cli/lab/namespaces.js';
 import { readState } from '../../northbound/cli/lab/state.js';
 import type { PodPlan } from '../../northbound/cli/lab/layout.js';
 import { launchBrowser, login, type Browser } from '../support/browser.js';
-import { ControllerProcess, request } from '../support/controller-process.js';
+import { ControllerProcess, request, startLabController } from '../support/controller-process.js';
 import { Lab, inNetns, ping, type LabPod, type LabStatus } from '../support/lab.js';
-import { cleanupStaleSandboxes, freeTcpPort, requireRootAndOvs } from '../support/ovs.js';
+import { cleanupStaleSandboxes, requireRootAndOvs } from '../support/ovs.js';
 
 // The little of the browser's globals that the functions run inside the page use (the test build has no DOM lib).
 interface PageElement {
@@ -61,11 +60,7 @@ describe('e2e: the dashboard in headless chromium against the lab', function () 
     requireRootAndOvs();
     await cleanupStaleSandboxes();
     mkdirSync(OUT, { recursive: true });
-    controller = await new ControllerProcess(
-      mkdtempSync(join(tmpdir(), `sdnt-${process.pid}-ctl-`)),
-      {},
-      `127.0.0.1:${await freeTcpPort()}`,
-    ).start();
+    controller = await startLabController();
     lab = await Lab.up(controller, { nodes: 2, pods: 2, tenants: 2 });
     status = await lab.status();
     for (const t of readState(lab.dir)?.plan.tenants ?? []) namespaceOf.set(t.name, t.namespace);

@@ -8,17 +8,16 @@
 // - Isolation: another tenant's subnet is dropped in the switch (foreignSubnetDrops), not sent out through SNAT.
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { DEFAULT_EGRESS_TRANSIT_IP } from '../../controller/pipeline/egress-transit.js';
 import { summarizeResult } from '../../northbound/cli/lab/cni.js';
 import { addNamespace } from '../../northbound/cli/lab/namespaces.js';
 import { runPlugin } from '../support/cni-harness.js';
-import { ControllerProcess, request } from '../support/controller-process.js';
+import { ControllerProcess, request, startLabController } from '../support/controller-process.js';
 import { hostEgressReady, listening } from '../support/egress.js';
 import { Lab, inNetns, ping, type LabPod, type LabStatus } from '../support/lab.js';
-import { cleanupStaleSandboxes, freeTcpPort, requireRootAndOvs } from '../support/ovs.js';
+import { cleanupStaleSandboxes, requireRootAndOvs } from '../support/ovs.js';
 
 const EXT = '10.99.0.254';
 const ROUTED_CIDR = '10.250.0.0/24';
@@ -128,11 +127,7 @@ describe('e2e: routing between subnets, and egress out of the cluster through SN
   before(async () => {
     requireRootAndOvs();
     await cleanupStaleSandboxes();
-    controller = await new ControllerProcess(
-      mkdtempSync(join(tmpdir(), `sdnt-${process.pid}-ctl-`)),
-      {},
-      `127.0.0.1:${await freeTcpPort()}`,
-    ).start();
+    controller = await startLabController();
     lab = await Lab.up(controller, { nodes: 2, pods: 2, tenants: 2 });
     status = await lab.status();
     const p = spawn('ip', ['netns', 'exec', `${lab.prefix}-ext`, 'sh', '-c', peerEchoServer(1)], {

@@ -6,16 +6,14 @@
 // metal only, and between two servers of two subnets behind the one leaf.
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { rmSync } from 'node:fs';
 import { promisify } from 'node:util';
 import { plugBareMetal, unplugBareMetal, type BareMetalHost } from '../../northbound/cli/lab/leaf.js';
 import type { LeafPlan } from '../../northbound/cli/lab/leaf-layout.js';
 import { readState } from '../../northbound/cli/lab/state.js';
-import { ControllerProcess, request } from '../support/controller-process.js';
+import { ControllerProcess, request, startLabController } from '../support/controller-process.js';
 import { Lab, inNetns, ping, type LabPod, type LabStatus } from '../support/lab.js';
-import { cleanupStaleSandboxes, freeTcpPort, requireRootAndOvs } from '../support/ovs.js';
+import { cleanupStaleSandboxes, requireRootAndOvs } from '../support/ovs.js';
 
 const run = promisify(execFile);
 /** The second subnet of tenant 1, routed with its lab subnet (and bm1's) by router r1. */
@@ -131,11 +129,7 @@ describe('e2e: network overlay through a leaf VTEP (ovs-vtep)', function () {
   before(async () => {
     requireRootAndOvs();
     await cleanupStaleSandboxes();
-    controller = await new ControllerProcess(
-      mkdtempSync(join(tmpdir(), `sdnt-${process.pid}-ctl-`)),
-      {},
-      `127.0.0.1:${await freeTcpPort()}`,
-    ).start();
+    controller = await startLabController();
     lab = await Lab.up(controller, { nodes: 3, pods: 2, tenants: 2, vtep: { networkNodes: 2 } });
     status = await lab.status();
     leaf = readState(lab.dir)!.plan.leaf!;

@@ -3,12 +3,10 @@
 import assert from 'node:assert/strict';
 import { execFile, spawn } from 'node:child_process';
 import { promisify } from 'node:util';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { ControllerProcess, request } from '../support/controller-process.js';
+import { rmSync } from 'node:fs';
+import { ControllerProcess, request, startLabController } from '../support/controller-process.js';
 import { Lab, inNetns, ping, type LabPod, type LabStatus } from '../support/lab.js';
-import { cleanupStaleSandboxes, freeTcpPort, requireRootAndOvs } from '../support/ovs.js';
+import { cleanupStaleSandboxes, requireRootAndOvs } from '../support/ovs.js';
 
 const run = promisify(execFile);
 
@@ -21,11 +19,7 @@ describe('e2e: pods talk across a two-node lab', function () {
   before(async () => {
     requireRootAndOvs();
     await cleanupStaleSandboxes();
-    controller = await new ControllerProcess(
-      mkdtempSync(join(tmpdir(), `sdnt-${process.pid}-ctl-`)),
-      {},
-      `127.0.0.1:${await freeTcpPort()}`,
-    ).start();
+    controller = await startLabController();
     lab = await Lab.up(controller, { nodes: 2, pods: 2, tenants: 2 });
     status = await lab.status();
   });

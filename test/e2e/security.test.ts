@@ -2,13 +2,11 @@
 // policies set through the REST API, real TCP/ICMP packets between pods, over IPv4 and IPv6.
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { rmSync } from 'node:fs';
 import { hostMac } from '../../controller/pipeline/context.js';
-import { ControllerProcess, request } from '../support/controller-process.js';
+import { ControllerProcess, request, startLabController } from '../support/controller-process.js';
 import { Lab, inNetns, ping, type LabPod, type LabStatus } from '../support/lab.js';
-import { cleanupStaleSandboxes, freeTcpPort, requireRootAndOvs } from '../support/ovs.js';
+import { cleanupStaleSandboxes, requireRootAndOvs } from '../support/ovs.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -60,11 +58,7 @@ describe('e2e: security groups, QoS and health probes in a two-node lab', functi
   before(async () => {
     requireRootAndOvs();
     await cleanupStaleSandboxes();
-    controller = await new ControllerProcess(
-      mkdtempSync(join(tmpdir(), `sdnt-${process.pid}-ctl-`)),
-      {},
-      `127.0.0.1:${await freeTcpPort()}`,
-    ).start();
+    controller = await startLabController();
     lab = await Lab.up(controller, { nodes: 2, pods: 2, tenants: 1 });
     status = await lab.status();
     const n1 = status.pods.filter((p) => p.node === status.nodes[0]?.name);

@@ -6,13 +6,11 @@
 // client pods on both nodes connect to the ClusterIP with netcat.
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { ControllerProcess, request } from '../support/controller-process.js';
+import { rmSync } from 'node:fs';
+import { ControllerProcess, request, startLabController } from '../support/controller-process.js';
 import { hostEgressReady, listening } from '../support/egress.js';
 import { Lab, inNetns, type LabPod, type LabStatus } from '../support/lab.js';
-import { cleanupStaleSandboxes, freeTcpPort, requireRootAndOvs } from '../support/ovs.js';
+import { cleanupStaleSandboxes, requireRootAndOvs } from '../support/ovs.js';
 
 const VIP_EXT = '10.96.0.20';
 
@@ -61,11 +59,7 @@ while True:
   before(async () => {
     requireRootAndOvs();
     await cleanupStaleSandboxes();
-    controller = await new ControllerProcess(
-      mkdtempSync(join(tmpdir(), `sdnt-${process.pid}-ctl-`)),
-      {},
-      `127.0.0.1:${await freeTcpPort()}`,
-    ).start();
+    controller = await startLabController();
     lab = await Lab.up(controller, { nodes: 2, pods: 1, tenants: 1 });
     status = await lab.status();
     const byNode = (n: string) => status.pods.filter((p) => p.node === n);

@@ -3,14 +3,12 @@
 // own name on TCP 8080 (and UDP 5353); the client pods connect to the ClusterIP with netcat.
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { rmSync } from 'node:fs';
 import { cookie, objectIdOf } from '../../controller/pipeline/cookies.js';
 import { MeterId } from '../../controller/pipeline/meters.js';
-import { ControllerProcess, request } from '../support/controller-process.js';
+import { ControllerProcess, request, startLabController } from '../support/controller-process.js';
 import { Lab, inNetns, type LabPod, type LabStatus } from '../support/lab.js';
-import { cleanupStaleSandboxes, freeTcpPort, requireRootAndOvs } from '../support/ovs.js';
+import { cleanupStaleSandboxes, requireRootAndOvs } from '../support/ovs.js';
 
 const VIP = '10.96.0.10';
 const VIP_V6 = 'fd00:96::10';
@@ -74,12 +72,10 @@ while True:
   before(async () => {
     requireRootAndOvs();
     await cleanupStaleSandboxes();
-    controller = await new ControllerProcess(
-      mkdtempSync(join(tmpdir(), `sdnt-${process.pid}-ctl-`)),
+    controller = await startLabController(
       // A meter rate well below what a raw socket sends even on a loaded machine, so the flood test sees drops.
       { SDN_SERVICE_MISS_RATE: String(MISS_RATE) },
-      `127.0.0.1:${await freeTcpPort()}`,
-    ).start();
+    );
     lab = await Lab.up(controller, { nodes: 2, pods: 3, tenants: 1 });
     status = await lab.status();
     const byNode = (n: string) => status.pods.filter((p) => p.node === n);

@@ -1,8 +1,10 @@
 // The real `sdn-controller` in a child process on a temp data dir, for tests that need a process to kill.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
+import { freeTcpPort } from './ovs.js';
 
 const MAIN = join(__dirname, '..', '..', 'northbound', 'server.js');
 
@@ -94,4 +96,13 @@ export async function request(
   });
   const text = await r.text();
   return { status: r.status, json: text ? (JSON.parse(text) as Record<string, unknown>) : {} };
+}
+
+/**
+ * A controller on a fresh temp data dir, with its OpenFlow listener on a free loopback port fixed before it starts
+ * (a lab's switches are told where to dial before the controller is up): what every lab e2e test begins with.
+ */
+export async function startLabController(env: NodeJS.ProcessEnv = {}): Promise<ControllerProcess> {
+  const dataDir = mkdtempSync(join(tmpdir(), `sdnt-${process.pid}-ctl-`));
+  return new ControllerProcess(dataDir, env, `127.0.0.1:${await freeTcpPort()}`).start();
 }

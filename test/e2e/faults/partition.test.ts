@@ -4,17 +4,15 @@
 // on n2 during the partition must reach n1 once the partition heals.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { rmSync } from 'node:fs';
 import { runCni, summarizeResult } from '../../../northbound/cli/lab/cni.js';
 import { run } from '../../../northbound/cli/lab/exec.js';
 import { addNamespace, labNamespaces } from '../../../northbound/cli/lab/namespaces.js';
 import { healNode, partitionNode, removeStaleRules } from '../../../northbound/cli/lab/partition.js';
 import { readState, type LabState } from '../../../northbound/cli/lab/state.js';
-import { ControllerProcess } from '../../support/controller-process.js';
+import { ControllerProcess, startLabController } from '../../support/controller-process.js';
 import { Lab, ping, type LabPod } from '../../support/lab.js';
-import { cleanupStaleSandboxes, freeTcpPort, requireRootAndOvs } from '../../support/ovs.js';
+import { cleanupStaleSandboxes, requireRootAndOvs } from '../../support/ovs.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -79,11 +77,7 @@ describe('e2e faults: one node partitioned from the controller', function () {
     requireRootAndOvs();
     await cleanupStaleSandboxes();
     await removeStaleRules(async (prefix) => (await labNamespaces(prefix)).length > 0);
-    controller = await new ControllerProcess(
-      mkdtempSync(join(tmpdir(), `sdnt-${process.pid}-ctl-`)),
-      {},
-      `127.0.0.1:${await freeTcpPort()}`,
-    ).start();
+    controller = await startLabController();
     lab = await Lab.up(controller, { nodes: 2, pods: 1, tenants: 1 });
     state = readState(lab.dir)!;
     pods = (await lab.status()).pods;

@@ -3,12 +3,10 @@
 // the receiver with tcpdump, so "nothing through" means nothing reached the other pod, not only "no reply".
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { ControllerProcess } from '../../support/controller-process.js';
+import { rmSync } from 'node:fs';
+import { ControllerProcess, startLabController } from '../../support/controller-process.js';
 import { Lab, inNetns, ping, type LabPod, type LabStatus } from '../../support/lab.js';
-import { cleanupStaleSandboxes, freeTcpPort, requireRootAndOvs } from '../../support/ovs.js';
+import { cleanupStaleSandboxes, requireRootAndOvs } from '../../support/ovs.js';
 
 const IFNAME = 'eth0';
 
@@ -44,11 +42,7 @@ describe('e2e faults: spoofed MAC and IP from a pod', function () {
   before(async () => {
     requireRootAndOvs();
     await cleanupStaleSandboxes();
-    controller = await new ControllerProcess(
-      mkdtempSync(join(tmpdir(), `sdnt-${process.pid}-ctl-`)),
-      {},
-      `127.0.0.1:${await freeTcpPort()}`,
-    ).start();
+    controller = await startLabController();
     lab = await Lab.up(controller, { nodes: 2, pods: 2, tenants: 1 });
     status = await lab.status();
     a = status.pods[0] as LabPod;
