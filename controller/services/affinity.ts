@@ -5,6 +5,7 @@
 // nothing and no Map rehashes its deleted entries away in one step. Other client text (IPv6) is kept in a Map in
 // the same order. Because every binding has the same timeout, last-use order is also expiry order: the size bound
 // and the sweep both take from the oldest end, and the sweep stops at the first live binding.
+import { BackendNumbers } from './backend-numbers.js';
 import { NumberTable } from './number-table.js';
 import { RecencyList } from './recency-list.js';
 
@@ -22,9 +23,8 @@ export class AffinityTable {
   /** IPv4 clients: address -> record. */
   private readonly v4 = new NumberTable();
   private readonly records = new RecencyList();
-  /** Backend ids by the number records hold, and back (a Service's backends: few). */
-  private readonly backendIds: string[] = [];
-  private readonly backendIndex = new Map<string, number>();
+  /** The numbers records hold for backend ids (a Service's backends: few). */
+  private readonly backends = new BackendNumbers();
 
   /**
    * `timeoutMs` is the binding's lifetime; times are whatever the injected clock counts in milliseconds. Past
@@ -49,7 +49,7 @@ export class AffinityTable {
     }
     const r = this.v4.get(ip);
     if (r < 0) return undefined;
-    const backendId = this.backendIds[this.records.backend[r] as number] as string;
+    const backendId = this.backends.idOf(this.records.backend[r] as number) as string;
     if (now >= (this.records.expires[r] as number)) {
       this.dropRecord(r);
       return undefined;
@@ -67,7 +67,7 @@ export class AffinityTable {
       this.entries.set(clientIp, { backendId, expiresAt });
     } else {
       const r = this.v4.get(ip);
-      const b = this.indexOf(backendId);
+      const b = this.backends.numberOf(backendId);
       if (r < 0) this.v4.set(ip, 0, this.records.add(ip, b, expiresAt));
       else this.records.touch(r, b, expiresAt);
     }
@@ -78,7 +78,7 @@ export class AffinityTable {
   forgetBackend(backendId: string): void {
     for (const [client, e] of this.entries) if (e.backendId === backendId) this.entries.delete(client);
     // A walk of the records (typed arrays, rare: a backend leaving), so that the size bound counts live bindings.
-    const b = this.backendIndex.get(backendId);
+    const b = this.backends.current(backendId);
     if (b === undefined) return;
     for (let r = this.records.head; r >= 0;) {
       const next = this.records.after(r);
@@ -123,15 +123,6 @@ export class AffinityTable {
   private dropRecord(r: number): void {
     this.v4.take(this.records.client[r] as number);
     this.records.remove(r);
-  }
-
-  private indexOf(backendId: string): number {
-    let i = this.backendIndex.get(backendId);
-    if (i === undefined) {
-      i = this.backendIds.push(backendId) - 1;
-      this.backendIndex.set(backendId, i);
-    }
-    return i;
   }
 }
 

@@ -6,6 +6,7 @@
 // a generation's numbered entries are dropped together once the last one written has expired, and a backend's
 // are forgotten by retiring the number they name it by. Connections named by text (IPv6) are kept in Maps.
 
+import { BackendNumbers } from './backend-numbers.js';
 import { NumberTable } from './number-table.js';
 
 interface Placed {
@@ -35,9 +36,8 @@ export class ConnectionMemory {
   private current = new Generation();
   private previous = new Generation();
   private rotatedAt: number | undefined;
-  /** Backend ids by the small number the tables hold for them (undefined: retired), and back. */
-  private readonly backendIds: (string | undefined)[] = [];
-  private readonly backendIndex = new Map<string, number>();
+  /** The small numbers the tables hold for backend ids; a forgotten backend's is retired. */
+  private readonly backends = new BackendNumbers();
 
   /**
    * `ttlMs`: how long a connection is remembered after its last packet-in. At most about `maxEntries` are held;
@@ -59,7 +59,7 @@ export class ConnectionMemory {
       b = this.previous.numbers.get(connection);
       expiresAt = this.previous.numbers.foundTime;
     }
-    return b >= 0 && now < expiresAt ? this.backendIds[b] : undefined;
+    return b >= 0 && now < expiresAt ? this.backends.idOf(b) : undefined;
   }
 
   remember(connection: string | number, backendId: string, now: number): void {
@@ -76,7 +76,7 @@ export class ConnectionMemory {
     const expiresAt = now + this.ttlMs;
     if (typeof connection === 'string') this.current.texts.set(connection, { backendId, expiresAt });
     else {
-      this.current.numbers.set(connection, 0, this.indexOf(backendId), expiresAt);
+      this.current.numbers.set(connection, 0, this.backends.numberOf(backendId), expiresAt);
       this.current.newest = now;
     }
   }
@@ -85,11 +85,7 @@ export class ConnectionMemory {
   forgetBackend(backendId: string): void {
     // Entries naming its number now name no backend (lookup finds nothing); the id gets a new number if it is used
     // again.
-    const b = this.backendIndex.get(backendId);
-    if (b !== undefined) {
-      this.backendIds[b] = undefined;
-      this.backendIndex.delete(backendId);
-    }
+    this.backends.retire(backendId);
     for (const gen of [this.current, this.previous])
       for (const [k, e] of gen.texts) if (e.backendId === backendId) gen.texts.delete(k);
   }
@@ -117,15 +113,5 @@ export class ConnectionMemory {
 
   get size(): number {
     return this.current.size + this.previous.size;
-  }
-
-  /** A Service's backend ids are few and stable: each gets a number once, until it is forgotten. */
-  private indexOf(backendId: string): number {
-    let i = this.backendIndex.get(backendId);
-    if (i === undefined) {
-      i = this.backendIds.push(backendId) - 1;
-      this.backendIndex.set(backendId, i);
-    }
-    return i;
   }
 }
