@@ -5,6 +5,7 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { decode, encode } from '../../protocols/openflow13/index.js';
 import { formatFlow, formatMessage, parseFlow } from '../../protocols/openflow13/ofctl/index.js';
+import { xorshift32 } from '../support/rng.js';
 
 const ROOT = join(__dirname, '../../..');
 const SEEDS = join(ROOT, 'test/fuzz/corpus/openflow13');
@@ -19,17 +20,6 @@ function files(dir: string): Buffer[] {
   }
 }
 
-/** xorshift32: a fixed seed keeps failures reproducible. */
-function rng(seed: number): () => number {
-  let x = seed >>> 0 || 1;
-  return () => {
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    return (x >>> 0) / 0x100000000;
-  };
-}
-
 describe('fuzz: ofctl printer on decoded messages', function () {
   this.timeout(120_000);
   const flows = readFileSync(CORPUS, 'utf8')
@@ -42,7 +32,7 @@ describe('fuzz: ofctl printer on decoded messages', function () {
   it('has seeds', () => assert.ok(seeds.length >= 300, `only ${seeds.length} seeds`));
 
   it('prints every seed and 30,000 mutations of them that decode, without throwing', () => {
-    const random = rng(0x5eed);
+    const random = xorshift32(0x5eed);
     let printed = 0;
     const tryPrint = (bytes: Buffer): void => {
       const d = decode(bytes);

@@ -9,21 +9,10 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { EncodeError, Framer, decode, encode } from '../../protocols/openflow13/index.js';
 import { CORPUS_DIR } from './make-openflow13-corpus.js';
+import { mulberry32 } from '../support/rng.js';
 
 const ITERATIONS = Number(process.env.FUZZ_ITERATIONS ?? 200_000);
 const SEED = Number(process.env.FUZZ_SEED ?? 0x5eed0f13);
-
-/** mulberry32: a small deterministic PRNG. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Check one input against every property; returns a description of the broken property, or undefined. */
 function check(input: Buffer, chunking: () => number): string | undefined {
@@ -150,7 +139,7 @@ describe('fuzz: OpenFlow 1.3 framer and decoder', function () {
   });
 
   it('replays every saved crasher', () => {
-    const rnd = prng(1);
+    const rnd = mulberry32(1);
     for (const f of crashers) {
       const broken = check(fs.readFileSync(path.join(CORPUS_DIR, f)), () => 1 + Math.floor(rnd() * 64));
       assert.equal(broken, undefined, `${f}: ${broken}`);
@@ -158,7 +147,7 @@ describe('fuzz: OpenFlow 1.3 framer and decoder', function () {
   });
 
   it(`survives ${ITERATIONS.toLocaleString('en-US')} mutated messages (seed 0x${SEED.toString(16)})`, () => {
-    const rnd = prng(SEED);
+    const rnd = mulberry32(SEED);
     const chunking = (): number => (rnd() < 0.2 ? 1 + Math.floor(rnd() * 8) : 1 + Math.floor(rnd() * 512));
     let decoded = 0;
     let rejected = 0;
@@ -177,7 +166,7 @@ describe('fuzz: OpenFlow 1.3 framer and decoder', function () {
   });
 
   it('survives a stream of concatenated mutated messages with lying lengths', () => {
-    const rnd = prng(SEED + 1);
+    const rnd = mulberry32(SEED + 1);
     for (let round = 0; round < 200; round++) {
       const parts: Buffer[] = [];
       for (let i = 0; i < 20; i++) parts.push(mutate(seeds[Math.floor(rnd() * seeds.length)], seeds[0], rnd));

@@ -7,19 +7,10 @@
 import assert from 'node:assert/strict';
 import { TestApi } from '../support/api.js';
 import { world } from '../integration/api/fixture.js';
+import { mulberry32 } from '../support/rng.js';
 
 const CASES = Number(process.env.REST_FUZZ_CASES ?? 200_000);
 const SEED = Number(process.env.REST_FUZZ_SEED ?? 0x4e57);
-
-function mulberry32(seed: number): () => number {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = seed;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 interface JsonSchema {
   type?: string | string[];

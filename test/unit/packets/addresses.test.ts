@@ -8,17 +8,7 @@ import {
   parseIp,
   parseMac,
 } from '../../../protocols/packets/index.js';
-
-/** A small deterministic generator (mulberry32) so failures reproduce. */
-function rng(seed: number): () => number {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = seed;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { mulberry32 } from '../../support/rng.js';
 
 describe('packets: address text', () => {
   it('formats MACs in lower case and parses colon or dash forms', () => {
@@ -47,7 +37,7 @@ describe('packets: address text', () => {
       '::ffff:10.1.2.3',
       'ff02::1:ff00:2',
     ];
-    const next = rng(7);
+    const next = mulberry32(7);
     const samples: Uint8Array[] = edge.map((t) => Uint8Array.from(ipaddr.parse(t).toByteArray()));
     for (let i = 0; i < 20000; i++) {
       const b = new Uint8Array(16);

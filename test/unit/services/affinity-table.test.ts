@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { AffinityTable } from '../../../controller/services/affinity.js';
+import { xorshift32 } from '../../support/rng.js';
 
 /** What AffinityTable does, said plainly with one Map in last-use order: the reference it is checked against. */
 class MapAffinity {
@@ -36,23 +37,13 @@ class MapAffinity {
   }
 }
 
-function rng(seed: number): () => number {
-  let x = seed;
-  return () => {
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    return (x >>> 0) / 4294967296;
-  };
-}
-
 describe('services: AffinityTable in typed arrays', () => {
   for (const [clients, maxEntries] of [
     [300, 1000],
     [3000, 500],
   ] as const)
     it(`does what one Map in last-use order does: 100,000 random operations, ${clients} clients, bound ${maxEntries}`, () => {
-      const r = rng(clients);
+      const r = xorshift32(clients);
       const t = new AffinityTable(2000, maxEntries);
       const m = new MapAffinity(2000, maxEntries);
       let now = 0;

@@ -2,21 +2,11 @@ import assert from 'node:assert/strict';
 import { ConnectionMemory } from '../../../controller/services/connection-memory.js';
 import { LiveSessions } from '../../../controller/services/live-sessions.js';
 import { NumberTable } from '../../../controller/services/number-table.js';
-
-/** A deterministic generator (xorshift32), so that a failure can be replayed. */
-function rng(seed: number): () => number {
-  let x = seed >>> 0 || 1;
-  return () => {
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    return (x >>> 0) / 4294967296;
-  };
-}
+import { xorshift32 } from '../../support/rng.js';
 
 describe('services: NumberTable (typed-array hash table of the packet-in path)', () => {
   it('agrees with a Map through 200,000 random sets, gets, takes and removals, growing as it goes', () => {
-    const r = rng(9);
+    const r = xorshift32(9);
     const t = new NumberTable();
     const model = new Map<string, [number, number]>();
     // Keys of up to 53 bits, as the balancer makes them (address, port and index in one number), on few tags.
