@@ -21,6 +21,7 @@ import { addNamespace, deleteNamespace } from '../../northbound/cli/lab/namespac
 import { readState, type LabState } from '../../northbound/cli/lab/state';
 import { ControllerProcess, request } from '../../test/support/controller-process';
 import { Lab, ping } from '../../test/support/lab';
+import { mulberry32 } from '../../test/support/rng';
 import { cleanupStaleSandboxes, freeTcpPort, requireRootAndOvs } from '../../test/support/ovs';
 
 interface Options {
@@ -45,18 +46,6 @@ function options(argv: readonly string[]): Options {
     o[key as keyof Options] = value;
   }
   return o;
-}
-
-/** mulberry32: a small seeded generator, so a failing soak can be run again the same way. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 interface Pod {
@@ -277,7 +266,7 @@ async function main(): Promise<void> {
   try {
     lab = await Lab.up(ctl.current, { nodes: opts.nodes, pods: 1, tenants: 1 });
     const state = readState(lab.dir)!;
-    const soak = new Soak(state, ctl, random(opts.seed), opts);
+    const soak = new Soak(state, ctl, mulberry32(opts.seed), opts);
     for (const p of state.pods) {
       soak.pods.set(p.name, {
         name: p.name,
